@@ -1,0 +1,287 @@
+//===- dlrt.h - C ABI of the dl runtime library -----------------*- C -*-===//
+//
+// Part of the dl project.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The C ABI that programs emitted by the dl code generator call. One such
+/// program runs per device (MPI rank). Tensors are plain row-major `float`
+/// buffers; shapes are `const int64_t *` plus a rank where needed.
+///
+/// Error model: unless noted otherwise, functions return nothing and abort
+/// the whole job on error after printing `dlrt: rank R: <message>` to stderr
+/// (MPI_Abort when MPI is up, abort() otherwise). A communication operation
+/// that cannot complete within the timeout (env `DLRT_TIMEOUT_S`, default
+/// 10 s) prints `dlrt: rank R: timed out after Ns in OP waiting for rank P
+/// (peer may have died)` and calls `MPI_Abort(MPI_COMM_WORLD, 3)`.
+///
+/// Groups are arrays of world ranks, given in the same order by every
+/// member; a member's position in the array is its index in the group.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_DLRT_H
+#define DLRT_DLRT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//===----------------------------------------------------------------------===//
+// Lifecycle and options
+//===----------------------------------------------------------------------===//
+
+/// Initializes MPI (MPI_Init_thread, MPI_THREAD_FUNNELED) and the runtime.
+/// Reads `DLRT_TIMEOUT_S` from the environment and removes the runtime
+/// options `--trace PATH` and `--stats PATH` (also `--trace=PATH`) from
+/// argv, updating *argc. Must be called once, before any other dlrt call
+/// except the kernels and the format functions, which work without it.
+void dlrt_init(int *argc, char ***argv);
+
+/// Writes the trace/stats files requested at init (collective over all
+/// ranks), frees communicators and finalizes MPI.
+void dlrt_finalize(void);
+
+/// Rank of this process in MPI_COMM_WORLD (0 before dlrt_init).
+int dlrt_rank(void);
+
+/// Number of processes in MPI_COMM_WORLD (1 before dlrt_init).
+int dlrt_size(void);
+
+/// Monotonic wall-clock time in seconds.
+double dlrt_now(void);
+
+/// Whether a CUDA backend is available. Always 0 for now.
+int dlrt_cuda_available(void);
+
+/// Frees memory returned by the runtime (e.g. by dlrt_npy_load).
+void dlrt_free(void *ptr);
+
+//===----------------------------------------------------------------------===//
+// Communication (MPI). All calls block until done or abort on timeout.
+//===----------------------------------------------------------------------===//
+
+/// Sends n floats to world rank `peer` with `tag`.
+void dlrt_send(const float *buf, int64_t n, int peer, int tag);
+
+/// Receives exactly n floats from world rank `peer` with `tag`.
+void dlrt_recv(float *buf, int64_t n, int peer, int tag);
+
+/// All-gather along dimension `dim`. `in` is this member's slice of shape
+/// `in_shape` (rank `rank`), with in_shape[dim] == sizes_along_dim[i] for
+/// this member's group index i. `out` receives the full tensor: in_shape
+/// with dimension `dim` replaced by the sum of sizes_along_dim, the slices
+/// concatenated in group order. Uneven sizes are allowed.
+void dlrt_all_gather(const float *in, const int64_t *in_shape, int rank,
+                     int dim, float *out, const int64_t *sizes_along_dim,
+                     const int *group, int group_size);
+
+/// In-place element-wise sum of n floats over the group.
+void dlrt_all_reduce_sum(float *inout, int64_t n, const int *group,
+                         int group_size);
+
+/// Reduce-scatter (sum) along `dim`. `in` is the full-size partial tensor
+/// of shape `in_shape`; in_shape[dim] must equal the sum of
+/// sizes_along_dim. `out` receives this member's slice (sizes_along_dim[i]
+/// along dim, group index i) of the element-wise sum over the group.
+void dlrt_reduce_scatter_sum(const float *in, const int64_t *in_shape,
+                             int rank, int dim, float *out,
+                             const int64_t *sizes_along_dim, const int *group,
+                             int group_size);
+
+/// Broadcasts n floats from world rank `root` (a member of the group) to
+/// all group members, in place.
+void dlrt_broadcast(float *buf, int64_t n, int root, const int *group,
+                    int group_size);
+
+/// Halo exchange along `dim`. `in` (shape in_shape) is this rank's own slice.
+/// `out` has the shape of `in` except `recv_lo + in_shape[dim] + recv_hi`
+/// along dim: the first recv_lo slabs come from world rank `prev`, then a
+/// copy of `in`, then recv_hi slabs from world rank `next`. This rank sends
+/// its first send_lo slabs to `prev` and its last send_hi slabs to `next`.
+/// prev/next == -1 means no neighbour (the matching counts must be 0).
+/// The counts must match the neighbours' (my send_hi == next's recv_lo...).
+void dlrt_halo_exchange(const float *in, const int64_t *in_shape, int rank,
+                        int dim, float *out, int64_t recv_lo,
+                        int64_t recv_hi, int64_t send_lo, int64_t send_hi,
+                        int prev, int next);
+
+/// All-to-all with per-member counts (in floats). For group index j,
+/// send_counts[j] floats starting at send_offsets[j] in `in` go to member j,
+/// and recv_counts[j] floats from member j land at recv_offsets[j] in `out`.
+void dlrt_all_to_all(const float *in, const int64_t *send_counts,
+                     const int64_t *send_offsets, float *out,
+                     const int64_t *recv_counts, const int64_t *recv_offsets,
+                     const int *group, int group_size);
+
+/// Barrier over the group.
+void dlrt_barrier(const int *group, int group_size);
+
+/// Bytes this rank has sent to world rank `peer` so far (see
+/// docs/runtime.md for the accounting of collectives).
+int64_t dlrt_bytes_sent_to(int peer);
+
+/// Bytes this rank has received from world rank `peer` so far.
+int64_t dlrt_bytes_received_from(int peer);
+
+/// Total bytes this rank has sent to all peers.
+int64_t dlrt_bytes_sent_total(void);
+
+//===----------------------------------------------------------------------===//
+// CPU kernels (NCHW, row-major). None needs dlrt_init.
+//===----------------------------------------------------------------------===//
+
+/// 2-D convolution. in: [n,c,h,w]; weight: [oc, c/groups, kh, kw]; bias:
+/// [oc] or NULL; out: [n,oc,oh,ow]. Padding may be asymmetric. dil_h/dil_w
+/// use the PyTorch/ONNX convention (1 = dense). act: 0 none, 1 ReLU.
+void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h, int64_t w,
+                 const float *weight, const float *bias, int64_t oc,
+                 int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
+                 int64_t pad_t, int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                 int64_t dil_h, int64_t dil_w, int64_t groups, int act,
+                 float *out, int64_t oh, int64_t ow);
+
+/// 2-D pooling. kind: 0 max, 1 average. Padded positions never win a max;
+/// for average they count iff count_include_pad != 0. oh/ow must equal
+/// (h + pad_t + pad_b - kh) / sh + 1 (resp. w); for ceil-mode pooling pass
+/// the extra padding in pad_b/pad_r.
+void dlrt_pool2d(int kind, const float *in, int64_t n, int64_t c, int64_t h,
+                 int64_t w, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                 int64_t pad_t, int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                 float *out, int64_t oh, int64_t ow, int count_include_pad);
+
+/// Global average pooling: [n,c,h,w] -> [n,c].
+void dlrt_global_avg_pool(const float *in, int64_t n, int64_t c, int64_t h,
+                          int64_t w, float *out);
+
+/// Inference batch normalization over channel c of [n,c,h,w] (h = w = 1
+/// for 2-D input): out = (in - mean) / sqrt(var + eps) * scale + shift.
+void dlrt_batch_norm(const float *in, int64_t n, int64_t c, int64_t h,
+                     int64_t w, const float *scale, const float *shift,
+                     const float *mean, const float *var, float eps,
+                     float *out);
+
+/// Dense layer: y[m,n] = x[m,k] * w[n,k]^T + bias[n] (bias may be NULL).
+void dlrt_dense(const float *x, int64_t m, int64_t k, const float *w,
+                const float *bias, int64_t n, float *y);
+
+/// Matrix product: y[m,n] = a[m,k] * b[k,n].
+void dlrt_matmul(const float *a, int64_t m, int64_t k, const float *b,
+                 int64_t n, float *y);
+
+/// Batched matrix product: y[i] = a[i] * b[i] for i < batch, with a:
+/// [batch,m,k], b: [batch,k,n] (or [k,n] shared when b_batched == 0),
+/// y: [batch,m,n].
+void dlrt_matmul_batched(const float *a, int64_t batch, int64_t m, int64_t k,
+                         const float *b, int b_batched, int64_t n, float *y);
+
+/// out[i] = max(in[i], 0). in may equal out.
+void dlrt_relu(const float *in, float *out, int64_t n);
+
+/// out[i] = 1 / (1 + exp(-in[i])). in may equal out.
+void dlrt_sigmoid(const float *in, float *out, int64_t n);
+
+/// out[i] = tanh(in[i]). in may equal out.
+void dlrt_tanh(const float *in, float *out, int64_t n);
+
+/// out[i] = GELU(in[i]) with the exact erf formulation. in may equal out.
+void dlrt_gelu(const float *in, float *out, int64_t n);
+
+/// Softmax over the middle axis of a tensor viewed as [outer,axis_len,inner].
+void dlrt_softmax(const float *in, int64_t outer, int64_t axis_len,
+                  int64_t inner, float *out);
+
+/// out[i] = a[i] + b[i].
+void dlrt_add(const float *a, const float *b, float *out, int64_t n);
+
+/// out[i] = a[i] * b[i].
+void dlrt_mul(const float *a, const float *b, float *out, int64_t n);
+
+/// Copies the box of shape box_shape at src_offsets in src (shape
+/// src_shape) to dst_offsets in dst (shape dst_shape). All arrays have
+/// `rank` entries; the box must lie inside both tensors.
+void dlrt_copy_box(const float *src, const int64_t *src_shape,
+                   const int64_t *src_offsets, float *dst,
+                   const int64_t *dst_shape, const int64_t *dst_offsets,
+                   const int64_t *box_shape, int rank);
+
+/// out[i] = value for i < n.
+void dlrt_fill(float *out, int64_t n, float value);
+
+/// One LSTM layer (PyTorch gate order i, f, g, o; zero initial state).
+/// x: [t,n,xdim]; w_ih: [4*hidden, xdim]; w_hh: [4*hidden, hidden];
+/// bias: [4*hidden] (= b_ih + b_hh) or NULL; y: [t,n,hidden].
+void dlrt_lstm(const float *x, int64_t t, int64_t n, int64_t xdim,
+               const float *w_ih, const float *w_hh, const float *bias,
+               int64_t hidden, float *y);
+
+/// Gate pre-activations for a subset of gate rows:
+/// out[n,rows] = x_t[n,xdim] * w_ih_rows[rows,xdim]^T
+///             + h[n,hidden] * w_hh_rows[rows,hidden]^T + b_rows[rows].
+/// h may be NULL (zero state); b_rows may be NULL.
+void dlrt_lstm_gates(const float *x_t, const float *h, int64_t n,
+                     int64_t xdim, int64_t hidden, const float *w_ih_rows,
+                     const float *w_hh_rows, const float *b_rows,
+                     int64_t rows, float *out);
+
+/// LSTM cell update for `units` units. gi/gf/gg/go point at the gate
+/// pre-activations of unit 0 of batch row 0; batch row b of a gate starts
+/// ld_gates floats after row b-1. c ([n,units]) is updated in place:
+/// c = sigmoid(f) * c + sigmoid(i) * tanh(g); h_out[n,units] =
+/// sigmoid(o) * tanh(c).
+void dlrt_lstm_cell(const float *gi, const float *gf, const float *gg,
+                    const float *go, int64_t ld_gates, float *c, float *h_out,
+                    int64_t n, int64_t units);
+
+//===----------------------------------------------------------------------===//
+// Weights (format: docs/weights-format.md)
+//===----------------------------------------------------------------------===//
+
+/// Maps a DLW1 weight file and validates header, sizes and checksums.
+/// Aborts with a message naming the file (and tensor) on any error.
+void *dlrt_weights_open(const char *path);
+
+/// Returns the data of tensor `name`, checking its shape against
+/// expected_shape (rank entries). Aborts if missing or mismatched.
+/// The pointer stays valid until dlrt_weights_close.
+const float *dlrt_weights_get(void *store, const char *name,
+                              const int64_t *expected_shape, int rank);
+
+/// Unmaps the weight file. NULL is ignored.
+void dlrt_weights_close(void *store);
+
+//===----------------------------------------------------------------------===//
+// .npy files (float32, C order)
+//===----------------------------------------------------------------------===//
+
+/// Loads a float32 C-order .npy file (rank <= 8). Returns a buffer to be
+/// released with dlrt_free; writes the shape to shape_out[0..rank) and the
+/// rank to *rank_out. Aborts on error.
+float *dlrt_npy_load(const char *path, int64_t *shape_out, int *rank_out);
+
+/// Writes data (shape[0..rank)) as a version 1.0 float32 C-order .npy file.
+/// Aborts on error.
+void dlrt_npy_save(const char *path, const float *data, const int64_t *shape,
+                   int rank);
+
+//===----------------------------------------------------------------------===//
+// Observability
+//===----------------------------------------------------------------------===//
+
+/// Opens a span named `name` (copied). Spans nest.
+void dlrt_trace_begin(const char *name);
+
+/// Closes the innermost open span.
+void dlrt_trace_end(void);
+
+/// Prints this rank's statistics as one compact JSON line to stdout.
+void dlrt_print_stats_line(void);
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
+
+#endif // DLRT_DLRT_H

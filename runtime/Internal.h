@@ -1,0 +1,69 @@
+//===- Internal.h - Internal interfaces shared by dlrt sources --*- C++ -*-===//
+//
+// Part of the dl project.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Declarations shared between the translation units of libdlrt. Not
+/// installed and not part of the ABI.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_RUNTIME_INTERNAL_H
+#define DLRT_RUNTIME_INTERNAL_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dlrt {
+namespace detail {
+
+/// Prints `dlrt: rank R: <message>` to stderr and aborts the job
+/// (MPI_Abort(MPI_COMM_WORLD, 1) when MPI is active, abort() otherwise).
+[[noreturn]] void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/// World rank, or 0 before init.
+int worldRank();
+/// World size, or 1 before init.
+int worldSize();
+/// Whether MPI is initialized and not yet finalized by dlrt.
+bool mpiActive();
+/// Communication timeout in seconds (DLRT_TIMEOUT_S).
+double timeoutSeconds();
+/// Monotonic time in seconds.
+double now();
+
+// Comm.cpp
+void commInit();
+void commFinalize();
+const std::vector<int64_t> &bytesSentVector();
+const std::vector<int64_t> &bytesReceivedVector();
+/// Gathers one string per rank to rank 0 (collective over the world).
+/// Returns all strings on rank 0, an empty vector elsewhere.
+std::vector<std::string> gatherStrings(const std::string &mine);
+
+// KernelsCPU.cpp
+void kernelsSetThreads(int threads);
+
+// Trace.cpp
+void traceInit(bool recordEvents);
+/// Writes the trace / stats files if the paths are non-empty (collective).
+void traceFinalize(const std::string &tracePath, const std::string &statsPath);
+void spanBegin(const char *name);
+void spanEnd(const char *category, int64_t bytesSent, int64_t bytesRecv);
+
+/// RAII span used by the communication functions.
+struct CommSpan {
+  explicit CommSpan(const char *name) { spanBegin(name); }
+  ~CommSpan() { spanEnd("comm", sent, recv); }
+  int64_t sent = 0;
+  int64_t recv = 0;
+};
+
+} // namespace detail
+} // namespace dlrt
+
+#endif // DLRT_RUNTIME_INTERNAL_H

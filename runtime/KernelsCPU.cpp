@@ -1,0 +1,518 @@
+//===- KernelsCPU.cpp - CPU kernels (oneDNN, OpenBLAS) for dlrt -*- C++ -*-===//
+//
+// Part of the dl project.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// CPU kernels. Convolution, pooling, batch normalization, element-wise
+/// activations and softmax use oneDNN with plain (NCHW / row-major) memory;
+/// primitives are cached by their parameters and share one engine and one
+/// stream. Dense layers, matrix products and LSTM gates use OpenBLAS
+/// cblas_sgemm. Simple loops use OpenMP.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+#include "dlrt/dlrt.h"
+
+#include <cblas.h>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+using namespace dlrt::detail;
+using dnnl::memory;
+using Tag = dnnl::memory::format_tag;
+using DT = dnnl::memory::data_type;
+
+namespace {
+
+dnnl::engine &engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+dnnl::stream &stream() {
+  static dnnl::stream s(engine());
+  return s;
+}
+
+/// A cached primitive with the memory descriptors its arguments use.
+struct Cached {
+  dnnl::primitive prim;
+  std::vector<std::pair<int, memory::desc>> args;
+};
+
+std::unordered_map<std::string, Cached> &cache() {
+  static std::unordered_map<std::string, Cached> c;
+  return c;
+}
+
+std::string makeKey(const char *op, std::initializer_list<int64_t> params) {
+  std::string k = op;
+  for (int64_t p : params) {
+    k += ':';
+    k += std::to_string(p);
+  }
+  return k;
+}
+
+/// Looks up `key`, creating the entry with `create` on a miss.
+template <typename F> Cached &lookup(const std::string &key, F create) {
+  auto it = cache().find(key);
+  if (it != cache().end())
+    return it->second;
+  return cache().emplace(key, create()).first->second;
+}
+
+/// Runs `c` with the given argument pointers (same order as c.args).
+void execute(Cached &c, std::initializer_list<const void *> ptrs) {
+  std::unordered_map<int, memory> args;
+  size_t i = 0;
+  for (const void *p : ptrs) {
+    const auto &a = c.args[i++];
+    args.emplace(a.first, memory(a.second, engine(), const_cast<void *>(p)));
+  }
+  c.prim.execute(stream(), args);
+  stream().wait();
+}
+
+memory::desc md(const memory::dims &dims, Tag tag) {
+  return memory::desc(dims, DT::f32, tag);
+}
+
+int blasInt(int64_t v, const char *op) {
+  if (v < 0 || v > INT_MAX)
+    fatal("%s: dimension %lld out of range for BLAS", op,
+          static_cast<long long>(v));
+  return static_cast<int>(v);
+}
+
+/// y[m,n] = a[m,k] * op(b) + beta * y, with b [n,k] (transB) or [k,n].
+void sgemm(const char *op, const float *a, const float *b, float *y,
+           int64_t m, int64_t k, int64_t n, bool transB, float beta) {
+  if (m == 0 || n == 0)
+    return;
+  if (k == 0) {
+    if (beta == 0.f)
+      std::memset(y, 0, sizeof(float) * m * n);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              blasInt(m, op), blasInt(n, op), blasInt(k, op), 1.f, a,
+              blasInt(k, op), b, blasInt(transB ? k : n, op), beta, y,
+              blasInt(n, op));
+}
+
+/// Fills each of the m rows of y[m,n] with bias[n].
+void broadcastRows(float *y, const float *bias, int64_t m, int64_t n) {
+#pragma omp parallel for if (m * n > 65536)
+  for (int64_t i = 0; i < m; ++i)
+    std::memcpy(y + i * n, bias, sizeof(float) * n);
+}
+
+void eltwise(const char *op, dnnl::algorithm alg, const float *in, float *out,
+             int64_t n) {
+  if (n <= 0)
+    return;
+  try {
+    Cached &c = lookup(makeKey(op, {n}), [&] {
+      memory::desc d = md({n}, Tag::a);
+      dnnl::eltwise_forward::primitive_desc pd(
+          dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, alg,
+                                      d, 0.f, 0.f),
+          engine());
+      return Cached{dnnl::eltwise_forward(pd),
+                    {{DNNL_ARG_SRC, d}, {DNNL_ARG_DST, d}}};
+    });
+    execute(c, {in, out});
+  } catch (const dnnl::error &e) {
+    fatal("%s: oneDNN error: %s", op, e.what());
+  }
+}
+
+inline float sigmoidf(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+} // namespace
+
+void dlrt::detail::kernelsSetThreads(int threads) {
+  omp_set_num_threads(threads);
+  openblas_set_num_threads(threads);
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution, pooling, normalization
+//===----------------------------------------------------------------------===//
+
+extern "C" void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h,
+                            int64_t w, const float *weight, const float *bias,
+                            int64_t oc, int64_t kh, int64_t kw,
+                            int64_t stride_h, int64_t stride_w, int64_t pad_t,
+                            int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                            int64_t dil_h, int64_t dil_w, int64_t groups,
+                            int act, float *out, int64_t oh, int64_t ow) {
+  if (groups < 1 || c % groups || oc % groups)
+    fatal("conv2d: groups=%lld must divide c=%lld and oc=%lld",
+          (long long)groups, (long long)c, (long long)oc);
+  if (stride_h < 1 || stride_w < 1 || dil_h < 1 || dil_w < 1)
+    fatal("conv2d: strides and dilations must be >= 1");
+  if (act != 0 && act != 1)
+    fatal("conv2d: unknown activation %d", act);
+  int64_t ekh = (kh - 1) * dil_h + 1, ekw = (kw - 1) * dil_w + 1;
+  int64_t eoh = (h + pad_t + pad_b - ekh) / stride_h + 1;
+  int64_t eow = (w + pad_l + pad_r - ekw) / stride_w + 1;
+  if (eoh != oh || eow != ow)
+    fatal("conv2d: output %lldx%lld does not match input %lldx%lld, kernel "
+          "%lldx%lld, stride %lldx%lld, pads t%lld l%lld b%lld r%lld, "
+          "dilation %lldx%lld (expected %lldx%lld)",
+          (long long)oh, (long long)ow, (long long)h, (long long)w,
+          (long long)kh, (long long)kw, (long long)stride_h,
+          (long long)stride_w, (long long)pad_t, (long long)pad_l,
+          (long long)pad_b, (long long)pad_r, (long long)dil_h,
+          (long long)dil_w, (long long)eoh, (long long)eow);
+  if (n == 0 || oh <= 0 || ow <= 0 || oc == 0)
+    return;
+  try {
+    std::string key =
+        makeKey("conv2d", {n, c, h, w, oc, kh, kw, stride_h, stride_w, pad_t,
+                           pad_l, pad_b, pad_r, dil_h, dil_w, groups, act,
+                           bias != nullptr, oh, ow});
+    Cached &cp = lookup(key, [&] {
+      memory::desc src = md({n, c, h, w}, Tag::nchw);
+      memory::desc dst = md({n, oc, oh, ow}, Tag::nchw);
+      memory::desc wei =
+          groups > 1
+              ? md({groups, oc / groups, c / groups, kh, kw}, Tag::goihw)
+              : md({oc, c, kh, kw}, Tag::oihw);
+      memory::desc b = md({oc}, Tag::a);
+      memory::dims strides{stride_h, stride_w};
+      // oneDNN counts dilation from 0 (0 = dense).
+      memory::dims dil{dil_h - 1, dil_w - 1};
+      memory::dims padL{pad_t, pad_l}, padR{pad_b, pad_r};
+      auto prop = dnnl::prop_kind::forward_inference;
+      auto alg = dnnl::algorithm::convolution_direct;
+      auto d = bias ? dnnl::convolution_forward::desc(prop, alg, src, wei, b,
+                                                      dst, strides, dil, padL,
+                                                      padR)
+                    : dnnl::convolution_forward::desc(
+                          prop, alg, src, wei, dst, strides, dil, padL, padR);
+      dnnl::primitive_attr attr;
+      if (act == 1) {
+        dnnl::post_ops po;
+        po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+        attr.set_post_ops(po);
+      }
+      dnnl::convolution_forward::primitive_desc pd(d, attr, engine());
+      Cached r{dnnl::convolution_forward(pd),
+               {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}}};
+      if (bias)
+        r.args.push_back({DNNL_ARG_BIAS, b});
+      r.args.push_back({DNNL_ARG_DST, dst});
+      return r;
+    });
+    if (bias)
+      execute(cp, {in, weight, bias, out});
+    else
+      execute(cp, {in, weight, out});
+  } catch (const dnnl::error &e) {
+    fatal("conv2d: oneDNN error: %s", e.what());
+  }
+}
+
+extern "C" void dlrt_pool2d(int kind, const float *in, int64_t n, int64_t c,
+                            int64_t h, int64_t w, int64_t kh, int64_t kw,
+                            int64_t sh, int64_t sw, int64_t pad_t,
+                            int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                            float *out, int64_t oh, int64_t ow,
+                            int count_include_pad) {
+  if (kind != 0 && kind != 1)
+    fatal("pool2d: unknown kind %d (0 max, 1 avg)", kind);
+  if (sh < 1 || sw < 1 || kh < 1 || kw < 1)
+    fatal("pool2d: kernel and strides must be >= 1");
+  int64_t eoh = (h + pad_t + pad_b - kh) / sh + 1;
+  int64_t eow = (w + pad_l + pad_r - kw) / sw + 1;
+  if (eoh != oh || eow != ow)
+    fatal("pool2d: output %lldx%lld does not match the expected %lldx%lld",
+          (long long)oh, (long long)ow, (long long)eoh, (long long)eow);
+  if (n == 0 || c == 0)
+    return;
+  try {
+    std::string key = makeKey("pool2d", {kind, n, c, h, w, kh, kw, sh, sw,
+                                         pad_t, pad_l, pad_b, pad_r,
+                                         count_include_pad != 0});
+    Cached &cp = lookup(key, [&] {
+      memory::desc src = md({n, c, h, w}, Tag::nchw);
+      memory::desc dst = md({n, c, oh, ow}, Tag::nchw);
+      auto alg = kind == 0 ? dnnl::algorithm::pooling_max
+                 : count_include_pad
+                     ? dnnl::algorithm::pooling_avg_include_padding
+                     : dnnl::algorithm::pooling_avg_exclude_padding;
+      dnnl::pooling_forward::primitive_desc pd(
+          dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, alg,
+                                      src, dst, {sh, sw}, {kh, kw},
+                                      {pad_t, pad_l}, {pad_b, pad_r}),
+          engine());
+      return Cached{dnnl::pooling_forward(pd),
+                    {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}};
+    });
+    execute(cp, {in, out});
+  } catch (const dnnl::error &e) {
+    fatal("pool2d: oneDNN error: %s", e.what());
+  }
+}
+
+extern "C" void dlrt_global_avg_pool(const float *in, int64_t n, int64_t c,
+                                     int64_t h, int64_t w, float *out) {
+  int64_t hw = h * w;
+  float inv = hw ? 1.f / static_cast<float>(hw) : 0.f;
+#pragma omp parallel for if (n * c * hw > 65536)
+  for (int64_t i = 0; i < n * c; ++i) {
+    const float *p = in + i * hw;
+    double s = 0;
+    for (int64_t j = 0; j < hw; ++j)
+      s += p[j];
+    out[i] = static_cast<float>(s) * inv;
+  }
+}
+
+extern "C" void dlrt_batch_norm(const float *in, int64_t n, int64_t c,
+                                int64_t h, int64_t w, const float *scale,
+                                const float *shift, const float *mean,
+                                const float *var, float eps, float *out) {
+  if (n == 0 || c == 0 || h == 0 || w == 0)
+    return;
+  try {
+    uint32_t epsBits;
+    std::memcpy(&epsBits, &eps, 4);
+    Cached &cp = lookup(makeKey("batch_norm", {n, c, h, w, epsBits}), [&] {
+      memory::desc data = md({n, c, h, w}, Tag::nchw);
+      memory::desc vec = md({c}, Tag::a);
+      auto flags = dnnl::normalization_flags::use_global_stats |
+                   dnnl::normalization_flags::use_scale |
+                   dnnl::normalization_flags::use_shift;
+      dnnl::batch_normalization_forward::primitive_desc pd(
+          dnnl::batch_normalization_forward::desc(
+              dnnl::prop_kind::forward_inference, data, eps, flags),
+          engine());
+      return Cached{dnnl::batch_normalization_forward(pd),
+                    {{DNNL_ARG_SRC, data},
+                     {DNNL_ARG_MEAN, vec},
+                     {DNNL_ARG_VARIANCE, vec},
+                     {DNNL_ARG_SCALE, vec},
+                     {DNNL_ARG_SHIFT, vec},
+                     {DNNL_ARG_DST, data}}};
+    });
+    execute(cp, {in, mean, var, scale, shift, out});
+  } catch (const dnnl::error &e) {
+    fatal("batch_norm: oneDNN error: %s", e.what());
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Dense / matmul
+//===----------------------------------------------------------------------===//
+
+extern "C" void dlrt_dense(const float *x, int64_t m, int64_t k,
+                           const float *w, const float *bias, int64_t n,
+                           float *y) {
+  if (bias)
+    broadcastRows(y, bias, m, n);
+  sgemm("dense", x, w, y, m, k, n, /*transB=*/true, bias ? 1.f : 0.f);
+}
+
+extern "C" void dlrt_matmul(const float *a, int64_t m, int64_t k,
+                            const float *b, int64_t n, float *y) {
+  sgemm("matmul", a, b, y, m, k, n, /*transB=*/false, 0.f);
+}
+
+extern "C" void dlrt_matmul_batched(const float *a, int64_t batch, int64_t m,
+                                    int64_t k, const float *b, int b_batched,
+                                    int64_t n, float *y) {
+  if (!b_batched) {
+    // A shared right operand: one GEMM over all rows.
+    sgemm("matmul_batched", a, b, y, batch * m, k, n, false, 0.f);
+    return;
+  }
+  for (int64_t i = 0; i < batch; ++i)
+    sgemm("matmul_batched", a + i * m * k, b + i * k * n, y + i * m * n, m, k,
+          n, false, 0.f);
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise
+//===----------------------------------------------------------------------===//
+
+extern "C" void dlrt_relu(const float *in, float *out, int64_t n) {
+  eltwise("relu", dnnl::algorithm::eltwise_relu, in, out, n);
+}
+
+extern "C" void dlrt_sigmoid(const float *in, float *out, int64_t n) {
+  eltwise("sigmoid", dnnl::algorithm::eltwise_logistic, in, out, n);
+}
+
+extern "C" void dlrt_tanh(const float *in, float *out, int64_t n) {
+  eltwise("tanh", dnnl::algorithm::eltwise_tanh, in, out, n);
+}
+
+extern "C" void dlrt_gelu(const float *in, float *out, int64_t n) {
+  eltwise("gelu", dnnl::algorithm::eltwise_gelu_erf, in, out, n);
+}
+
+extern "C" void dlrt_softmax(const float *in, int64_t outer, int64_t axis_len,
+                             int64_t inner, float *out) {
+  if (outer == 0 || axis_len == 0 || inner == 0)
+    return;
+  try {
+    Cached &cp = lookup(makeKey("softmax", {outer, axis_len, inner}), [&] {
+      memory::desc d = md({outer, axis_len, inner}, Tag::abc);
+      dnnl::softmax_forward::primitive_desc pd(
+          dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, d,
+                                      1),
+          engine());
+      return Cached{dnnl::softmax_forward(pd),
+                    {{DNNL_ARG_SRC, d}, {DNNL_ARG_DST, d}}};
+    });
+    execute(cp, {in, out});
+  } catch (const dnnl::error &e) {
+    fatal("softmax: oneDNN error: %s", e.what());
+  }
+}
+
+extern "C" void dlrt_add(const float *a, const float *b, float *out,
+                         int64_t n) {
+#pragma omp parallel for simd if (n > 65536)
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = a[i] + b[i];
+}
+
+extern "C" void dlrt_mul(const float *a, const float *b, float *out,
+                         int64_t n) {
+#pragma omp parallel for simd if (n > 65536)
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = a[i] * b[i];
+}
+
+extern "C" void dlrt_fill(float *out, int64_t n, float value) {
+#pragma omp parallel for simd if (n > 65536)
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = value;
+}
+
+extern "C" void dlrt_copy_box(const float *src, const int64_t *src_shape,
+                              const int64_t *src_offsets, float *dst,
+                              const int64_t *dst_shape,
+                              const int64_t *dst_offsets,
+                              const int64_t *box_shape, int rank) {
+  if (rank < 0)
+    fatal("copy_box: negative rank %d", rank);
+  int64_t rows = 1;
+  for (int i = 0; i < rank; ++i) {
+    if (box_shape[i] < 0 || src_offsets[i] < 0 || dst_offsets[i] < 0 ||
+        src_offsets[i] + box_shape[i] > src_shape[i] ||
+        dst_offsets[i] + box_shape[i] > dst_shape[i])
+      fatal("copy_box: box of extent %lld at src offset %lld / dst offset "
+            "%lld does not fit dim %d (src %lld, dst %lld)",
+            (long long)box_shape[i], (long long)src_offsets[i],
+            (long long)dst_offsets[i], i, (long long)src_shape[i],
+            (long long)dst_shape[i]);
+    if (i + 1 < rank)
+      rows *= box_shape[i];
+  }
+  if (rank == 0) {
+    dst[0] = src[0];
+    return;
+  }
+  int64_t rowLen = box_shape[rank - 1];
+  if (rowLen == 0 || rows == 0)
+    return;
+  std::vector<int64_t> sStride(rank, 1), dStride(rank, 1);
+  for (int i = rank - 2; i >= 0; --i) {
+    sStride[i] = sStride[i + 1] * src_shape[i + 1];
+    dStride[i] = dStride[i + 1] * dst_shape[i + 1];
+  }
+  int64_t sBase = 0, dBase = 0;
+  for (int i = 0; i < rank; ++i) {
+    sBase += src_offsets[i] * sStride[i];
+    dBase += dst_offsets[i] * dStride[i];
+  }
+#pragma omp parallel for if (rows * rowLen > 65536)
+  for (int64_t r = 0; r < rows; ++r) {
+    // Decompose the row index over box dims 0..rank-2.
+    int64_t rem = r, so = sBase, d = dBase;
+    for (int i = rank - 2; i >= 0; --i) {
+      int64_t idx = rem % box_shape[i];
+      rem /= box_shape[i];
+      so += idx * sStride[i];
+      d += idx * dStride[i];
+    }
+    std::memcpy(dst + d, src + so, sizeof(float) * rowLen);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// LSTM
+//===----------------------------------------------------------------------===//
+
+extern "C" void dlrt_lstm_gates(const float *x_t, const float *h, int64_t n,
+                                int64_t xdim, int64_t hidden,
+                                const float *w_ih_rows, const float *w_hh_rows,
+                                const float *b_rows, int64_t rows,
+                                float *out) {
+  if (b_rows)
+    broadcastRows(out, b_rows, n, rows);
+  sgemm("lstm_gates", x_t, w_ih_rows, out, n, xdim, rows, true,
+        b_rows ? 1.f : 0.f);
+  if (h)
+    sgemm("lstm_gates", h, w_hh_rows, out, n, hidden, rows, true, 1.f);
+}
+
+extern "C" void dlrt_lstm_cell(const float *gi, const float *gf,
+                               const float *gg, const float *go,
+                               int64_t ld_gates, float *c, float *h_out,
+                               int64_t n, int64_t units) {
+#pragma omp parallel for if (n * units > 16384)
+  for (int64_t b = 0; b < n; ++b) {
+    const int64_t g = b * ld_gates;
+    float *cb = c + b * units;
+    float *hb = h_out + b * units;
+    for (int64_t u = 0; u < units; ++u) {
+      float i = sigmoidf(gi[g + u]);
+      float f = sigmoidf(gf[g + u]);
+      float gc = std::tanh(gg[g + u]);
+      float o = sigmoidf(go[g + u]);
+      float cn = f * cb[u] + i * gc;
+      cb[u] = cn;
+      hb[u] = o * std::tanh(cn);
+    }
+  }
+}
+
+extern "C" void dlrt_lstm(const float *x, int64_t t, int64_t n, int64_t xdim,
+                          const float *w_ih, const float *w_hh,
+                          const float *bias, int64_t hidden, float *y) {
+  const int64_t g4 = 4 * hidden;
+  if (t == 0 || n == 0 || hidden == 0)
+    return;
+  // Input contributions of all time steps in one GEMM.
+  std::vector<float> gates(t * n * g4);
+  if (bias)
+    broadcastRows(gates.data(), bias, t * n, g4);
+  sgemm("lstm", x, w_ih, gates.data(), t * n, xdim, g4, true,
+        bias ? 1.f : 0.f);
+  std::vector<float> c(n * hidden, 0.f);
+  for (int64_t s = 0; s < t; ++s) {
+    float *gs = gates.data() + s * n * g4;
+    if (s > 0)
+      sgemm("lstm", y + (s - 1) * n * hidden, w_hh, gs, n, hidden, g4, true,
+            1.f);
+    dlrt_lstm_cell(gs, gs + hidden, gs + 2 * hidden, gs + 3 * hidden, g4,
+                   c.data(), y + s * n * hidden, n, hidden);
+  }
+}

@@ -1,0 +1,165 @@
+//===- Runtime.cpp - dlrt initialization, options and errors ----*- C++ -*-===//
+//
+// Part of the dl project.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// dlrt_init / dlrt_finalize, option parsing (DLRT_TIMEOUT_S, --trace,
+/// --stats), fatal-error reporting and small utility entry points.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+#include "dlrt/dlrt.h"
+
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mpi.h>
+
+using namespace dlrt::detail;
+
+namespace {
+struct RuntimeState {
+  bool initialized = false;
+  bool finalized = false;
+  bool ownsMpi = false;
+  int rank = 0;
+  int size = 1;
+  double timeout = 10.0;
+  std::string tracePath;
+  std::string statsPath;
+} state;
+
+/// Removes argv[i .. i+count) and shifts the rest (keeping the NULL).
+void eraseArgs(int *argc, char **argv, int i, int count) {
+  for (int j = i; j + count <= *argc; ++j)
+    argv[j] = argv[j + count];
+  *argc -= count;
+}
+
+void parseArgs(int *argc, char ***argvp) {
+  if (!argc || !argvp || !*argvp)
+    return;
+  char **argv = *argvp;
+  for (int i = 1; i < *argc;) {
+    const char *a = argv[i];
+    std::string *target = nullptr;
+    const char *flag = nullptr;
+    if (!std::strncmp(a, "--trace", 7)) {
+      target = &state.tracePath;
+      flag = "--trace";
+    } else if (!std::strncmp(a, "--stats", 7)) {
+      target = &state.statsPath;
+      flag = "--stats";
+    }
+    size_t len = flag ? std::strlen(flag) : 0;
+    if (target && a[len] == '=') {
+      *target = a + len + 1;
+      eraseArgs(argc, argv, i, 1);
+    } else if (target && a[len] == '\0') {
+      if (i + 1 >= *argc)
+        fatal("option %s needs a PATH argument", flag);
+      *target = argv[i + 1];
+      eraseArgs(argc, argv, i, 2);
+    } else {
+      ++i;
+    }
+  }
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Internal interface
+//===----------------------------------------------------------------------===//
+
+void dlrt::detail::fatal(const char *fmt, ...) {
+  char msg[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  std::fprintf(stderr, "dlrt: rank %d: %s\n", worldRank(), msg);
+  std::fflush(stderr);
+  std::fflush(stdout);
+  if (mpiActive())
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  std::abort();
+}
+
+int dlrt::detail::worldRank() { return state.rank; }
+int dlrt::detail::worldSize() { return state.size; }
+double dlrt::detail::timeoutSeconds() { return state.timeout; }
+
+bool dlrt::detail::mpiActive() {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  return init && !fin;
+}
+
+double dlrt::detail::now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+//===----------------------------------------------------------------------===//
+// C ABI
+//===----------------------------------------------------------------------===//
+
+extern "C" void dlrt_init(int *argc, char ***argv) {
+  if (state.initialized)
+    fatal("dlrt_init called twice");
+  int already = 0;
+  MPI_Initialized(&already);
+  if (!already) {
+    int provided = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) !=
+        MPI_SUCCESS) {
+      std::fprintf(stderr, "dlrt: rank ?: MPI_Init_thread failed\n");
+      std::exit(1);
+    }
+    state.ownsMpi = true;
+  }
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(MPI_COMM_WORLD, &state.rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &state.size);
+  state.initialized = true;
+
+  if (const char *t = std::getenv("DLRT_TIMEOUT_S")) {
+    char *end = nullptr;
+    double v = std::strtod(t, &end);
+    if (end == t || *end != '\0' || !(v > 0))
+      fatal("invalid DLRT_TIMEOUT_S '%s' (expected a positive number of "
+            "seconds)",
+            t);
+    state.timeout = v;
+  }
+  parseArgs(argc, argv);
+  if (const char *omp = std::getenv("OMP_NUM_THREADS")) {
+    int n = std::atoi(omp);
+    if (n > 0)
+      kernelsSetThreads(n);
+  }
+  commInit();
+  traceInit(!state.tracePath.empty());
+}
+
+extern "C" void dlrt_finalize(void) {
+  if (!state.initialized || state.finalized)
+    fatal("dlrt_finalize called without a matching dlrt_init");
+  traceFinalize(state.tracePath, state.statsPath);
+  commFinalize();
+  state.finalized = true;
+  if (state.ownsMpi)
+    MPI_Finalize();
+}
+
+extern "C" int dlrt_rank(void) { return state.rank; }
+extern "C" int dlrt_size(void) { return state.size; }
+extern "C" double dlrt_now(void) { return now(); }
+extern "C" int dlrt_cuda_available(void) { return 0; }
+extern "C" void dlrt_free(void *ptr) { std::free(ptr); }
