@@ -160,9 +160,9 @@ GroupComm getComm(const int *group, int n, const char *op) {
   for (int r : key)
     h = (h ^ static_cast<unsigned>(r)) * 16777619u;
   MPI_Comm comm;
-  check(MPI_Comm_create_group(S.world, sub, static_cast<int>(h & 0x7fff),
-                              &comm),
-        op);
+  check(
+      MPI_Comm_create_group(S.world, sub, static_cast<int>(h & 0x7fff), &comm),
+      op);
   MPI_Group_free(&sub);
   MPI_Group_free(&worldGroup);
   MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
@@ -235,9 +235,9 @@ std::vector<std::string> dlrt::detail::gatherStrings(const std::string &mine) {
   int len = toInt(static_cast<int64_t>(mine.size()), op, "string length");
   std::vector<int> lens(P, 0), displs(P, 0);
   MPI_Request req;
-  check(MPI_Igather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, S.world,
-                    &req),
-        op);
+  check(
+      MPI_Igather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, S.world, &req),
+      op);
   std::vector<int> all(P);
   for (int i = 0; i < P; ++i)
     all[i] = i;
@@ -270,8 +270,7 @@ extern "C" void dlrt_send(const float *buf, int64_t n, int peer, int tag) {
     fatal("send: invalid peer %d", peer);
   CommSpan span(op);
   MPI_Request req;
-  check(MPI_Isend(buf, toInt(n, op, "n"), MPI_FLOAT, peer, tag, S.world,
-                  &req),
+  check(MPI_Isend(buf, toInt(n, op, "n"), MPI_FLOAT, peer, tag, S.world, &req),
         op);
   waitAll(&req, 1, op, &peer);
   countSent(peer, n * 4, span);
@@ -285,8 +284,7 @@ extern "C" void dlrt_recv(float *buf, int64_t n, int peer, int tag) {
   CommSpan span(op);
   MPI_Request req;
   MPI_Status st;
-  check(MPI_Irecv(buf, toInt(n, op, "n"), MPI_FLOAT, peer, tag, S.world,
-                  &req),
+  check(MPI_Irecv(buf, toInt(n, op, "n"), MPI_FLOAT, peer, tag, S.world, &req),
         op);
   waitAll(&req, 1, op, &peer, nullptr, 0, &st);
   int got = 0;
@@ -353,8 +351,8 @@ extern "C" void dlrt_all_gather(const float *in, const int64_t *in_shape,
   }
 }
 
-extern "C" void dlrt_all_reduce_sum(float *inout, int64_t n,
-                                    const int *group, int group_size) {
+extern "C" void dlrt_all_reduce_sum(float *inout, int64_t n, const int *group,
+                                    int group_size) {
   const char *op = "all_reduce_sum";
   GroupComm g = getComm(group, group_size, op);
   CommSpan span(op);
@@ -466,8 +464,8 @@ extern "C" void dlrt_halo_exchange(const float *in, const int64_t *in_shape,
   int64_t d = in_shape[dim];
   if (prev < -1 || prev >= P || next < -1 || next >= P)
     fatal("halo_exchange: invalid neighbours prev=%d next=%d", prev, next);
-  if (recv_lo < 0 || recv_hi < 0 || send_lo < 0 || send_hi < 0 ||
-      send_lo > d || send_hi > d)
+  if (recv_lo < 0 || recv_hi < 0 || send_lo < 0 || send_hi < 0 || send_lo > d ||
+      send_hi > d)
     fatal("halo_exchange: invalid halo sizes recv %lld/%lld send %lld/%lld "
           "for extent %lld",
           (long long)recv_lo, (long long)recv_hi, (long long)send_lo,

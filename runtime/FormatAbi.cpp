@@ -58,11 +58,11 @@ extern "C" const float *dlrt_weights_get(void *store, const char *name,
   for (int i = 0; match && i < rank; ++i)
     match = t->shape[i] == expected_shape[i];
   if (!match)
-    fatal("weight file '%s': tensor '%s' has shape %s, expected %s",
-          reader->path().c_str(), name,
-          shapeString(t->shape.data(), static_cast<int>(t->shape.size()))
-              .c_str(),
-          shapeString(expected_shape, rank).c_str());
+    fatal(
+        "weight file '%s': tensor '%s' has shape %s, expected %s",
+        reader->path().c_str(), name,
+        shapeString(t->shape.data(), static_cast<int>(t->shape.size())).c_str(),
+        shapeString(expected_shape, rank).c_str());
   return t->data;
 }
 

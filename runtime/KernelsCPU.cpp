@@ -65,7 +65,8 @@ std::string makeKey(const char *op, std::initializer_list<int64_t> params) {
 }
 
 /// Looks up `key`, creating the entry with `create` on a miss.
-template <typename F> Cached &lookup(const std::string &key, F create) {
+template <typename F>
+Cached &lookup(const std::string &key, F create) {
   auto it = cache().find(key);
   if (it != cache().end())
     return it->second;
@@ -96,8 +97,8 @@ int blasInt(int64_t v, const char *op) {
 }
 
 /// y[m,n] = a[m,k] * op(b) + beta * y, with b [n,k] (transB) or [k,n].
-void sgemm(const char *op, const float *a, const float *b, float *y,
-           int64_t m, int64_t k, int64_t n, bool transB, float beta) {
+void sgemm(const char *op, const float *a, const float *b, float *y, int64_t m,
+           int64_t k, int64_t n, bool transB, float beta) {
   if (m == 0 || n == 0)
     return;
   if (k == 0) {
@@ -180,17 +181,17 @@ extern "C" void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h,
   if (n == 0 || oh <= 0 || ow <= 0 || oc == 0)
     return;
   try {
-    std::string key =
-        makeKey("conv2d", {n, c, h, w, oc, kh, kw, stride_h, stride_w, pad_t,
-                           pad_l, pad_b, pad_r, dil_h, dil_w, groups, act,
-                           bias != nullptr, oh, ow});
+    std::string key = makeKey(
+        "conv2d", {n,     c,        h,        w,      oc,    kh,
+                   kw,    stride_h, stride_w, pad_t,  pad_l, pad_b,
+                   pad_r, dil_h,    dil_w,    groups, act,   bias != nullptr,
+                   oh,    ow});
     Cached &cp = lookup(key, [&] {
       memory::desc src = md({n, c, h, w}, Tag::nchw);
       memory::desc dst = md({n, oc, oh, ow}, Tag::nchw);
       memory::desc wei =
-          groups > 1
-              ? md({groups, oc / groups, c / groups, kh, kw}, Tag::goihw)
-              : md({oc, c, kh, kw}, Tag::oihw);
+          groups > 1 ? md({groups, oc / groups, c / groups, kh, kw}, Tag::goihw)
+                     : md({oc, c, kh, kw}, Tag::oihw);
       memory::desc b = md({oc}, Tag::a);
       memory::dims strides{stride_h, stride_w};
       // oneDNN counts dilation from 0 (0 = dense).
@@ -198,11 +199,10 @@ extern "C" void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h,
       memory::dims padL{pad_t, pad_l}, padR{pad_b, pad_r};
       auto prop = dnnl::prop_kind::forward_inference;
       auto alg = dnnl::algorithm::convolution_direct;
-      auto d = bias ? dnnl::convolution_forward::desc(prop, alg, src, wei, b,
-                                                      dst, strides, dil, padL,
-                                                      padR)
-                    : dnnl::convolution_forward::desc(
-                          prop, alg, src, wei, dst, strides, dil, padL, padR);
+      auto d = bias ? dnnl::convolution_forward::desc(
+                          prop, alg, src, wei, b, dst, strides, dil, padL, padR)
+                    : dnnl::convolution_forward::desc(prop, alg, src, wei, dst,
+                                                      strides, dil, padL, padR);
       dnnl::primitive_attr attr;
       if (act == 1) {
         dnnl::post_ops po;
@@ -244,9 +244,9 @@ extern "C" void dlrt_pool2d(int kind, const float *in, int64_t n, int64_t c,
   if (n == 0 || c == 0)
     return;
   try {
-    std::string key = makeKey("pool2d", {kind, n, c, h, w, kh, kw, sh, sw,
-                                         pad_t, pad_l, pad_b, pad_r,
-                                         count_include_pad != 0});
+    std::string key =
+        makeKey("pool2d", {kind, n, c, h, w, kh, kw, sh, sw, pad_t, pad_l,
+                           pad_b, pad_r, count_include_pad != 0});
     Cached &cp = lookup(key, [&] {
       memory::desc src = md({n, c, h, w}, Tag::nchw);
       memory::desc dst = md({n, c, oh, ow}, Tag::nchw);
@@ -319,9 +319,8 @@ extern "C" void dlrt_batch_norm(const float *in, int64_t n, int64_t c,
 // Dense / matmul
 //===----------------------------------------------------------------------===//
 
-extern "C" void dlrt_dense(const float *x, int64_t m, int64_t k,
-                           const float *w, const float *bias, int64_t n,
-                           float *y) {
+extern "C" void dlrt_dense(const float *x, int64_t m, int64_t k, const float *w,
+                           const float *bias, int64_t n, float *y) {
   if (bias)
     broadcastRows(y, bias, m, n);
   sgemm("dense", x, w, y, m, k, n, /*transB=*/true, bias ? 1.f : 0.f);
@@ -373,8 +372,7 @@ extern "C" void dlrt_softmax(const float *in, int64_t outer, int64_t axis_len,
     Cached &cp = lookup(makeKey("softmax", {outer, axis_len, inner}), [&] {
       memory::desc d = md({outer, axis_len, inner}, Tag::abc);
       dnnl::softmax_forward::primitive_desc pd(
-          dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, d,
-                                      1),
+          dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, d, 1),
           engine());
       return Cached{dnnl::softmax_forward(pd),
                     {{DNNL_ARG_SRC, d}, {DNNL_ARG_DST, d}}};
@@ -463,8 +461,7 @@ extern "C" void dlrt_copy_box(const float *src, const int64_t *src_shape,
 extern "C" void dlrt_lstm_gates(const float *x_t, const float *h, int64_t n,
                                 int64_t xdim, int64_t hidden,
                                 const float *w_ih_rows, const float *w_hh_rows,
-                                const float *b_rows, int64_t rows,
-                                float *out) {
+                                const float *b_rows, int64_t rows, float *out) {
   if (b_rows)
     broadcastRows(out, b_rows, n, rows);
   sgemm("lstm_gates", x_t, w_ih_rows, out, n, xdim, rows, true,
@@ -504,8 +501,7 @@ extern "C" void dlrt_lstm(const float *x, int64_t t, int64_t n, int64_t xdim,
   std::vector<float> gates(t * n * g4);
   if (bias)
     broadcastRows(gates.data(), bias, t * n, g4);
-  sgemm("lstm", x, w_ih, gates.data(), t * n, xdim, g4, true,
-        bias ? 1.f : 0.f);
+  sgemm("lstm", x, w_ih, gates.data(), t * n, xdim, g4, true, bias ? 1.f : 0.f);
   std::vector<float> c(n * hidden, 0.f);
   for (int64_t s = 0; s < t; ++s) {
     float *gs = gates.data() + s * n * g4;

@@ -162,18 +162,24 @@ bool dlrt::format::writeNpy(const std::string &path, const float *data,
   }
   FilePtr f(std::fopen(path.c_str(), "wb"));
   if (!f) {
-    error = "npy file '" + path + "': cannot open for writing: " +
-            std::strerror(errno);
+    error = "npy file '" + path +
+            "': cannot open for writing: " + std::strerror(errno);
     return false;
   }
-  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  unsigned char pre[10] = {0x93,
+                           'N',
+                           'U',
+                           'M',
+                           'P',
+                           'Y',
+                           1,
+                           0,
                            static_cast<unsigned char>(dict.size() & 0xff),
                            static_cast<unsigned char>(dict.size() >> 8)};
   bool ok = std::fwrite(pre, 1, 10, f.get()) == 10 &&
             std::fwrite(dict.data(), 1, dict.size(), f.get()) == dict.size();
   if (ok && n)
-    ok = std::fwrite(data, sizeof(float), n, f.get()) ==
-         static_cast<size_t>(n);
+    ok = std::fwrite(data, sizeof(float), n, f.get()) == static_cast<size_t>(n);
   FILE *raw = f.release();
   if (std::fclose(raw) != 0)
     ok = false;

@@ -124,9 +124,9 @@ std::string statsJson() {
   for (size_t i = 0; i < T.names.size(); ++i) {
     if (i)
       s += ",";
-    s += "\"" + jsonEscape(T.names[i]) + "\":{\"count\":" +
-         std::to_string(T.counts[i]) + ",\"time_s\":" + fmtDouble(T.times[i]) +
-         "}";
+    s += "\"" + jsonEscape(T.names[i]) +
+         "\":{\"count\":" + std::to_string(T.counts[i]) +
+         ",\"time_s\":" + fmtDouble(T.times[i]) + "}";
   }
   s += "},\"bytes_sent_to\":" + peerMap(bytesSentVector());
   s += ",\"bytes_received_from\":" + peerMap(bytesReceivedVector());
@@ -142,8 +142,8 @@ std::string traceJson() {
                   ",\"tid\":0,\"args\":{\"name\":\"rank " + pid + "\"}}";
   for (const Event &e : T.events) {
     s += ",{\"name\":\"" + jsonEscape(T.names[e.nameId]) + "\",\"cat\":\"" +
-         e.category + "\",\"ph\":\"X\",\"ts\":" +
-         fmtDouble((e.begin - T.origin) * 1e6) +
+         e.category +
+         "\",\"ph\":\"X\",\"ts\":" + fmtDouble((e.begin - T.origin) * 1e6) +
          ",\"dur\":" + fmtDouble((e.end - e.begin) * 1e6) + ",\"pid\":" + pid +
          ",\"tid\":0,\"args\":{\"depth\":" + std::to_string(e.depth);
     if (e.category[0] == 'c')
@@ -193,8 +193,9 @@ void dlrt::detail::spanEnd(const char *category, int64_t sent, int64_t recv) {
 void dlrt::detail::traceFinalize(const std::string &tracePath,
                                  const std::string &statsPath) {
   if (!T.stack.empty())
-    std::fprintf(stderr, "dlrt: rank %d: warning: %zu trace span(s) still "
-                         "open at finalize\n",
+    std::fprintf(stderr,
+                 "dlrt: rank %d: warning: %zu trace span(s) still "
+                 "open at finalize\n",
                  worldRank(), T.stack.size());
   // Both gathers are collective; every rank knows the paths from argv.
   if (!tracePath.empty()) {
@@ -211,8 +212,8 @@ void dlrt::detail::traceFinalize(const std::string &tracePath,
   if (!statsPath.empty()) {
     std::vector<std::string> all = gatherStrings(statsJson());
     if (worldRank() == 0) {
-      std::string text = "{\"world_size\":" + std::to_string(worldSize()) +
-                         ",\"ranks\":[\n";
+      std::string text =
+          "{\"world_size\":" + std::to_string(worldSize()) + ",\"ranks\":[\n";
       for (size_t i = 0; i < all.size(); ++i)
         text += (i ? ",\n" : "") + all[i];
       text += "\n]}\n";

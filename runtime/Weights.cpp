@@ -47,7 +47,8 @@ int64_t dlrt::format::numElements(const std::vector<int64_t> &shape) {
 }
 
 namespace {
-template <typename T> void put(std::string &buf, T v) {
+template <typename T>
+void put(std::string &buf, T v) {
   buf.append(reinterpret_cast<const char *>(&v), sizeof(T));
 }
 
@@ -59,7 +60,8 @@ struct Cursor {
   uint64_t size;
   uint64_t pos = 0;
   bool ok = true;
-  template <typename T> T get() {
+  template <typename T>
+  T get() {
     T v{};
     if (!ok || size - pos < sizeof(T) || pos > size) {
       ok = false;
@@ -107,8 +109,7 @@ bool WeightWriter::write(const std::string &path, std::string &error) const {
   uint64_t cursor = alignUp(headerSize, kWeightAlignment);
   for (const Tensor &t : tensors) {
     offsets.push_back(cursor);
-    cursor = alignUp(cursor + t.data.size() * sizeof(float),
-                     kWeightAlignment);
+    cursor = alignUp(cursor + t.data.size() * sizeof(float), kWeightAlignment);
   }
 
   std::string header;
@@ -213,8 +214,7 @@ bool WeightReader::open(const std::string &path, std::string &error,
     uint32_t nameLen = cur.get<uint32_t>();
     if (!cur.ok || nameLen > fileSize - cur.pos)
       return fail("truncated header at " + which);
-    t.name.assign(reinterpret_cast<const char *>(cur.base + cur.pos),
-                  nameLen);
+    t.name.assign(reinterpret_cast<const char *>(cur.base + cur.pos), nameLen);
     cur.pos += nameLen;
     which = "tensor '" + t.name + "'";
     t.dtype = cur.get<uint32_t>();
@@ -241,8 +241,8 @@ bool WeightReader::open(const std::string &path, std::string &error,
       return fail("data offset " + std::to_string(t.offset) + " of " + which +
                   " is not 64-byte aligned");
     if (t.offset > fileSize || t.nbytes > fileSize - t.offset)
-      return fail("data of " + which + " (offset " +
-                  std::to_string(t.offset) + ", " + std::to_string(t.nbytes) +
+      return fail("data of " + which + " (offset " + std::to_string(t.offset) +
+                  ", " + std::to_string(t.nbytes) +
                   " bytes) extends past the end of the file (" +
                   std::to_string(fileSize) + " bytes)");
     t.data = reinterpret_cast<const float *>(cur.base + t.offset);

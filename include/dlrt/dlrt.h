@@ -87,8 +87,8 @@ void dlrt_all_reduce_sum(float *inout, int64_t n, const int *group,
 /// of shape `in_shape`; in_shape[dim] must equal the sum of
 /// sizes_along_dim. `out` receives this member's slice (sizes_along_dim[i]
 /// along dim, group index i) of the element-wise sum over the group.
-void dlrt_reduce_scatter_sum(const float *in, const int64_t *in_shape,
-                             int rank, int dim, float *out,
+void dlrt_reduce_scatter_sum(const float *in, const int64_t *in_shape, int rank,
+                             int dim, float *out,
                              const int64_t *sizes_along_dim, const int *group,
                              int group_size);
 
@@ -105,9 +105,8 @@ void dlrt_broadcast(float *buf, int64_t n, int root, const int *group,
 /// prev/next == -1 means no neighbour (the matching counts must be 0).
 /// The counts must match the neighbours' (my send_hi == next's recv_lo...).
 void dlrt_halo_exchange(const float *in, const int64_t *in_shape, int rank,
-                        int dim, float *out, int64_t recv_lo,
-                        int64_t recv_hi, int64_t send_lo, int64_t send_hi,
-                        int prev, int next);
+                        int dim, float *out, int64_t recv_lo, int64_t recv_hi,
+                        int64_t send_lo, int64_t send_hi, int prev, int next);
 
 /// All-to-all with per-member counts (in floats). For group index j,
 /// send_counts[j] floats starting at send_offsets[j] in `in` go to member j,
@@ -138,11 +137,11 @@ int64_t dlrt_bytes_sent_total(void);
 /// [oc] or NULL; out: [n,oc,oh,ow]. Padding may be asymmetric. dil_h/dil_w
 /// use the PyTorch/ONNX convention (1 = dense). act: 0 none, 1 ReLU.
 void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h, int64_t w,
-                 const float *weight, const float *bias, int64_t oc,
-                 int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
-                 int64_t pad_t, int64_t pad_l, int64_t pad_b, int64_t pad_r,
-                 int64_t dil_h, int64_t dil_w, int64_t groups, int act,
-                 float *out, int64_t oh, int64_t ow);
+                 const float *weight, const float *bias, int64_t oc, int64_t kh,
+                 int64_t kw, int64_t stride_h, int64_t stride_w, int64_t pad_t,
+                 int64_t pad_l, int64_t pad_b, int64_t pad_r, int64_t dil_h,
+                 int64_t dil_w, int64_t groups, int act, float *out, int64_t oh,
+                 int64_t ow);
 
 /// 2-D pooling. kind: 0 max, 1 average. Padded positions never win a max;
 /// for average they count iff count_include_pad != 0. oh/ow must equal
@@ -222,10 +221,10 @@ void dlrt_lstm(const float *x, int64_t t, int64_t n, int64_t xdim,
 /// out[n,rows] = x_t[n,xdim] * w_ih_rows[rows,xdim]^T
 ///             + h[n,hidden] * w_hh_rows[rows,hidden]^T + b_rows[rows].
 /// h may be NULL (zero state); b_rows may be NULL.
-void dlrt_lstm_gates(const float *x_t, const float *h, int64_t n,
-                     int64_t xdim, int64_t hidden, const float *w_ih_rows,
-                     const float *w_hh_rows, const float *b_rows,
-                     int64_t rows, float *out);
+void dlrt_lstm_gates(const float *x_t, const float *h, int64_t n, int64_t xdim,
+                     int64_t hidden, const float *w_ih_rows,
+                     const float *w_hh_rows, const float *b_rows, int64_t rows,
+                     float *out);
 
 /// LSTM cell update for `units` units. gi/gf/gg/go point at the gate
 /// pre-activations of unit 0 of batch row 0; batch row b of a gate starts

@@ -122,8 +122,7 @@ TEST(Weights, CorruptByteFailsChecksum) {
   writeAll(path, bytes);
   WeightReader r;
   EXPECT_FALSE(r.open(path, err));
-  EXPECT_NE(err.find("checksum mismatch in tensor 'second'"),
-            std::string::npos)
+  EXPECT_NE(err.find("checksum mismatch in tensor 'second'"), std::string::npos)
       << err;
   EXPECT_NE(err.find(path), std::string::npos) << err;
   // Without verification the file still opens.
@@ -234,7 +233,8 @@ TEST(Npy, NumpyInterop) {
     GTEST_SKIP() << "python3 with numpy not available";
   std::string fromNumpy = tempPath("np.npy"), fromUs = tempPath("us.npy");
   std::string cmd = "/usr/bin/python3 -c \"import numpy as np; "
-                    "np.save('" + fromNumpy +
+                    "np.save('" +
+                    fromNumpy +
                     "', np.arange(24, dtype=np.float32).reshape(2,3,4) * "
                     "0.25)\"";
   ASSERT_EQ(std::system(cmd.c_str()), 0);

@@ -27,8 +27,8 @@ std::vector<int64_t> expSent, expRecv;
 #define CHECK(cond, ...)                                                       \
   do {                                                                         \
     if (!(cond)) {                                                             \
-      std::fprintf(stderr, "rank %d: %s:%d: CHECK failed: %s: ", me,          \
-                   __FILE__, __LINE__, #cond);                                 \
+      std::fprintf(stderr, "rank %d: %s:%d: CHECK failed: %s: ", me, __FILE__, \
+                   __LINE__, #cond);                                           \
       std::fprintf(stderr, __VA_ARGS__);                                       \
       std::fprintf(stderr, "\n");                                              \
       ++failures;                                                              \
@@ -68,9 +68,9 @@ void testAllGather(int dim, const std::vector<int> &group) {
     sizes[i] = i + 1;
   int64_t total = gs * (gs + 1) / 2;
   int64_t offset = idx * (idx + 1) / 2;
-  std::vector<int64_t> shape =
-      dim == 0 ? std::vector<int64_t>{sizes[idx], 3}
-               : std::vector<int64_t>{2, 3, sizes[idx], 2};
+  std::vector<int64_t> shape = dim == 0
+                                   ? std::vector<int64_t>{sizes[idx], 3}
+                                   : std::vector<int64_t>{2, 3, sizes[idx], 2};
   std::vector<int64_t> full = shape;
   full[dim] = total;
   auto value = [&](const std::vector<int64_t> &s, const int64_t *i) {
@@ -107,8 +107,8 @@ void testAllGather(int dim, const std::vector<int> &group) {
     in[lin] = value(full, coord.data());
   }
   std::vector<float> out(numel(full), -1.f);
-  dlrt_all_gather(in.data(), shape.data(), static_cast<int>(shape.size()),
-                  dim, out.data(), sizes.data(), group.data(), gs);
+  dlrt_all_gather(in.data(), shape.data(), static_cast<int>(shape.size()), dim,
+                  out.data(), sizes.data(), group.data(), gs);
   checkVec(dim == 0 ? "all_gather dim 0" : "all_gather dim 2", out, want);
   int64_t slab = numel(shape) / shape[dim];
   for (int i = 0; i < gs; ++i) {
@@ -206,8 +206,7 @@ void testHalo() {
   auto val = [&](int64_t a, int64_t row, int64_t c) {
     return static_cast<float>((a * G + row) * 3 + c);
   };
-  std::vector<float> in(2 * d * 3), out(2 * outD * 3, -1.f),
-      want(out.size());
+  std::vector<float> in(2 * d * 3), out(2 * outD * 3, -1.f), want(out.size());
   for (int64_t a = 0; a < 2; ++a)
     for (int64_t r = 0; r < d; ++r)
       for (int64_t c = 0; c < 3; ++c)
@@ -217,8 +216,8 @@ void testHalo() {
       for (int64_t c = 0; c < 3; ++c)
         want[(a * outD + r) * 3 + c] = val(a, off - recvLo + r, c);
   int64_t shape[3] = {2, d, 3};
-  dlrt_halo_exchange(in.data(), shape, 3, 1, out.data(), recvLo, recvHi,
-                     sendLo, sendHi, prev, next);
+  dlrt_halo_exchange(in.data(), shape, 3, 1, out.data(), recvLo, recvHi, sendLo,
+                     sendHi, prev, next);
   checkVec("halo_exchange", out, want);
   if (prev >= 0) {
     expSent[prev] += sendLo * 6 * 4;
@@ -307,18 +306,20 @@ int main(int argc, char **argv) {
 
   int64_t total = 0;
   for (int q = 0; q < P; ++q) {
-    CHECK(dlrt_bytes_sent_to(q) == expSent[q], "bytes_sent_to(%d) = %lld, "
-          "expected %lld", q, (long long)dlrt_bytes_sent_to(q),
-          (long long)expSent[q]);
+    CHECK(dlrt_bytes_sent_to(q) == expSent[q],
+          "bytes_sent_to(%d) = %lld, "
+          "expected %lld",
+          q, (long long)dlrt_bytes_sent_to(q), (long long)expSent[q]);
     CHECK(dlrt_bytes_received_from(q) == expRecv[q],
           "bytes_received_from(%d) = %lld, expected %lld", q,
           (long long)dlrt_bytes_received_from(q), (long long)expRecv[q]);
     total += expSent[q];
   }
   CHECK(dlrt_bytes_sent_to(me) == 0, "self traffic counted");
-  CHECK(dlrt_bytes_sent_total() == total, "bytes_sent_total = %lld, "
-        "expected %lld", (long long)dlrt_bytes_sent_total(),
-        (long long)total);
+  CHECK(dlrt_bytes_sent_total() == total,
+        "bytes_sent_total = %lld, "
+        "expected %lld",
+        (long long)dlrt_bytes_sent_total(), (long long)total);
 
   // Agree on the overall result.
   float bad = static_cast<float>(failures);

@@ -82,9 +82,9 @@ void checkConv(const ConvParams &p) {
   // Twice: the second call reuses the cached primitive.
   for (int rep = 0; rep < 2; ++rep)
     dlrt_conv2d(in.data(), p.n, p.c, p.h, p.w, wt.data(),
-                p.bias ? b.data() : nullptr, p.oc, p.kh, p.kw, p.sh, p.sw,
-                p.pt, p.pl, p.pb, p.pr, p.dh, p.dw, p.groups, p.act,
-                out.data(), oh, ow);
+                p.bias ? b.data() : nullptr, p.oc, p.kh, p.kw, p.sh, p.sw, p.pt,
+                p.pl, p.pb, p.pr, p.dh, p.dw, p.groups, p.act, out.data(), oh,
+                ow);
   expectNear(out, refConv(p, in, wt, b, oh, ow));
 }
 
@@ -116,8 +116,8 @@ TEST(Conv2d, FusedRelu) {
 std::vector<float> refPool(int kind, const std::vector<float> &in, int64_t n,
                            int64_t c, int64_t h, int64_t w, int64_t kh,
                            int64_t kw, int64_t sh, int64_t sw, int64_t pt,
-                           int64_t pl, int64_t oh, int64_t ow,
-                           bool includePad, int64_t pb, int64_t pr) {
+                           int64_t pl, int64_t oh, int64_t ow, bool includePad,
+                           int64_t pb, int64_t pr) {
   std::vector<float> out(n * c * oh * ow);
   for (int64_t i = 0; i < n * c; ++i)
     for (int64_t y = 0; y < oh; ++y)
@@ -151,8 +151,10 @@ TEST(Pool2d, MaxAndAvg) {
     int kind;
     int64_t k, s, pt, pl, pb, pr;
     int includePad;
-  } cases[] = {{0, 3, 2, 1, 1, 1, 1, 0}, {0, 2, 2, 0, 0, 0, 0, 0},
-               {1, 3, 1, 1, 0, 0, 1, 1}, {1, 3, 2, 1, 1, 1, 1, 0},
+  } cases[] = {{0, 3, 2, 1, 1, 1, 1, 0},
+               {0, 2, 2, 0, 0, 0, 0, 0},
+               {1, 3, 1, 1, 0, 0, 1, 1},
+               {1, 3, 2, 1, 1, 1, 1, 0},
                {0, 3, 1, 1, 0, 0, 0, 0}};
   for (const Case &k : cases) {
     int64_t oh = (h + k.pt + k.pb - k.k) / k.s + 1;
@@ -191,9 +193,9 @@ TEST(BatchNorm, Inference) {
       for (int64_t ch = 0; ch < c; ++ch)
         for (int64_t j = 0; j < hw * hw; ++j) {
           int64_t idx = (i * c + ch) * hw * hw + j;
-          ref[idx] = (in[idx] - mean[ch]) / std::sqrt(var[ch] + 1e-5f) *
-                         scale[ch] +
-                     shift[ch];
+          ref[idx] =
+              (in[idx] - mean[ch]) / std::sqrt(var[ch] + 1e-5f) * scale[ch] +
+              shift[ch];
         }
     expectNear(out, ref);
   }
@@ -201,8 +203,7 @@ TEST(BatchNorm, Inference) {
 
 TEST(Dense, WithAndWithoutBias) {
   const int64_t m = 5, k = 7, n = 3;
-  auto x = randomVec(m * k, 11), w = randomVec(n * k, 12),
-       b = randomVec(n, 13);
+  auto x = randomVec(m * k, 11), w = randomVec(n * k, 12), b = randomVec(n, 13);
   for (bool withBias : {true, false}) {
     std::vector<float> y(m * n, 99.f), ref(m * n);
     dlrt_dense(x.data(), m, k, w.data(), withBias ? b.data() : nullptr, n,
@@ -370,8 +371,7 @@ TEST(Lstm, FullLayerMatchesReference) {
   auto x = randomVec(t * n * xd, 21), wih = randomVec(4 * hd * xd, 22),
        whh = randomVec(4 * hd * hd, 23), b = randomVec(4 * hd, 24);
   std::vector<float> y(t * n * hd);
-  dlrt_lstm(x.data(), t, n, xd, wih.data(), whh.data(), b.data(), hd,
-            y.data());
+  dlrt_lstm(x.data(), t, n, xd, wih.data(), whh.data(), b.data(), hd, y.data());
   expectNear(y, refLstm(x, t, n, xd, wih, whh, b, hd));
 }
 
