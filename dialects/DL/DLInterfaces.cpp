@@ -1,0 +1,114 @@
+//===- DLInterfaces.cpp - partitionable-layer interface -----------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the helpers shared by the layer ops' implementations
+// of PartitionableOpInterface, and the enumeration of a plan's parts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/DL/DLInterfaces.h"
+#include "dialects/DL/DLOps.h"
+
+using namespace mlir;
+using namespace mlir::dl;
+
+#include "dialects/DL/DLInterfaces.cpp.inc"
+
+TensorRegion TensorRegion::full(ArrayRef<int64_t> shape) {
+  TensorRegion r;
+  r.offsets.assign(shape.size(), 0);
+  r.sizes.assign(shape.begin(), shape.end());
+  r.padLo.assign(shape.size(), 0);
+  r.padHi.assign(shape.size(), 0);
+  return r;
+}
+
+int64_t TensorRegion::numElements() const {
+  if (!needed)
+    return 0;
+  int64_t n = repeat;
+  for (int64_t s : sizes)
+    n *= s;
+  return n;
+}
+
+bool TensorRegion::operator==(const TensorRegion &other) const {
+  return offsets == other.offsets && sizes == other.sizes &&
+         padLo == other.padLo && padHi == other.padHi &&
+         needed == other.needed && repeat == other.repeat &&
+         repeatStride == other.repeatStride;
+}
+
+DimRange mlir::dl::lookupRange(ArrayRef<DimRange> parts, SplitDim dim,
+                               int64_t extent) {
+  for (const DimRange &r : parts)
+    if (r.dim == dim)
+      return r;
+  return DimRange{dim, 0, extent};
+}
+
+std::pair<int64_t, int64_t> mlir::dl::windowInputRange(int64_t outLo,
+                                                       int64_t outHi, int64_t k,
+                                                       int64_t s, int64_t p,
+                                                       int64_t d) {
+  int64_t lo = outLo * s - p;
+  int64_t hi = (outHi - 1) * s - p + (k - 1) * d + 1;
+  return {lo, hi};
+}
+
+void mlir::dl::setClippedRange(TensorRegion &region, unsigned i, int64_t lo,
+                               int64_t hi, int64_t extent) {
+  int64_t clo = std::max<int64_t>(lo, 0);
+  int64_t chi = std::min<int64_t>(hi, extent);
+  region.offsets[i] = clo;
+  region.sizes[i] = std::max<int64_t>(chi - clo, 0);
+  region.padLo[i] = clo - lo;
+  region.padHi[i] = hi - chi;
+}
+
+FailureOr<SmallVector<PlanPart>>
+mlir::dl::enumeratePlanParts(PlanAttr plan, PartitionableOpInterface layer) {
+  SmallVector<int64_t> counts;
+  counts.push_back(plan.getReplicas());
+  for (SplitAttr split : plan.getSplits())
+    counts.push_back(split.getNumParts());
+  int64_t total = 1;
+  for (int64_t c : counts)
+    total *= c;
+  if (total != static_cast<int64_t>(plan.getDevices().size()))
+    return failure();
+  int64_t batch = plan.getReplicas() > 1
+                      ? layer.getIterationExtent(SplitDim::batch)
+                      : -1;
+  if (plan.getReplicas() > 1 && batch < 0)
+    return failure();
+
+  SmallVector<PlanPart> result;
+  for (int64_t index = 0; index < total; ++index) {
+    // Row-major decomposition of `index` over (replica, split0, split1...).
+    SmallVector<int64_t> coord(counts.size());
+    int64_t rest = index;
+    for (int64_t d = counts.size() - 1; d >= 0; --d) {
+      coord[d] = rest % counts[d];
+      rest /= counts[d];
+    }
+    PlanPart part;
+    part.device = plan.getDevices()[index];
+    part.replica = coord[0];
+    if (plan.getReplicas() > 1) {
+      int64_t per = batch / plan.getReplicas();
+      part.ranges.push_back(
+          DimRange{SplitDim::batch, coord[0] * per, (coord[0] + 1) * per});
+    }
+    for (auto [i, split] : llvm::enumerate(plan.getSplits())) {
+      ArrayRef<int64_t> bounds = split.getBounds();
+      part.ranges.push_back(DimRange{split.getDim(), bounds[coord[i + 1]],
+                                     bounds[coord[i + 1] + 1]});
+    }
+    result.push_back(std::move(part));
+  }
+  return result;
+}

@@ -1,0 +1,124 @@
+//===- DLInterfaces.h - partitionable-layer interface ------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the value types exchanged through
+// PartitionableOpInterface and the interface itself.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DL_DIALECTS_DL_DLINTERFACES_H
+#define DL_DIALECTS_DL_DLINTERFACES_H
+
+#include "dialects/DL/DLDialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::dl {
+
+/// A half-open range `[lo, hi)` of one iteration dimension.
+struct DimRange {
+  SplitDim dim;
+  int64_t lo;
+  int64_t hi;
+  int64_t size() const { return hi - lo; }
+};
+
+/// A box of a tensor: per tensor dim, `offsets[i]` and `sizes[i]` (clipped
+/// to the tensor), plus `padLo[i]`/`padHi[i]`, the number of positions
+/// outside the tensor that the layer's own zero padding must still supply
+/// at the real border. `needed = false` marks an operand the part does not
+/// read at all (e.g. the bias of a non-first input-channel part).
+struct TensorRegion {
+  llvm::SmallVector<int64_t, 4> offsets;
+  llvm::SmallVector<int64_t, 4> sizes;
+  llvm::SmallVector<int64_t, 4> padLo;
+  llvm::SmallVector<int64_t, 4> padHi;
+  bool needed = true;
+  /// Dim 0 of the region repeats `repeat` times, each copy shifted by
+  /// `repeatStride` rows (LSTM hidden-unit splits read the same units of
+  /// all four gates: rows `[u0 + g*H, u1 + g*H)` for g = 0..3).
+  int64_t repeat = 1;
+  int64_t repeatStride = 0;
+
+  /// The whole of a tensor of shape `shape`.
+  static TensorRegion full(llvm::ArrayRef<int64_t> shape);
+  int64_t numElements() const;
+  bool operator==(const TensorRegion &other) const;
+};
+
+/// How a part's result relates to the full result.
+enum class ResultKind {
+  /// The part holds a disjoint box of the final result.
+  Slice,
+  /// The part holds a full-size partial sum (needs a reduction).
+  PartialSum,
+  /// The part holds a share of intermediate values (LSTM gate
+  /// pre-activations) that a combiner turns into the result every step.
+  Combine,
+};
+
+/// The work of (a part of) a layer.
+struct LayerWork {
+  int64_t macs = 0;
+  /// Floating-point operations: 2 per MAC plus elementwise work.
+  int64_t flops = 0;
+  /// Bytes of parameters (weights, biases, statistics) the part reads.
+  int64_t paramBytes = 0;
+  /// Bytes of activations read and written.
+  int64_t inputBytes = 0;
+  int64_t outputBytes = 0;
+  /// All bytes touched: the roofline's memory traffic.
+  int64_t bytes() const { return paramBytes + inputBytes + outputBytes; }
+};
+
+/// What one part of a split layer needs and produces.
+struct LocalSplit {
+  /// One region per operand, in operand order.
+  llvm::SmallVector<TensorRegion, 4> operands;
+  /// The region of the full result this part produces (for PartialSum the
+  /// whole result).
+  TensorRegion result;
+  ResultKind kind = ResultKind::Slice;
+  LayerWork work;
+};
+
+/// Returns the range of `dim` in `parts`, or `[0, extent)` if absent.
+DimRange lookupRange(llvm::ArrayRef<DimRange> parts, SplitDim dim,
+                     int64_t extent);
+
+/// Input range `[lo, hi)` (unclipped, may be negative or past the end) read
+/// by output range `[outLo, outHi)` of a sliding window with kernel `k`,
+/// stride `s`, padding-before `p` and dilation `d`.
+std::pair<int64_t, int64_t> windowInputRange(int64_t outLo, int64_t outHi,
+                                             int64_t k, int64_t s, int64_t p,
+                                             int64_t d);
+
+/// Sets dim `i` of `region` to the unclipped range `[lo, hi)` of a tensor
+/// dim of size `extent`, clipping it and recording the clipped amounts as
+/// padding.
+void setClippedRange(TensorRegion &region, unsigned i, int64_t lo, int64_t hi,
+                     int64_t extent);
+
+} // namespace mlir::dl
+
+#include "dialects/DL/DLInterfaces.h.inc"
+
+namespace mlir::dl {
+/// One part of a plan: the device executing it and its iteration ranges.
+struct PlanPart {
+  int64_t device;
+  int64_t replica;
+  llvm::SmallVector<DimRange> ranges;
+};
+
+/// Lists the parts of `plan` for `layer`: devices are laid out row-major
+/// over (replica, split 0, split 1, ...); replicas split the batch evenly.
+/// Fails if the plan's part count does not match its devices.
+FailureOr<llvm::SmallVector<PlanPart>>
+enumeratePlanParts(PlanAttr plan, PartitionableOpInterface layer);
+} // namespace mlir::dl
+
+#endif // DL_DIALECTS_DL_DLINTERFACES_H

@@ -1,0 +1,216 @@
+//===- ElementwiseOps.cpp - layout-following dl layers ------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the elementwise layers (relu, sigmoid, tanh, gelu,
+// add, mul), softmax and batch-norm, which follow their input's layout, and
+// the shared helpers of LayerUtils.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/DL/LayerUtils.h"
+
+using namespace mlir;
+using namespace mlir::dl;
+using namespace mlir::dl::detail;
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::dl::detail::verifyResultShape(Operation *op,
+                                        ArrayRef<int64_t> expected) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  if (type.getShape() == expected)
+    return success();
+  auto inferred = RankedTensorType::get(expected, type.getElementType());
+  return op->emitOpError() << "result type " << type
+                           << " does not match the inferred type " << inferred;
+}
+
+std::optional<SplitDim> mlir::dl::detail::splitDimOfTensorDim(int64_t i) {
+  switch (i) {
+  case 0:
+    return SplitDim::batch;
+  case 1:
+    return SplitDim::out_channel;
+  case 2:
+    return SplitDim::height;
+  case 3:
+    return SplitDim::width;
+  default:
+    return std::nullopt;
+  }
+}
+
+int64_t mlir::dl::detail::tensorDimOfSplitDim(SplitDim dim) {
+  switch (dim) {
+  case SplitDim::batch:
+    return 0;
+  case SplitDim::out_channel:
+    return 1;
+  case SplitDim::height:
+    return 2;
+  case SplitDim::width:
+    return 3;
+  default:
+    return -1;
+  }
+}
+
+TensorRegion mlir::dl::detail::layoutFollowingRegion(ArrayRef<int64_t> shape,
+                                           ArrayRef<DimRange> parts) {
+  TensorRegion r = TensorRegion::full(shape);
+  for (const DimRange &p : parts) {
+    int64_t i = tensorDimOfSplitDim(p.dim);
+    if (i < 0 || i >= static_cast<int64_t>(shape.size()))
+      continue;
+    r.offsets[i] = p.lo;
+    r.sizes[i] = p.hi - p.lo;
+  }
+  return r;
+}
+
+LogicalResult mlir::dl::detail::checkParts(ArrayRef<DimRange> parts,
+                                 function_ref<int64_t(SplitDim)> extent) {
+  for (const DimRange &p : parts) {
+    int64_t e = extent(p.dim);
+    if (e < 0 || p.lo < 0 || p.hi > e || p.lo >= p.hi)
+      return failure();
+  }
+  return success();
+}
+
+SmallVector<SplitDim> mlir::dl::detail::followingSplitDims(ArrayRef<int64_t> shape,
+                                                 int64_t excluded) {
+  SmallVector<SplitDim> dims;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i)
+    if (i != excluded)
+      if (auto d = splitDimOfTensorDim(i))
+        dims.push_back(*d);
+  return dims;
+}
+
+int64_t mlir::dl::detail::followingExtent(ArrayRef<int64_t> shape, SplitDim dim,
+                                int64_t excluded) {
+  int64_t i = tensorDimOfSplitDim(dim);
+  if (i < 0 || i >= static_cast<int64_t>(shape.size()) || i == excluded)
+    return -1;
+  return shape[i];
+}
+
+/// computeLocalSplit of a layer whose operands all have the result's shape
+/// (or, for `paramsPerChannel`, `[C]` parameters after the first operand).
+static FailureOr<LocalSplit>
+followingLocalSplit(Operation *op, ArrayRef<DimRange> parts,
+                    int64_t flopsPerElement, int64_t excluded = -1,
+                    bool paramsPerChannel = false) {
+  ArrayRef<int64_t> shape = shapeOf(op->getResult(0));
+  if (failed(checkParts(parts, [&](SplitDim d) {
+        return followingExtent(shape, d, excluded);
+      })))
+    return failure();
+  LocalSplit split;
+  split.result = layoutFollowingRegion(shape, parts);
+  int64_t elems = split.result.numElements();
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    if (paramsPerChannel && i > 0) {
+      TensorRegion r = TensorRegion::full(shapeOf(operand));
+      r.offsets[0] = split.result.offsets[1];
+      r.sizes[0] = split.result.sizes[1];
+      split.work.paramBytes += r.numElements() * kF32Bytes;
+      split.operands.push_back(r);
+      continue;
+    }
+    split.operands.push_back(layoutFollowingRegion(shapeOf(operand), parts));
+    split.work.inputBytes += elems * kF32Bytes;
+  }
+  split.work.outputBytes = elems * kF32Bytes;
+  split.work.flops = elems * flopsPerElement;
+  return split;
+}
+
+//===----------------------------------------------------------------------===//
+// Unary and binary elementwise layers
+//===----------------------------------------------------------------------===//
+
+#define DL_FOLLOWING_LAYER(OP, FLOPS)                                          \
+  LogicalResult OP::verify() { return success(); }                             \
+  SmallVector<SplitDim> OP::getSplittableDims() {                              \
+    return followingSplitDims(shapeOf(getResult()));                           \
+  }                                                                            \
+  int64_t OP::getIterationExtent(SplitDim dim) {                               \
+    return followingExtent(shapeOf(getResult()), dim);                         \
+  }                                                                            \
+  FailureOr<LocalSplit> OP::computeLocalSplit(ArrayRef<DimRange> parts) {      \
+    return followingLocalSplit(getOperation(), parts, FLOPS);                  \
+  }
+
+DL_FOLLOWING_LAYER(ReluOp, 1)
+DL_FOLLOWING_LAYER(SigmoidOp, 4)
+DL_FOLLOWING_LAYER(TanhOp, 4)
+DL_FOLLOWING_LAYER(GeluOp, 8)
+DL_FOLLOWING_LAYER(AddOp, 1)
+DL_FOLLOWING_LAYER(MulOp, 1)
+
+#undef DL_FOLLOWING_LAYER
+
+//===----------------------------------------------------------------------===//
+// SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = shapeOf(getInput()).size();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank "
+                         << rank;
+  return success();
+}
+
+SmallVector<SplitDim> SoftmaxOp::getSplittableDims() {
+  return followingSplitDims(shapeOf(getResult()), getAxis());
+}
+
+int64_t SoftmaxOp::getIterationExtent(SplitDim dim) {
+  return followingExtent(shapeOf(getResult()), dim, getAxis());
+}
+
+FailureOr<LocalSplit> SoftmaxOp::computeLocalSplit(ArrayRef<DimRange> parts) {
+  return followingLocalSplit(getOperation(), parts, 5, getAxis());
+}
+
+//===----------------------------------------------------------------------===//
+// BatchNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() != 2 && in.size() != 4)
+    return emitOpError() << "expects a rank-2 or rank-4 input, got rank "
+                         << in.size();
+  for (Value param : {getScale(), getBias(), getMean(), getVariance()}) {
+    ArrayRef<int64_t> p = shapeOf(param);
+    if (p.size() != 1 || p[0] != in[1])
+      return emitOpError() << "expects parameters of shape [" << in[1]
+                           << "], got " << param.getType();
+  }
+  if (getEpsilon().convertToFloat() < 0)
+    return emitOpError() << "epsilon must be non-negative";
+  return verifyResultShape(getOperation(), in);
+}
+
+SmallVector<SplitDim> BatchNormOp::getSplittableDims() {
+  return followingSplitDims(shapeOf(getResult()));
+}
+
+int64_t BatchNormOp::getIterationExtent(SplitDim dim) {
+  return followingExtent(shapeOf(getResult()), dim);
+}
+
+FailureOr<LocalSplit> BatchNormOp::computeLocalSplit(ArrayRef<DimRange> parts) {
+  return followingLocalSplit(getOperation(), parts, 2, -1,
+                             /*paramsPerChannel=*/true);
+}

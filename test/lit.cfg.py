@@ -1,0 +1,39 @@
+# -*- Python -*-
+# lit configuration of the dl test suite.
+
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "DL"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".yaml.test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dl_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py", "unit"]
+
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.dl_tools_dir, append_path=False)
+
+config.substitutions.append(("%dl_src_root", config.dl_src_root))
+config.substitutions.append(("%python", "/usr/bin/python3"))
+
+tools = ["dl-opt"]
+llvm_config.add_tool_substitutions(tools, [config.dl_tools_dir])
+
+# Optional features.
+if shutil.which("nvcc") or os.path.exists("/usr/local/cuda/bin/nvcc"):
+    config.available_features.add("nvcc")
+if shutil.which("nvidia-smi") and os.system("nvidia-smi -L >/dev/null 2>&1") == 0:
+    config.available_features.add("cuda-gpu")
+if shutil.which("mpirun"):
+    config.available_features.add("mpi")
