@@ -328,6 +328,55 @@ def DL_LSTMOp : DL_LayerOp<"lstm"> {
   }];
 }
 
+
+//===----------------------------------------------------------------------===//
+// LSTM step ops (produced by apply for per-step gate/hidden splits)
+//===----------------------------------------------------------------------===//
+
+def DL_LSTMGatesOp : DL_Op<"lstm_gates", [Pure]> {
+  let summary = "pre-activations of a subset of LSTM gate rows for one step";
+  let description = [{
+    `out[n, r] = x_t[n, :] . w_ih[r, :] + h[n, :] . w_hh[r, :] + bias[r]`
+    for the `R` rows a device holds (`w_ih = [R, X]`, `w_hh = [R, H]`,
+    `bias = [R]`), `x_t = [N, X]`, `h = [N, H]`; the result is `[N, R]`.
+    Emitted by `dl-apply-partition` when it unrolls a split `dl.lstm`.
+
+    ```mlir
+    %g = dl.lstm_gates %xt, %h, %wih, %whh, %b
+        : (tensor<1x8xf32>, tensor<1x16xf32>, tensor<32x8xf32>,
+           tensor<32x16xf32>, tensor<32xf32>) -> tensor<1x32xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DL_Tensor:$hidden, DL_Tensor:$w_ih,
+                       DL_Tensor:$w_hh, Optional<DL_Tensor>:$bias);
+  let results = (outs DL_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $hidden `,` $w_ih `,` $w_hh (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DL_LSTMCellOp : DL_Op<"lstm_cell", [Pure]> {
+  let summary = "LSTM cell update of a range of units for one step";
+  let description = [{
+    `gates = [N, 4U]` holds the pre-activations of `U` units in gate-major
+    blocks (i, f, g, o); `cell = [N, U]` is `c_{t-1}`. Returns
+    `h_t = o ⊙ tanh(c_t)` and `c_t = f ⊙ c_{t-1} + i ⊙ g` (σ on i, f, o and
+    tanh on g applied here), both `[N, U]`.
+
+    ```mlir
+    %h, %c = dl.lstm_cell %g, %c0 : tensor<1x64xf32>, tensor<1x16xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$gates, DL_Tensor:$cell);
+  let results = (outs DL_Tensor:$hidden, DL_Tensor:$new_cell);
+  let assemblyFormat = [{
+    $gates `,` $cell attr-dict `:` type($gates) `,` type($cell)
+  }];
+  let hasVerifier = 1;
+}
+
 include "dialects/DL/DLCommOps.td"
 
 #endif // DL_OPS_TD

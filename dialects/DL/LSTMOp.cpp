@@ -119,3 +119,40 @@ FailureOr<LocalSplit> LSTMOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   split.work.outputBytes = split.result.numElements() * kF32Bytes;
   return split;
 }
+
+//===----------------------------------------------------------------------===//
+// LSTMGatesOp and LSTMCellOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LSTMGatesOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), h = shapeOf(getHidden());
+  ArrayRef<int64_t> wih = shapeOf(getWIh()), whh = shapeOf(getWHh());
+  if (x.size() != 2 || h.size() != 2 || wih.size() != 2 || whh.size() != 2)
+    return emitOpError() << "expects rank-2 input, hidden and weights";
+  if (x[0] != h[0])
+    return emitOpError() << "input batch " << x[0]
+                         << " differs from hidden batch " << h[0];
+  if (wih[1] != x[1] || whh[1] != h[1] || wih[0] != whh[0])
+    return emitOpError() << "expects w_ih [R, " << x[1] << "] and w_hh [R, "
+                         << h[1] << "] with equal R";
+  if (Value bias = getBias()) {
+    ArrayRef<int64_t> b = shapeOf(bias);
+    if (b.size() != 1 || b[0] != wih[0])
+      return emitOpError() << "expects bias of shape [" << wih[0] << "]";
+  }
+  return verifyResultShape(getOperation(), {x[0], wih[0]});
+}
+
+LogicalResult LSTMCellOp::verify() {
+  ArrayRef<int64_t> g = shapeOf(getGates()), c = shapeOf(getCell());
+  if (g.size() != 2 || c.size() != 2)
+    return emitOpError() << "expects rank-2 gates and cell";
+  if (g[0] != c[0] || g[1] != kNumGates * c[1])
+    return emitOpError() << "expects gates of shape [" << c[0] << ", "
+                         << kNumGates * c[1] << "] for a cell of "
+                         << getCell().getType();
+  if (getHidden().getType() != getCell().getType() ||
+      getNewCell().getType() != getCell().getType())
+    return emitOpError() << "results must have the cell's type";
+  return success();
+}
