@@ -145,6 +145,10 @@ extern "C" void dlrt_init(int *argc, char ***argv) {
       kernelsSetThreads(n);
   }
   commInit();
+  if (!state.tracePath.empty()) {
+    // Align the ranks' time origins (approximately) for the merged trace.
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
   traceInit(!state.tracePath.empty());
 }
 
