@@ -357,7 +357,8 @@ def DL_LSTMGatesOp : DL_Op<"lstm_gates", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DL_LSTMCellOp : DL_Op<"lstm_cell", [Pure]> {
+def DL_LSTMCellOp : DL_Op<"lstm_cell", [Pure,
+    AllTypesMatch<["cell", "hidden", "new_cell"]>]> {
   let summary = "LSTM cell update of a range of units for one step";
   let description = [{
     `gates = [N, 4U]` holds the pre-activations of `U` units in gate-major
