@@ -14,6 +14,40 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Cluster
+//===----------------------------------------------------------------------===//
+
+def DLAttachCluster : Pass<"dl-attach-cluster", "ModuleOp"> {
+  let summary = "Attach the target cluster (a YAML file or a preset) to the "
+                "module";
+  let description = [{
+    Loads the cluster named by the `cluster` option and sets it as the
+    `dl.cluster` module attribute, replacing any cluster already there. The
+    option is a path to a YAML cluster file (docs/cluster-format.md) or, if
+    no such file exists, a preset name: `local-N`, `edge-pi4-N`, `gpu-N`,
+    `hetero-edge-3` or `cluster-NxM`. Loading errors are reported on the
+    module with the file's `FILE:LINE:COL` position.
+
+    `dl-opt --dl-attach-cluster=cluster=local-2` on
+    ```mlir
+    module {}
+    ```
+    gives
+    ```mlir
+    module attributes {dl.cluster = #dl.cluster<name = "local-2",
+        topology = full, bandwidth = 1.000000e+10, latency = 9.999999e-07,
+        devices = [#dl.device<name = "cpu0", ...>,
+                   #dl.device<name = "cpu1", ...>]>} {}
+    ```
+  }];
+  let dependentDialects = ["::mlir::dl::DLDialect"];
+  let options = [
+    Option<"cluster", "cluster", "std::string", /*default=*/"\"\"",
+           "A YAML cluster file, or a preset name">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Analysis and reporting
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +75,56 @@ def DLPrintModelStats : Pass<"dl-print-model-stats", "ModuleOp"> {
            "Where to write the table ('-' for stdout)">,
     Option<"format", "format", "std::string", /*default=*/"\"table\"",
            "Output format: 'table' or 'json'">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Partitioning
+//===----------------------------------------------------------------------===//
+
+def DLApplyPartition : Pass<"dl-apply-partition", "ModuleOp"> {
+  let summary = "Materialize layer plans as per-device programs with "
+                "explicit communication";
+  let description = [{
+    Replaces the function to partition by one function per device
+    (`@<name>_rank<k>`, attribute `dl.device = k`). Every layer runs as its
+    `dl.plan` says (layers without a plan run on device 0): each part's
+    operand regions are obtained from the producers' placements with the
+    cheapest applicable redistribution (all-reduce of partial sums, halo
+    exchange for 1-D spatial splits, all-gather when every holder needs the
+    whole tensor, otherwise point-to-point transfers of exactly the missing
+    pieces). Parameters are sliced by name (`name#lo:hi,...`), never
+    communicated. LSTM gate/hidden splits are unrolled per step; fused-tile
+    groups are computed per tile with no communication inside the group.
+    Model inputs live on device 0, which also assembles the outputs. With
+    `microbatches = M > 1` the batch is processed in M slices so that
+    pipeline stages overlap.
+
+    Before:
+    ```mlir
+    %y = dl.dense %x, %w {dl.plan = #dl.plan<devices = [0, 1],
+        splits = [#dl.split<dim = out_channel, bounds = [0, 5, 10]>]>}
+        : (tensor<1x8xf32>, tensor<10x8xf32>) -> tensor<1x10xf32>
+    ```
+    After (device 1):
+    ```mlir
+    %x = dl.recv from 0 tag 0 : tensor<1x8xf32>
+    %w = dl.param "w#5:10,0:8" : tensor<5x8xf32>
+    %y = dl.dense %x, %w : (tensor<1x8xf32>, tensor<5x8xf32>) -> tensor<1x5xf32>
+    dl.send %y to 0 tag 1 : tensor<1x5xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"funcName", "func", "std::string", /*default=*/"\"\"",
+           "The function to partition (default: the only one)">,
+    Option<"numDevices", "devices", "int64_t", /*default=*/"0",
+           "Number of devices when the module has no dl.cluster "
+           "(default: as many as the plans use)">,
+    Option<"microbatches", "microbatches", "int64_t", /*default=*/"1",
+           "Split the batch into this many micro-batches (pipelining)">
   ];
 }
 
