@@ -20,6 +20,18 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace mlir::dl::detail {
+ParseResult parseParamTypeAndValue(OpAsmParser &parser, Type &type,
+                                   ElementsAttr &value);
+void printParamTypeAndValue(OpAsmPrinter &printer, Operation *op, Type type,
+                            ElementsAttr value);
+} // namespace mlir::dl::detail
+
+namespace mlir::dl {
+using detail::parseParamTypeAndValue;
+using detail::printParamTypeAndValue;
+} // namespace mlir::dl
+
 #define GET_OP_CLASSES
 #include "dialects/DL/DLOps.h.inc"
 

@@ -41,12 +41,14 @@ def DL_ParamOp : DL_Op<"param", [Pure]> {
 
     ```mlir
     %w = dl.param "conv1.weight" : tensor<64x3x7x7xf32>
-    %b = dl.param "fc.bias" = dense<0.5> : tensor<10xf32>
+    %b = dl.param "fc.bias" : tensor<10xf32> = dense<0.5>
     ```
   }];
   let arguments = (ins StrAttr:$name, OptionalAttr<ElementsAttr>:$value);
   let results = (outs DL_Tensor:$result);
-  let assemblyFormat = "$name (`=` $value^)? attr-dict `:` type($result)";
+  let assemblyFormat = [{
+    $name attr-dict `:` custom<ParamTypeAndValue>(type($result), $value)
+  }];
   let hasVerifier = 1;
 }
 

@@ -18,6 +18,34 @@ using namespace mlir::dl::detail;
 // ParamOp
 //===----------------------------------------------------------------------===//
 
+/// `: tensor<...>` optionally followed by `= <elements without type>`.
+ParseResult mlir::dl::detail::parseParamTypeAndValue(OpAsmParser &parser,
+                                                     Type &type,
+                                                     ElementsAttr &value) {
+  if (parser.parseType(type))
+    return failure();
+  if (succeeded(parser.parseOptionalEqual())) {
+    Attribute attr;
+    if (parser.parseAttribute(attr, type))
+      return failure();
+    value = dyn_cast<ElementsAttr>(attr);
+    if (!value)
+      return parser.emitError(parser.getCurrentLocation())
+             << "expected an elements attribute as the inline value";
+  }
+  return success();
+}
+
+void mlir::dl::detail::printParamTypeAndValue(OpAsmPrinter &printer,
+                                              Operation *, Type type,
+                                              ElementsAttr value) {
+  printer << type;
+  if (value) {
+    printer << " = ";
+    printer.printAttributeWithoutType(value);
+  }
+}
+
 LogicalResult ParamOp::verify() {
   if (getName().empty())
     return emitOpError() << "parameter name must not be empty";

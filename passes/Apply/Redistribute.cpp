@@ -124,6 +124,8 @@ Placement *ApplyContext::lookup(Value v) {
 }
 
 bool ApplyContext::isParameter(Value v) {
+  if (!v)
+    return false;
   Operation *def = v.getDefiningOp();
   return def && isa<ParamOp, arith::ConstantOp>(def);
 }
