@@ -78,7 +78,15 @@ mlir::dl::enumeratePlanParts(PlanAttr plan, PartitionableOpInterface layer) {
   int64_t total = 1;
   for (int64_t c : counts)
     total *= c;
-  if (total != static_cast<int64_t>(plan.getDevices().size()))
+  int64_t numDevices = plan.getDevices().size();
+  if (total == 1 && numDevices > 1) {
+    // Replicated compute: every device runs the whole layer.
+    SmallVector<PlanPart> result;
+    for (int64_t d : plan.getDevices())
+      result.push_back(PlanPart{d, 0, {}});
+    return result;
+  }
+  if (total != numDevices)
     return failure();
   int64_t batch = plan.getReplicas() > 1
                       ? layer.getIterationExtent(SplitDim::batch)

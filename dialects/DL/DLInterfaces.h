@@ -116,7 +116,8 @@ struct PlanPart {
 
 /// Lists the parts of `plan` for `layer`: devices are laid out row-major
 /// over (replica, split 0, split 1, ...); replicas split the batch evenly.
-/// Fails if the plan's part count does not match its devices.
+/// A single part on several devices is replicated compute (one full part
+/// per device). Fails if the plan's part count does not match its devices.
 FailureOr<llvm::SmallVector<PlanPart>>
 enumeratePlanParts(PlanAttr plan, PartitionableOpInterface layer);
 } // namespace mlir::dl
