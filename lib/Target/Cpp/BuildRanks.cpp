@@ -1,0 +1,176 @@
+//===- BuildRanks.cpp - Compile emitted rank programs -----------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements buildRankBinaries: it runs the host C++ compiler on
+// the emitted rank sources, a bounded number of processes at a time, and
+// links each against this build's dlrt (paths from dl/Target/Config.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dl/Target/Build.h"
+#include "dl/Target/Config.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <deque>
+
+using namespace mlir;
+using namespace mlir::dl;
+
+SmallVector<std::string>
+mlir::dl::getCompileCommand(StringRef source, StringRef binary,
+                            const BuildOptions &options) {
+  std::string compiler = options.compiler;
+  if (compiler.empty()) {
+    if (std::optional<std::string> env = llvm::sys::Process::GetEnv("DL_CXX"))
+      compiler = *env;
+    else
+      compiler = DL_HOST_CXX_COMPILER;
+  }
+  std::string include = options.runtimeIncludeDir.empty()
+                            ? std::string(DL_RUNTIME_INCLUDE_DIR)
+                            : options.runtimeIncludeDir;
+  std::string lib = options.runtimeLibraryDir.empty()
+                        ? std::string(DL_RUNTIME_LIBRARY_DIR)
+                        : options.runtimeLibraryDir;
+  SmallVector<std::string> cmd = {compiler};
+  cmd.append(options.optFlags.begin(), options.optFlags.end());
+  cmd.append({"-fopenmp", "-std=c++17", "-I" + include, source.str(), "-o",
+              binary.str(), "-L" + lib, "-ldlrt", "-Wl,-rpath," + lib});
+  cmd.append(options.extraFlags.begin(), options.extraFlags.end());
+  return cmd;
+}
+
+namespace {
+/// One compiler process in flight.
+struct Job {
+  llvm::sys::ProcessInfo process;
+  std::string source;
+  std::string logPath;
+};
+} // namespace
+
+/// Waits for `job` and returns failure with the compiler output in `error`
+/// if it did not exit 0.
+static LogicalResult finish(Job &job, std::string &error) {
+  std::string message;
+  llvm::sys::ProcessInfo result =
+      llvm::sys::Wait(job.process, /*SecondsToWait=*/std::nullopt,
+                      &message);
+  std::string output;
+  if (auto buffer = llvm::MemoryBuffer::getFile(job.logPath))
+    output = (*buffer)->getBuffer().str();
+  llvm::sys::fs::remove(job.logPath);
+  if (result.ReturnCode == 0)
+    return success();
+  error = "compiling '" + job.source + "' failed";
+  if (result.ReturnCode < 0)
+    error += " (" + message + ")";
+  else
+    error += " with exit code " + std::to_string(result.ReturnCode);
+  error += ":\n" + output;
+  return failure();
+}
+
+LogicalResult mlir::dl::buildRankBinaries(ArrayRef<std::string> sources,
+                                          const BuildOptions &options,
+                                          SmallVectorImpl<std::string> &binaries,
+                                          raw_ostream &log,
+                                          std::string &error) {
+  std::deque<Job> running;
+  LogicalResult status = success();
+  unsigned jobs = std::max(1u, options.jobs);
+  for (auto [i, source] : llvm::enumerate(sources)) {
+    StringRef stem = llvm::sys::path::stem(source);
+    SmallString<256> binary;
+    if (options.outputDir.empty()) {
+      binary = llvm::sys::path::parent_path(source);
+    } else {
+      binary = options.outputDir;
+      if (std::error_code ec =
+              llvm::sys::fs::create_directories(options.outputDir)) {
+        error = "cannot create '" + options.outputDir + "': " + ec.message();
+        status = failure();
+        break;
+      }
+    }
+    llvm::sys::path::append(binary, stem);
+    SmallVector<std::string> cmd =
+        getCompileCommand(source, binary, options);
+
+    // Resolve the compiler through PATH unless it is a path already.
+    std::string program = cmd.front();
+    if (!llvm::sys::path::has_parent_path(program)) {
+      llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(program);
+      if (!found) {
+        error = "C++ compiler '" + program + "' not found in PATH";
+        status = failure();
+        break;
+      }
+      program = *found;
+    }
+
+    // Bound the number of compilers in flight.
+    while (running.size() >= jobs) {
+      if (failed(finish(running.front(), error)))
+        status = failure();
+      running.pop_front();
+    }
+    if (failed(status))
+      break;
+
+    log << "[" << i + 1 << "/" << sources.size() << "] compiling " << stem
+        << "\n";
+    if (options.verbose) {
+      llvm::interleave(cmd, log, " ");
+      log << "\n";
+    }
+    log.flush();
+
+    SmallString<128> logPath;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "dl-compile-" + stem.str(), "log", logPath)) {
+      error = "cannot create a temporary file: " + ec.message();
+      status = failure();
+      break;
+    }
+    SmallVector<StringRef> args(cmd.begin(), cmd.end());
+    std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath),
+                                            StringRef(logPath)};
+    std::string message;
+    bool failedToStart = false;
+    Job job;
+    job.process = llvm::sys::ExecuteNoWait(program, args,
+                                           /*Env=*/std::nullopt, redirects,
+                                           /*MemoryLimit=*/0, &message,
+                                           &failedToStart);
+    job.source = source;
+    job.logPath = logPath.str().str();
+    if (failedToStart) {
+      error = "cannot run '" + program + "': " + message;
+      llvm::sys::fs::remove(logPath);
+      status = failure();
+      break;
+    }
+    running.push_back(std::move(job));
+    binaries.push_back(binary.str().str());
+  }
+  // Always reap every started compiler.
+  while (!running.empty()) {
+    std::string jobError;
+    if (failed(finish(running.front(), jobError)) && succeeded(status)) {
+      error = jobError;
+      status = failure();
+    }
+    running.pop_front();
+  }
+  return status;
+}

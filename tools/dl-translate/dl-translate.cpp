@@ -1,0 +1,19 @@
+//===- dl-translate.cpp - dl translation driver -------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// mlir-translate for dl: registers only the dl translations (dl-to-cpp)
+// and the dialects their input uses (dl, func, arith, tensor).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dl/Target/Cpp.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+
+int main(int argc, char **argv) {
+  mlir::dl::registerToCppTranslation();
+  return mlir::failed(
+      mlir::mlirTranslateMain(argc, argv, "dl translation driver\n"));
+}
