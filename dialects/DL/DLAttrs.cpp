@@ -19,6 +19,29 @@ using namespace mlir::dl;
 
 #include "dialects/DL/DLEnums.cpp.inc"
 
+/// Parses `[e0, e1, ...]` (possibly empty) for a DL_ArrayParameter.
+template <typename T>
+static FailureOr<SmallVector<T>> parseBracketedList(AsmParser &parser) {
+  SmallVector<T> elements;
+  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+        FailureOr<T> element = FieldParser<T>::parse(parser);
+        if (failed(element))
+          return failure();
+        elements.push_back(*element);
+        return success();
+      }))
+    return failure();
+  return elements;
+}
+
+/// Prints `[e0, e1, ...]` for a DL_ArrayParameter.
+template <typename T>
+static void printBracketedList(AsmPrinter &printer, ArrayRef<T> elements) {
+  printer << '[';
+  llvm::interleaveComma(elements, printer);
+  printer << ']';
+}
+
 #define GET_ATTRDEF_CLASSES
 #include "dialects/DL/DLAttrs.cpp.inc"
 
@@ -132,6 +155,8 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          << stringifySplitDim(split.getDim()) << "' twice";
   if (tile && !splits.empty())
     return emitError() << "a fused-tile plan takes no explicit splits";
+  if (tile && replicas != 1)
+    return emitError() << "a fused-tile plan takes no replicas";
   return success();
 }
 

@@ -82,6 +82,25 @@ def DL_DimLayoutKindAttr
     : EnumAttr<DL_Dialect, DL_DimLayoutKind, "dim_layout_kind">;
 
 //===----------------------------------------------------------------------===//
+// Array parameters
+//===----------------------------------------------------------------------===//
+
+// Array parameters written in square brackets, `bounds = [0, 4, 7]`. The
+// upstream ArrayRefParameter prints a bare comma-separated list, which a
+// `struct(params)` format cannot parse back when another parameter follows.
+class DL_ArrayParameter<string arrayOf, string desc = "">
+    : ArrayRefParameter<arrayOf, desc> {
+  let parser = "parseBracketedList<" # arrayOf # ">($_parser)";
+  let printer = "printBracketedList<" # arrayOf # ">($_printer, $_self)";
+}
+
+class DL_OptionalArrayParameter<string arrayOf, string desc = "">
+    : OptionalArrayRefParameter<arrayOf, desc> {
+  let parser = "parseBracketedList<" # arrayOf # ">($_parser)";
+  let printer = "printBracketedList<" # arrayOf # ">($_printer, $_self)";
+}
+
+//===----------------------------------------------------------------------===//
 // Layouts
 //===----------------------------------------------------------------------===//
 
@@ -102,8 +121,8 @@ def DL_DimLayoutAttr : DL_Attr<"DimLayout", "dim"> {
   }];
   let parameters = (ins
     "::mlir::dl::DimLayoutKind":$kind,
-    OptionalArrayRefParameter<"int64_t">:$bounds,
-    OptionalArrayRefParameter<"int64_t">:$halo
+    DL_OptionalArrayParameter<"int64_t">:$bounds,
+    DL_OptionalArrayParameter<"int64_t">:$halo
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -123,8 +142,8 @@ def DL_LayoutAttr : DL_Attr<"Layout", "layout"> {
     ```
   }];
   let parameters = (ins
-    ArrayRefParameter<"int64_t">:$devices,
-    ArrayRefParameter<"::mlir::dl::DimLayoutAttr">:$dims,
+    DL_ArrayParameter<"int64_t">:$devices,
+    DL_ArrayParameter<"::mlir::dl::DimLayoutAttr">:$dims,
     DefaultValuedParameter<"bool", "false">:$partial
   );
   let assemblyFormat = "`<` struct(params) `>`";
@@ -148,7 +167,7 @@ def DL_SplitAttr : DL_Attr<"Split", "split"> {
   }];
   let parameters = (ins
     "::mlir::dl::SplitDim":$dim,
-    ArrayRefParameter<"int64_t">:$bounds
+    DL_ArrayParameter<"int64_t">:$bounds
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -171,7 +190,7 @@ def DL_FusedTileAttr : DL_Attr<"FusedTile", "tile"> {
   }];
   let parameters = (ins
     "int64_t":$group,
-    ArrayRefParameter<"int64_t">:$grid
+    DL_ArrayParameter<"int64_t">:$grid
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -186,7 +205,8 @@ def DL_PlanAttr : DL_Attr<"Plan", "plan"> {
       `replicas` ways over `devices` (default 1);
     * `splits`: intra-layer (m) splits; the product of their part counts
       times `replicas` equals the number of devices, parts laid out
-      row-major over `devices`;
+      row-major over `devices`; a plan with a single part and several
+      devices means replicated compute (every device runs the whole layer);
     * `tile`: optional fused-tile group membership.
 
     ```mlir
@@ -196,9 +216,9 @@ def DL_PlanAttr : DL_Attr<"Plan", "plan"> {
   }];
   let parameters = (ins
     DefaultValuedParameter<"int64_t", "0">:$stage,
-    ArrayRefParameter<"int64_t">:$devices,
+    DL_ArrayParameter<"int64_t">:$devices,
     DefaultValuedParameter<"int64_t", "1">:$replicas,
-    OptionalArrayRefParameter<"::mlir::dl::SplitAttr">:$splits,
+    DL_OptionalArrayParameter<"::mlir::dl::SplitAttr">:$splits,
     OptionalParameter<"::mlir::dl::FusedTileAttr">:$tile
   );
   let assemblyFormat = "`<` struct(params) `>`";
@@ -273,8 +293,8 @@ def DL_ClusterAttr : DL_Attr<"Cluster", "cluster"> {
     "::mlir::dl::Topology":$topology,
     APFloatParameter<"">:$bandwidth,
     APFloatParameter<"">:$latency,
-    ArrayRefParameter<"::mlir::dl::DeviceAttr">:$devices,
-    OptionalArrayRefParameter<"::mlir::dl::LinkAttr">:$links
+    DL_ArrayParameter<"::mlir::dl::DeviceAttr">:$devices,
+    DL_OptionalArrayParameter<"::mlir::dl::LinkAttr">:$links
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

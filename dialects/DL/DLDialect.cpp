@@ -42,17 +42,43 @@ llvm::StringRef mlir::dl::stringifySplitDimForDiag(SplitDim dim) {
   return stringifySplitDim(dim);
 }
 
-LogicalResult DLDialect::verifyOperationAttribute(Operation *op,
-                                                  NamedAttribute attr) {
-  StringRef name = attr.getName().getValue();
-  if (name == kPlanAttrName) {
-    auto plan = dyn_cast<PlanAttr>(attr.getValue());
-    if (!plan)
-      return op->emitError() << "'" << name << "' must be a #dl.plan";
-    auto layer = dyn_cast<PartitionableOpInterface>(op);
-    if (!layer)
-      return op->emitError() << "'" << name
-                             << "' is only valid on partitionable layers";
+/// Returns the `dl.cluster` of the module enclosing `op`, if any.
+static ClusterAttr getModuleCluster(Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return {};
+  return module->getAttrOfType<ClusterAttr>(DLDialect::kClusterAttrName);
+}
+
+/// Verifies a `dl.plan` attribute against the layer it annotates: every
+/// split names a dim the layer can split and covers its whole extent, the
+/// parts match the devices, every part is one the layer can compute, and
+/// the devices exist in the module's cluster.
+static LogicalResult verifyPlanAttr(Operation *op, Attribute value) {
+  StringRef name = DLDialect::kPlanAttrName;
+  auto plan = dyn_cast<PlanAttr>(value);
+  if (!plan)
+    return op->emitError() << "'" << name << "' must be a #dl.plan";
+  auto layer = dyn_cast<PartitionableOpInterface>(op);
+  if (!layer)
+    return op->emitError() << "'" << name
+                           << "' is only valid on partitionable layers";
+  // Discardable attributes are verified before the op itself; the checks
+  // below ask the layer about its shapes, so the op must be well formed
+  // first (this reports the op's own error and stops).
+  if (std::optional<RegisteredOperationName> info =
+          op->getName().getRegisteredInfo())
+    if (failed(info->verifyInvariants(op)))
+      return failure();
+
+  if (plan.getTile()) {
+    // Fused tiles are cut over the spatial dims and dealt to the devices
+    // round-robin, so there is no part count to match.
+    if (layer.getIterationExtent(SplitDim::height) < 0 ||
+        layer.getIterationExtent(SplitDim::width) < 0)
+      return op->emitError()
+             << "fused-tile plan on a layer without height and width splits";
+  } else {
     int64_t parts = plan.getReplicas();
     for (SplitAttr split : plan.getSplits()) {
       int64_t extent = layer.getIterationExtent(split.getDim());
@@ -67,31 +93,54 @@ LogicalResult DLDialect::verifyOperationAttribute(Operation *op,
                << " but the dim has extent " << extent;
       parts *= split.getNumParts();
     }
-    if (parts != static_cast<int64_t>(plan.getDevices().size()))
-      return op->emitError() << "plan has " << parts
-                             << " parts but " << plan.getDevices().size()
-                             << " devices";
-    if (plan.getReplicas() > 1) {
-      int64_t batch = layer.getIterationExtent(SplitDim::batch);
-      if (batch < 0)
-        return op->emitError() << "plan replicates a layer without a batch dim";
-      if (batch % plan.getReplicas() != 0)
-        return op->emitError() << "batch " << batch << " is not divisible by "
-                               << plan.getReplicas() << " replicas";
-    }
-    if (auto module = op->getParentOfType<ModuleOp>()) {
-      if (auto cluster =
-              module->getAttrOfType<ClusterAttr>(kClusterAttrName)) {
-        int64_t n = cluster.getDevices().size();
-        for (int64_t d : plan.getDevices())
-          if (d >= n)
-            return op->emitError() << "plan uses device " << d
-                                   << " but the cluster has " << n
-                                   << " devices";
-      }
-    }
-    return success();
+    // A single part on several devices means replicated compute.
+    if (parts != 1 && parts != static_cast<int64_t>(plan.getDevices().size()))
+      return op->emitError() << "plan has " << parts << " parts but "
+                             << plan.getDevices().size() << " devices";
   }
+  if (plan.getReplicas() > 1) {
+    int64_t batch = layer.getIterationExtent(SplitDim::batch);
+    if (batch < 0)
+      return op->emitError() << "plan replicates a layer without a batch dim";
+    if (batch % plan.getReplicas() != 0)
+      return op->emitError() << "batch " << batch << " is not divisible by "
+                             << plan.getReplicas() << " replicas";
+  }
+  if (!plan.getTile()) {
+    // The layer may still reject a combination of ranges (e.g. an LSTM
+    // split by gate and by hidden unit at once). The part count and batch
+    // were checked above, so the enumeration itself succeeds.
+    FailureOr<SmallVector<PlanPart>> parts = enumeratePlanParts(plan, layer);
+    for (const PlanPart &part :
+         succeeded(parts) ? ArrayRef<PlanPart>(*parts) : ArrayRef<PlanPart>()) {
+      if (succeeded(layer.computeLocalSplit(part.ranges)))
+        continue;
+      InFlightDiagnostic diag = op->emitError()
+                                << "this layer cannot compute the part of "
+                                   "device "
+                                << part.device << " (";
+      llvm::interleaveComma(part.ranges, diag, [&](const DimRange &r) {
+        diag << stringifySplitDim(r.dim) << " [" << r.lo << ", " << r.hi
+             << ")";
+      });
+      return diag << ")";
+    }
+  }
+  if (ClusterAttr cluster = getModuleCluster(op)) {
+    int64_t n = cluster.getDevices().size();
+    for (int64_t d : plan.getDevices())
+      if (d >= n)
+        return op->emitError() << "plan uses device " << d
+                               << " but the cluster has " << n << " devices";
+  }
+  return success();
+}
+
+LogicalResult DLDialect::verifyOperationAttribute(Operation *op,
+                                                  NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == kPlanAttrName)
+    return verifyPlanAttr(op, attr.getValue());
   if (name == kClusterAttrName) {
     if (!isa<ClusterAttr>(attr.getValue()))
       return op->emitError() << "'" << name << "' must be a #dl.cluster";
@@ -106,6 +155,12 @@ LogicalResult DLDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a non-negative integer";
     if (!isa<func::FuncOp>(op))
       return op->emitError() << "'" << name << "' is only valid on a function";
+    if (ClusterAttr cluster = getModuleCluster(op)) {
+      int64_t n = cluster.getDevices().size();
+      if (device.getInt() >= n)
+        return op->emitError() << "'" << name << "' is " << device.getInt()
+                               << " but the cluster has " << n << " devices";
+    }
     return success();
   }
   if (name == kWeightsAttrName) {
