@@ -21,6 +21,14 @@ namespace mlir::dl {
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
+/// Even bounds of `extent` over `parts` parts; the first `extent % parts`
+/// parts get one more entry.
+SmallVector<int64_t> evenBounds(int64_t extent, int64_t parts);
+
+/// Bounds of `extent` proportional to `weights`; the last part takes the
+/// remainder and every part gets at least one entry.
+SmallVector<int64_t> biasedBounds(int64_t extent, ArrayRef<double> weights);
+
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 

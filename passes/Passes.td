@@ -35,9 +35,10 @@ def DLAttachCluster : Pass<"dl-attach-cluster", "ModuleOp"> {
     gives
     ```mlir
     module attributes {dl.cluster = #dl.cluster<name = "local-2",
-        topology = full, bandwidth = 1.000000e+10, latency = 9.999999e-07,
-        devices = [#dl.device<name = "cpu0", ...>,
-                   #dl.device<name = "cpu1", ...>]>} {}
+        topology = full, bandwidth = 1.000000e+10,
+        latency = 9.9999999999999995E-7,
+        devices = [#dl.device<name = "cpu0", kind = cpu, ...>,
+                   #dl.device<name = "cpu1", kind = cpu, ...>]>} {}
     ```
   }];
   let dependentDialects = ["::mlir::dl::DLDialect"];
@@ -125,6 +126,36 @@ def DLApplyPartition : Pass<"dl-apply-partition", "ModuleOp"> {
            "(default: as many as the plans use)">,
     Option<"microbatches", "microbatches", "int64_t", /*default=*/"1",
            "Split the batch into this many micro-batches (pipelining)">
+  ];
+}
+
+def DLForceScheme : Pass<"dl-force-scheme", "ModuleOp"> {
+  let summary = "Plan every layer with one named partitioning scheme";
+  let description = [{
+    Writes a `dl.plan` on every layer so that one scheme can be run and
+    measured alone. Schemes: `data` (batch split), `pipeline` (contiguous
+    stages balanced by FLOPs, one device each), `out-channel`, `in-channel`
+    (conv/dense/matmul), `spatial` (height strips), `spatial-biased` (strips
+    proportional to device FLOP/s, MoDNN BODP), `ftp:NxM` (the leading chain
+    of conv/pool layers fused and cut into an N x M grid, the rest on
+    device 0), `lstm-gate`, `lstm-hidden`, `dense-out`, `dense-in`,
+    `dense-pair` (alternating output and input splits), `replicate` and
+    `single`. Splits are even (the first parts take the remainder) over as
+    many devices as the dim has entries. A layer the scheme does not apply
+    to is computed on every device (replicated compute). Devices and speeds
+    come from the module's `dl.cluster`, else from `devices`.
+
+    ```mlir
+    // --dl-force-scheme=scheme=dense-out devices=2
+    %y = dl.dense %x, %w {dl.plan = #dl.plan<devices = [0, 1],
+        splits = [#dl.split<dim = out_channel, bounds = [0, 5, 10]>]>} ...
+    ```
+  }];
+  let options = [
+    Option<"scheme", "scheme", "std::string", /*default=*/"\"single\"",
+           "The scheme to force">,
+    Option<"numDevices", "devices", "int64_t", /*default=*/"1",
+           "Number of equal devices when the module has no dl.cluster">
   ];
 }
 
