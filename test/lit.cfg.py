@@ -22,7 +22,7 @@ config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.with_environment("PATH", config.dl_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", config.dl_tools_dir, append_path=True)
 
 config.substitutions.append(("%dl_src_root", config.dl_src_root))
 config.substitutions.append(("%python", "/usr/bin/python3"))

@@ -1,0 +1,202 @@
+//===- ClusterPresets.cpp - Named cluster presets -----------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the named cluster presets. Their figures are nominal
+// ones for planning (docs/cluster-format.md cites where they come from);
+// `calibrate` is the way to describe a real machine.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Cluster/ClusterModel.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+
+using namespace mlir;
+using namespace mlir::dl;
+
+namespace {
+
+/// Largest number of devices a preset may have.
+constexpr int64_t kMaxPresetDevices = 64;
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+/// One CPU rank on a workstation or server: a conservative fraction of one
+/// core's FP32 FMA peak and of a memory channel.
+ClusterDevice cpuRank(std::string name, std::string host) {
+  ClusterDevice d;
+  d.name = std::move(name);
+  d.kind = DeviceKind::cpu;
+  d.flops = 2.0e10;
+  d.memBw = 1.0e10;
+  d.memory = static_cast<int64_t>(2 * kGiB);
+  d.powerActive = 15.0;
+  d.powerIdle = 5.0;
+  d.host = std::move(host);
+  return d;
+}
+
+/// A Raspberry Pi 4 (4x Cortex-A72 at 1.5 GHz, 4 GiB LPDDR4).
+ClusterDevice pi4(std::string name) {
+  ClusterDevice d;
+  d.name = std::move(name);
+  d.kind = DeviceKind::cpu;
+  d.flops = 13.5e9;
+  d.memBw = 4.0e9;
+  d.memory = static_cast<int64_t>(4 * kGiB);
+  d.powerActive = 6.4;
+  d.powerIdle = 2.7;
+  d.host = "localhost";
+  return d;
+}
+
+/// A data-center GPU of the A100 class (FP32 peak, HBM2).
+ClusterDevice gpu(std::string name) {
+  ClusterDevice d;
+  d.name = std::move(name);
+  d.kind = DeviceKind::gpu;
+  d.flops = 1.95e13;
+  d.memBw = 1.555e12;
+  d.memory = static_cast<int64_t>(40 * kGiB);
+  d.powerActive = 400.0;
+  d.powerIdle = 50.0;
+  d.host = "localhost";
+  return d;
+}
+
+/// Shared 802.11 medium between edge boards: effective throughput and
+/// round-trip-halved latency of a busy 2.4 GHz network.
+constexpr double kWifiBandwidth = 40.0e6 / 8;
+constexpr double kWifiLatency = 2.0e-3;
+
+/// Shared-memory transport between ranks of one machine.
+constexpr double kShmBandwidth = 1.0e10;
+constexpr double kShmLatency = 1.0e-6;
+
+/// 10 Gbit/s Ethernet between nodes.
+constexpr double kEthBandwidth = 10.0e9 / 8;
+constexpr double kEthLatency = 5.0e-5;
+
+/// NVLink-class GPU-to-GPU links.
+constexpr double kNvlinkBandwidth = 1.0e11;
+constexpr double kNvlinkLatency = 2.0e-6;
+
+/// Parses the `N` of `<prefix>N`: a decimal without leading zeros.
+std::optional<int64_t> parseCount(StringRef text) {
+  int64_t n;
+  if (text.empty() || (text.size() > 1 && text.front() == '0') ||
+      !llvm::all_of(text, llvm::isDigit) || text.getAsInteger(10, n))
+    return std::nullopt;
+  return n;
+}
+
+std::optional<int64_t> presetSize(StringRef name, StringRef prefix) {
+  if (!name.consume_front(prefix))
+    return std::nullopt;
+  std::optional<int64_t> n = parseCount(name);
+  if (!n || *n < 1 || *n > kMaxPresetDevices)
+    return std::nullopt;
+  return n;
+}
+
+Cluster localPreset(int64_t n) {
+  Cluster c;
+  c.name = ("local-" + Twine(n)).str();
+  c.topology = Topology::full;
+  c.bandwidth = kShmBandwidth;
+  c.latency = kShmLatency;
+  for (int64_t i = 0; i < n; ++i)
+    c.devices.push_back(cpuRank(("cpu" + Twine(i)).str(), "localhost"));
+  return c;
+}
+
+Cluster edgePreset(int64_t n) {
+  Cluster c;
+  c.name = ("edge-pi4-" + Twine(n)).str();
+  c.topology = Topology::shared;
+  c.bandwidth = kWifiBandwidth;
+  c.latency = kWifiLatency;
+  for (int64_t i = 0; i < n; ++i)
+    c.devices.push_back(pi4(("pi" + Twine(i)).str()));
+  return c;
+}
+
+Cluster heteroEdgePreset() {
+  Cluster c;
+  c.name = "hetero-edge-3";
+  c.topology = Topology::shared;
+  c.bandwidth = kWifiBandwidth;
+  c.latency = kWifiLatency;
+  // A laptop-class board four times as fast as a Pi 4.
+  ClusterDevice fast = pi4("fast");
+  fast.flops = 54.0e9;
+  fast.memBw = 12.8e9;
+  fast.memory = static_cast<int64_t>(8 * kGiB);
+  fast.powerActive = 15.0;
+  fast.powerIdle = 5.0;
+  c.devices.push_back(fast);
+  c.devices.push_back(pi4("pi0"));
+  c.devices.push_back(pi4("pi1"));
+  return c;
+}
+
+Cluster gpuPreset(int64_t n) {
+  Cluster c;
+  c.name = ("gpu-" + Twine(n)).str();
+  c.topology = Topology::full;
+  c.bandwidth = kNvlinkBandwidth;
+  c.latency = kNvlinkLatency;
+  for (int64_t i = 0; i < n; ++i)
+    c.devices.push_back(gpu(("gpu" + Twine(i)).str()));
+  return c;
+}
+
+Cluster multiNodePreset(int64_t nodes, int64_t ranks) {
+  Cluster c;
+  c.name = ("cluster-" + Twine(nodes) + "x" + Twine(ranks)).str();
+  c.topology = Topology::full;
+  c.bandwidth = kEthBandwidth;
+  c.latency = kEthLatency;
+  for (int64_t node = 0; node < nodes; ++node) {
+    int64_t first = c.size();
+    for (int64_t r = 0; r < ranks; ++r)
+      c.devices.push_back(
+          cpuRank(("n" + Twine(node) + "r" + Twine(r)).str(),
+                  ("node" + Twine(node)).str()));
+    for (int64_t a = first; a < c.size(); ++a)
+      for (int64_t b = a + 1; b < c.size(); ++b)
+        c.links.push_back({a, b, kShmBandwidth, kShmLatency});
+  }
+  return c;
+}
+
+} // namespace
+
+std::optional<Cluster> mlir::dl::lookupPreset(StringRef name) {
+  if (std::optional<int64_t> n = presetSize(name, "local-"))
+    return localPreset(*n);
+  if (std::optional<int64_t> n = presetSize(name, "edge-pi4-"))
+    return edgePreset(*n);
+  if (std::optional<int64_t> n = presetSize(name, "gpu-"))
+    return gpuPreset(*n);
+  if (name == "hetero-edge-3")
+    return heteroEdgePreset();
+  if (name.consume_front("cluster-")) {
+    auto [nodesText, ranksText] = name.split('x');
+    std::optional<int64_t> nodes = parseCount(nodesText);
+    std::optional<int64_t> ranks = parseCount(ranksText);
+    if (nodes && ranks && *nodes >= 1 && *ranks >= 1 &&
+        *nodes <= kMaxPresetDevices && *ranks <= kMaxPresetDevices &&
+        *nodes * *ranks <= kMaxPresetDevices)
+      return multiNodePreset(*nodes, *ranks);
+  }
+  return std::nullopt;
+}
+
+StringRef mlir::dl::describePresets() {
+  return "presets: local-N, edge-pi4-N and gpu-N with N in 1..64, "
+         "hetero-edge-3, cluster-NxM with N*M <= 64";
+}
