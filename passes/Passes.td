@@ -159,6 +159,24 @@ def DLForceScheme : Pass<"dl-force-scheme", "ModuleOp"> {
   ];
 }
 
+def DLVerifyComm : Pass<"dl-verify-comm", "ModuleOp"> {
+  let summary = "Prove device programs match sends, receives and "
+                "collectives without deadlock";
+  let description = [{
+    Simulates all device functions (`dl.device`) together: a send completes
+    only with its receive (same peer, tag and type), a collective only when
+    every member of its group reaches the same collective, a halo exchange
+    when its neighbours reach theirs with agreeing counts. Any op that can
+    never complete is reported (the first as an error, the others as
+    remarks). With `report`, emits one remark per device with the bytes it
+    will send and receive, counted exactly as libdlrt counts them.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Report the predicted bytes per device as remarks">
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Testing
 //===----------------------------------------------------------------------===//
