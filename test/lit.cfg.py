@@ -26,8 +26,14 @@ llvm_config.with_environment("PATH", config.dl_tools_dir, append_path=True)
 
 config.substitutions.append(("%dl_src_root", config.dl_src_root))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# Compiling emitted rank programs against this build's dlrt.
+config.substitutions.append(("%host_cxx", config.host_cxx))
+config.substitutions.append(
+    ("%dlrt_cxxflags",
+     "-std=c++17 -O2 -I{0}/include -L{1} -ldlrt -Wl,-rpath,{1}".format(
+         config.dl_src_root, config.dl_lib_dir)))
 
-tools = ["dl-opt"]
+tools = ["dl-opt", "dl-translate"]
 llvm_config.add_tool_substitutions(tools, [config.dl_tools_dir])
 
 # Optional features.

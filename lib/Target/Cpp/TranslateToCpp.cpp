@@ -704,8 +704,8 @@ LogicalResult DeviceEmitter::emitExtractSlice(tensor::ExtractSliceOp op) {
       stride *= src[d];
     }
     bindAlias(op.getResult(), op.getSource(), offset);
-    body << "  // " << op->getName() << " at " << locName(op.getLoc())
-         << ": contiguous, aliases its source at offset " << offset << "\n";
+    body << "  //   contiguous: aliases its source at offset " << offset
+         << "\n";
     return success();
   }
   std::string result = allocate(op.getResult());
