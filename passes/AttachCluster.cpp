@@ -1,4 +1,4 @@
-//===- AttachCluster.cpp - Attach the target cluster to a module --*- C++ -*-===//
+//===- AttachCluster.cpp - Attach the target cluster ------------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -35,8 +35,7 @@ struct DLAttachClusterPass
       mlir::emitError(module.getLoc()) << "cannot load cluster: " << error;
       return signalPassFailure();
     }
-    module->setAttr(DLDialect::kClusterAttrName,
-                    loaded->toAttr(&getContext()));
+    module->setAttr(DLDialect::kClusterAttrName, loaded->toAttr(&getContext()));
   }
 };
 

@@ -1,4 +1,4 @@
-//===- ClusterModel.cpp - Devices and links a model runs on -------*- C++ -*-===//
+//===- ClusterModel.cpp - Devices and links a model runs on -----*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -144,8 +144,7 @@ std::string Cluster::validate() const {
       return message;
     }
     if (!(d.flops > 0) || !(d.memBw > 0) || d.memory <= 0) {
-      os << "device '" << d.name
-         << "' needs positive flops, mem_bw and memory";
+      os << "device '" << d.name << "' needs positive flops, mem_bw and memory";
       return message;
     }
     if (!(d.powerActive >= 0) || !(d.powerIdle >= 0)) {
@@ -281,40 +280,45 @@ std::optional<double> parseQuantity(StringRef text, ArrayRef<Unit> units,
 }
 } // namespace
 
-std::optional<double> mlir::dl::parseBytes(StringRef text,
-                                           std::string &error) {
-  static const Unit units[] = {
-      {"", 1},      {"B", 1},       {"kB", 1e3},          {"KB", 1e3},
-      {"MB", 1e6},  {"GB", 1e9},    {"TB", 1e12},         {"KiB", 1024.0},
-      {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+std::optional<double> mlir::dl::parseBytes(StringRef text, std::string &error) {
+  static const Unit units[] = {{"", 1},
+                               {"B", 1},
+                               {"kB", 1e3},
+                               {"KB", 1e3},
+                               {"MB", 1e6},
+                               {"GB", 1e9},
+                               {"TB", 1e12},
+                               {"KiB", 1024.0},
+                               {"MiB", 1048576.0},
+                               {"GiB", 1073741824.0},
+                               {"TiB", 1099511627776.0}};
   return parseQuantity(text, units, "size",
                        "B, kB, MB, GB, TB, KiB, MiB, GiB or TiB", error);
 }
 
 std::optional<double> mlir::dl::parseBandwidth(StringRef text,
                                                std::string &error) {
-  static const Unit units[] = {
-      {"", 1},
-      {"B/s", 1},
-      {"kB/s", 1e3},
-      {"KB/s", 1e3},
-      {"MB/s", 1e6},
-      {"GB/s", 1e9},
-      {"TB/s", 1e12},
-      {"KiB/s", 1024.0},
-      {"MiB/s", 1048576.0},
-      {"GiB/s", 1073741824.0},
-      {"bit/s", 1 / 8.0},
-      {"kbit/s", 1e3 / 8},
-      {"Kbit/s", 1e3 / 8},
-      {"Mbit/s", 1e6 / 8},
-      {"Gbit/s", 1e9 / 8},
-      {"Tbit/s", 1e12 / 8},
-      {"bps", 1 / 8.0},
-      {"kbps", 1e3 / 8},
-      {"Kbps", 1e3 / 8},
-      {"Mbps", 1e6 / 8},
-      {"Gbps", 1e9 / 8}};
+  static const Unit units[] = {{"", 1},
+                               {"B/s", 1},
+                               {"kB/s", 1e3},
+                               {"KB/s", 1e3},
+                               {"MB/s", 1e6},
+                               {"GB/s", 1e9},
+                               {"TB/s", 1e12},
+                               {"KiB/s", 1024.0},
+                               {"MiB/s", 1048576.0},
+                               {"GiB/s", 1073741824.0},
+                               {"bit/s", 1 / 8.0},
+                               {"kbit/s", 1e3 / 8},
+                               {"Kbit/s", 1e3 / 8},
+                               {"Mbit/s", 1e6 / 8},
+                               {"Gbit/s", 1e9 / 8},
+                               {"Tbit/s", 1e12 / 8},
+                               {"bps", 1 / 8.0},
+                               {"kbps", 1e3 / 8},
+                               {"Kbps", 1e3 / 8},
+                               {"Mbps", 1e6 / 8},
+                               {"Gbps", 1e9 / 8}};
   return parseQuantity(text, units, "bandwidth",
                        "B/s, kB/s, MB/s, GB/s, TB/s, KiB/s, MiB/s, GiB/s, "
                        "bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s or Mbps-style",
@@ -323,19 +327,17 @@ std::optional<double> mlir::dl::parseBandwidth(StringRef text,
 
 std::optional<double> mlir::dl::parseDuration(StringRef text,
                                               std::string &error) {
-  static const Unit units[] = {{"", 1},      {"s", 1},        {"ms", 1e-3},
-                               {"us", 1e-6}, {"\xC2\xB5s", 1e-6},
-                               {"ns", 1e-9}};
+  static const Unit units[] = {
+      {"", 1},     {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"\xC2\xB5s", 1e-6},
+      {"ns", 1e-9}};
   return parseQuantity(text, units, "duration", "s, ms, us or ns", error);
 }
 
-std::optional<double> mlir::dl::parseFlops(StringRef text,
-                                           std::string &error) {
+std::optional<double> mlir::dl::parseFlops(StringRef text, std::string &error) {
   static const Unit units[] = {
-      {"", 1},          {"FLOP/s", 1},     {"FLOPS", 1},
-      {"kFLOP/s", 1e3}, {"kFLOPS", 1e3},   {"KFLOP/s", 1e3},
-      {"KFLOPS", 1e3},  {"MFLOP/s", 1e6},  {"MFLOPS", 1e6},
-      {"GFLOP/s", 1e9}, {"GFLOPS", 1e9},   {"TFLOP/s", 1e12},
+      {"", 1},          {"FLOP/s", 1},     {"FLOPS", 1},    {"kFLOP/s", 1e3},
+      {"kFLOPS", 1e3},  {"KFLOP/s", 1e3},  {"KFLOPS", 1e3}, {"MFLOP/s", 1e6},
+      {"MFLOPS", 1e6},  {"GFLOP/s", 1e9},  {"GFLOPS", 1e9}, {"TFLOP/s", 1e12},
       {"TFLOPS", 1e12}, {"PFLOP/s", 1e15}, {"PFLOPS", 1e15}};
   return parseQuantity(text, units, "compute rate",
                        "FLOP/s, kFLOP/s, MFLOP/s, GFLOP/s, TFLOP/s or "
@@ -343,8 +345,7 @@ std::optional<double> mlir::dl::parseFlops(StringRef text,
                        error);
 }
 
-std::optional<double> mlir::dl::parsePower(StringRef text,
-                                           std::string &error) {
+std::optional<double> mlir::dl::parsePower(StringRef text, std::string &error) {
   static const Unit units[] = {{"", 1}, {"W", 1}, {"mW", 1e-3}, {"kW", 1e3}};
   return parseQuantity(text, units, "power", "W, mW or kW", error);
 }

@@ -1,4 +1,4 @@
-//===- ClusterModel.h - Devices and links a model runs on ---------*- C++ -*-===//
+//===- ClusterModel.h - Devices and links a model runs on -------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -107,9 +107,7 @@ struct Cluster {
     return route(i, j).bandwidth;
   }
   /// Latency [s] from `i` to `j` (0 when i == j).
-  double linkLatency(int64_t i, int64_t j) const {
-    return route(i, j).latency;
-  }
+  double linkLatency(int64_t i, int64_t j) const { return route(i, j).latency; }
   /// Alpha-beta time [s] to move `bytes` from `i` to `j`, ignoring
   /// contention.
   double transferTime(int64_t i, int64_t j, double bytes) const;

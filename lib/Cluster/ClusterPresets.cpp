@@ -1,4 +1,4 @@
-//===- ClusterPresets.cpp - Named cluster presets -----------------*- C++ -*-===//
+//===- ClusterPresets.cpp - Named cluster presets ---------------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -163,9 +163,8 @@ Cluster multiNodePreset(int64_t nodes, int64_t ranks) {
   for (int64_t node = 0; node < nodes; ++node) {
     int64_t first = c.size();
     for (int64_t r = 0; r < ranks; ++r)
-      c.devices.push_back(
-          cpuRank(("n" + Twine(node) + "r" + Twine(r)).str(),
-                  ("node" + Twine(node)).str()));
+      c.devices.push_back(cpuRank(("n" + Twine(node) + "r" + Twine(r)).str(),
+                                  ("node" + Twine(node)).str()));
     for (int64_t a = first; a < c.size(); ++a)
       for (int64_t b = a + 1; b < c.size(); ++b)
         c.links.push_back({a, b, kShmBandwidth, kShmLatency});

@@ -1,4 +1,4 @@
-//===- ClusterYaml.cpp - Read cluster descriptions from YAML ------*- C++ -*-===//
+//===- ClusterYaml.cpp - Read cluster descriptions from YAML ----*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -230,9 +230,7 @@ struct ScalarTraits<LocatedName> {
 
 template <>
 struct ScalarTraits<Count> {
-  static void output(const Count &c, void *, raw_ostream &os) {
-    os << c.value;
-  }
+  static void output(const Count &c, void *, raw_ostream &os) { os << c.value; }
   static StringRef input(StringRef text, void *ctxt, Count &c) {
     if (text.trim().getAsInteger(10, c.value))
       return getContext(ctxt).keep(
@@ -482,8 +480,7 @@ std::optional<int64_t> Resolver::resolveEndpoint(const LocatedName &name) {
 std::optional<Cluster> Resolver::resolve(const ClusterDoc &doc,
                                          StringRef fileName) {
   unsigned errorsBefore = errors.size();
-  cluster.name =
-      doc.name ? *doc.name : llvm::sys::path::stem(fileName).str();
+  cluster.name = doc.name ? *doc.name : llvm::sys::path::stem(fileName).str();
   cluster.topology = doc.topology.value_or(Topology::full);
 
   for (const DeviceEntry &entry : doc.devices)
@@ -518,9 +515,8 @@ std::optional<Cluster> Resolver::resolve(const ClusterDoc &doc,
     }
     auto key = std::make_pair(std::min(*from, *to), std::max(*from, *to));
     if (!seen.emplace(key, l.loc).second) {
-      error(l.loc, "duplicate link between '" +
-                       cluster.devices[*from].name + "' and '" +
-                       cluster.devices[*to].name + "'");
+      error(l.loc, "duplicate link between '" + cluster.devices[*from].name +
+                       "' and '" + cluster.devices[*to].name + "'");
       continue;
     }
     cluster.links.push_back(

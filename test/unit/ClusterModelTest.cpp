@@ -1,4 +1,4 @@
-//===- ClusterModelTest.cpp - Tests of the cluster model ----------*- C++ -*-===//
+//===- ClusterModelTest.cpp - Tests of the cluster model --------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -35,8 +35,7 @@ double parsed(std::optional<double> (*parse)(StringRef, std::string &),
   return value ? *value : NAN;
 }
 
-std::string parseError(std::optional<double> (*parse)(StringRef,
-                                                      std::string &),
+std::string parseError(std::optional<double> (*parse)(StringRef, std::string &),
                        StringRef text) {
   std::string error;
   EXPECT_FALSE(parse(text, error)) << text.str() << " should not parse";
@@ -362,9 +361,9 @@ TEST(ClusterPresets, Shapes) {
   EXPECT_DOUBLE_EQ(nodes->linkBandwidth(3, 4), 1.25e9); // inter-node
   EXPECT_EQ(nodes->links.size(), 12u);
 
-  for (StringRef bad : {"local-0", "local-65", "local-04", "local-", "gpu-x",
-                        "edge-pi4-", "cluster-8x9", "cluster-2x", "hetero-3",
-                        "cluster-0x4"})
+  for (StringRef bad :
+       {"local-0", "local-65", "local-04", "local-", "gpu-x", "edge-pi4-",
+        "cluster-8x9", "cluster-2x", "hetero-3", "cluster-0x4"})
     EXPECT_FALSE(lookupPreset(bad)) << bad.str();
   EXPECT_TRUE(lookupPreset("local-64"));
   EXPECT_TRUE(lookupPreset("cluster-8x8"));
