@@ -126,22 +126,19 @@ LogicalResult ReduceScatterOp::verify() {
 
 LogicalResult AllReduceOp::verify() {
   std::optional<int64_t> self;
-  if (failed(verifyCommGroup(getOperation(), getGroup(), self)))
-    return failure();
-  if (getInput().getType() != getResult().getType())
-    return emitOpError() << "result type must equal the input type";
-  return success();
+  // The AllTypesMatch trait already checked that the result type equals
+  // the input type.
+  return verifyCommGroup(getOperation(), getGroup(), self);
 }
 
 LogicalResult BroadcastOp::verify() {
   std::optional<int64_t> self;
   if (failed(verifyCommGroup(getOperation(), getGroup(), self)))
     return failure();
+  // The AllTypesMatch trait already checked the result type.
   if (!llvm::is_contained(getGroup(), getRootAttr().getInt()))
     return emitOpError() << "root " << getRootAttr().getInt()
                          << " is not a member of the group";
-  if (getInput().getType() != getResult().getType())
-    return emitOpError() << "result type must equal the input type";
   return success();
 }
 

@@ -151,8 +151,6 @@ LogicalResult LSTMCellOp::verify() {
     return emitOpError() << "expects gates of shape [" << c[0] << ", "
                          << kNumGates * c[1] << "] for a cell of "
                          << getCell().getType();
-  if (getHidden().getType() != getCell().getType() ||
-      getNewCell().getType() != getCell().getType())
-    return emitOpError() << "results must have the cell's type";
+  // The AllTypesMatch trait already gave both results the cell's type.
   return success();
 }

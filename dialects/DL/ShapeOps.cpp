@@ -25,12 +25,13 @@ ParseResult mlir::dl::detail::parseParamTypeAndValue(OpAsmParser &parser,
   if (parser.parseType(type))
     return failure();
   if (succeeded(parser.parseOptionalEqual())) {
+    SMLoc loc = parser.getCurrentLocation();
     Attribute attr;
     if (parser.parseAttribute(attr, type))
       return failure();
     value = dyn_cast<ElementsAttr>(attr);
     if (!value)
-      return parser.emitError(parser.getCurrentLocation())
+      return parser.emitError(loc)
              << "expected an elements attribute as the inline value";
   }
   return success();
