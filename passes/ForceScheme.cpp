@@ -72,6 +72,7 @@ enum class Scheme {
   DensePair,
   Replicate,
   Single,
+  Heuristic,
 };
 
 struct DLForceSchemePass
@@ -97,6 +98,7 @@ struct DLForceSchemePass
             .Case("dense-pair", Scheme::DensePair)
             .Case("replicate", Scheme::Replicate)
             .Case("single", Scheme::Single)
+            .Case("heuristic", Scheme::Heuristic)
             .Default(std::nullopt);
     if (!kind && name.starts_with("ftp:")) {
       auto [n, m] = name.drop_front(4).split('x');
@@ -113,7 +115,7 @@ struct DLForceSchemePass
           << "unknown scheme '" << name
           << "' (expected data, pipeline, out-channel, in-channel, spatial, "
              "spatial-biased, ftp:NxM, lstm-gate, lstm-hidden, dense-out, "
-             "dense-in, dense-pair, replicate or single)";
+             "dense-in, dense-pair, replicate, single or heuristic)";
       return signalPassFailure();
     }
 
@@ -180,6 +182,17 @@ struct DLForceSchemePass
     case Scheme::Single:
       return single();
     case Scheme::Replicate:
+      return replicated();
+    case Scheme::Heuristic:
+      // The reference's placement rule: spatial early (big maps, small
+      // weights), channels late; LSTMs by hidden unit; dense by output.
+      if (isa<LSTMOp>(op))
+        return split(layer, SplitDim::hidden);
+      if (isa<DenseOp>(op))
+        return split(layer, SplitDim::out_channel);
+      if (layer.getIterationExtent(SplitDim::height) >= 0 &&
+          layer.getIterationExtent(SplitDim::width) >= 0)
+        return split(layer, SplitDim::height);
       return replicated();
     case Scheme::Data: {
       int64_t batch = layer.getIterationExtent(SplitDim::batch);

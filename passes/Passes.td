@@ -139,8 +139,9 @@ def DLForceScheme : Pass<"dl-force-scheme", "ModuleOp"> {
     proportional to device FLOP/s, MoDNN BODP), `ftp:NxM` (the leading chain
     of conv/pool layers fused and cut into an N x M grid, the rest on
     device 0), `lstm-gate`, `lstm-hidden`, `dense-out`, `dense-in`,
-    `dense-pair` (alternating output and input splits), `replicate` and
-    `single`. Splits are even (the first parts take the remainder) over as
+    `dense-pair` (alternating output and input splits), `replicate`,
+    `single` and `heuristic` (height strips for conv/pool, hidden units for
+    LSTMs, output rows for dense: "spatial early, channels late"). Splits are even (the first parts take the remainder) over as
     many devices as the dim has entries. A layer the scheme does not apply
     to is computed on every device (replicated compute). Devices and speeds
     come from the module's `dl.cluster`, else from `devices`.
