@@ -171,7 +171,9 @@ FailureOr<LocalSplit> Conv2DOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   split.operands.push_back(weight);
 
   bool partial = c.size() != in[1];
+  // Without a bias operand the region stays empty and counts no elements.
   TensorRegion bias;
+  bias.needed = false;
   if (getBias()) {
     bias = TensorRegion::full(shapeOf(getBias()));
     bias.offsets[0] = o.lo;

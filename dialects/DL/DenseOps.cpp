@@ -77,7 +77,9 @@ FailureOr<LocalSplit> DenseOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   weight.offsets = {o.lo, k.lo};
   weight.sizes = {o.size(), k.size()};
   split.operands = {input, weight};
+  // Without a bias operand the region stays empty and counts no elements.
   TensorRegion bias;
+  bias.needed = false;
   if (getBias()) {
     bias = TensorRegion::full(shapeOf(getBias()));
     bias.offsets[0] = o.lo;

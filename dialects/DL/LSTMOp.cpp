@@ -94,7 +94,9 @@ FailureOr<LocalSplit> LSTMOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   TensorRegion wih = rows(shapeOf(getWIh())), whh = rows(shapeOf(getWHh()));
   split.operands.push_back(wih);
   split.operands.push_back(whh);
+  // Without a bias operand the region stays empty and counts no elements.
   TensorRegion bias;
+  bias.needed = false;
   if (getBias()) {
     bias = rows(shapeOf(getBias()));
     split.operands.push_back(bias);
