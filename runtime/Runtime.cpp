@@ -156,6 +156,25 @@ extern "C" void dlrt_finalize(void) {
   if (!state.initialized || state.finalized)
     fatal("dlrt_finalize called without a matching dlrt_init");
   traceFinalize(state.tracePath, state.statsPath);
+  // DLRT_SUMMARY=1: one human-readable traffic line per rank.
+  if (const char *summary = std::getenv("DLRT_SUMMARY");
+      summary && std::strcmp(summary, "0") != 0) {
+    const std::vector<int64_t> &sent = bytesSentVector();
+    const std::vector<int64_t> &recv = bytesReceivedVector();
+    int64_t sentTotal = 0, recvTotal = 0;
+    std::string peers;
+    for (size_t q = 0; q < sent.size(); ++q) {
+      sentTotal += sent[q];
+      recvTotal += q < recv.size() ? recv[q] : 0;
+      if (sent[q])
+        peers += " " + std::to_string(q) + ":" + std::to_string(sent[q]);
+    }
+    std::printf("rank%d: sent %lld B, received %lld B (sent to%s)\n",
+                state.rank, static_cast<long long>(sentTotal),
+                static_cast<long long>(recvTotal),
+                peers.empty() ? " none" : peers.c_str());
+    std::fflush(stdout);
+  }
   commFinalize();
   state.finalized = true;
   if (state.ownsMpi)
