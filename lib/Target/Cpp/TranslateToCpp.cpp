@@ -12,10 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dl/Target/Cpp.h"
 #include "dialects/DL/DLDialect.h"
 #include "dialects/DL/DLOps.h"
 #include "dl/Registration.h"
+#include "dl/Target/Cpp.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -220,8 +220,7 @@ private:
   unsigned tmpCounter = 0;
 
   // Weights fetched from the weight file: name -> (global, shape).
-  std::map<std::string, std::pair<std::string, SmallVector<int64_t>>>
-      weights;
+  std::map<std::string, std::pair<std::string, SmallVector<int64_t>>> weights;
   SmallVector<std::string> weightOrder;
   DenseMap<Attribute, std::string> constants;
   unsigned constantCounter = 0;
@@ -238,8 +237,7 @@ unsigned DeviceEmitter::lastUseOf(Value v) const {
   return last;
 }
 
-FailureOr<RankedTensorType> DeviceEmitter::tensorType(Operation *op,
-                                                      Value v) {
+FailureOr<RankedTensorType> DeviceEmitter::tensorType(Operation *op, Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isF32()) {
     return op->emitError() << "C++ emission supports statically shaped f32 "
@@ -347,8 +345,7 @@ void DeviceEmitter::beginOp(Operation *op) {
 
 void DeviceEmitter::endOp() { body << "  dlrt_trace_end();\n"; }
 
-std::string DeviceEmitter::constantGlobal(Operation *op,
-                                          DenseElementsAttr attr,
+std::string DeviceEmitter::constantGlobal(Operation *op, DenseElementsAttr attr,
                                           std::optional<float> *splat) {
   if (attr.isSplat() && splat)
     *splat = attr.getSplatValue<float>();
@@ -369,8 +366,7 @@ std::string DeviceEmitter::constantGlobal(Operation *op,
   } else {
     globals << "// constant " << shapeString(attr.getType().getShape())
             << " at " << where << "\n";
-    globals << "alignas(64) static const float " << var << "[" << n
-            << "] = {";
+    globals << "alignas(64) static const float " << var << "[" << n << "] = {";
     int64_t i = 0;
     for (float v : attr.getValues<float>()) {
       if (i % 8 == 0)
@@ -392,8 +388,7 @@ LogicalResult DeviceEmitter::emitConstant(Operation *op, Value result,
                                           Attribute value) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(value);
   if (!dense || !dense.getElementType().isF32())
-    return op->emitError()
-           << "C++ emission supports only dense f32 constants";
+    return op->emitError() << "C++ emission supports only dense f32 constants";
   std::optional<float> splat;
   std::string var = constantGlobal(op, dense, &splat);
   if (splat)
@@ -421,8 +416,8 @@ LogicalResult DeviceEmitter::emitParam(ParamOp op) {
                           << shapeString(it->second.second) << " and "
                           << shapeString(shape);
   }
-  bindRoot(op.getResult(), newBuffer(Buffer::Kind::Weight, it->second.first,
-                                     product(shape)));
+  bindRoot(op.getResult(),
+           newBuffer(Buffer::Kind::Weight, it->second.first, product(shape)));
   return success();
 }
 
@@ -439,14 +434,13 @@ LogicalResult DeviceEmitter::emitConv(Conv2DOp op) {
   body << "  dlrt_conv2d(" << ptr(op.getInput()) << ", " << in[0] << ", "
        << in[1] << ", " << in[2] << ", " << in[3] << ",\n              "
        << ptr(op.getWeight()) << ", "
-       << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", " << w[0]
-       << ", " << w[2] << ", " << w[3] << ",\n              /*stride=*/"
-       << s[0] << ", " << s[1] << ", /*pad tlbr=*/" << p[0] << ", " << p[1]
-       << ", " << p[2] << ", " << p[3] << ", /*dilation=*/" << d[0] << ", "
-       << d[1] << ",\n              /*groups=*/"
-       << op.getGroupsAttr().getInt() << ", /*act=*/"
-       << (op.getActivation() == Activation::relu ? 1 : 0) << ", " << result
-       << ", " << out[2] << ", " << out[3] << ");\n";
+       << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", " << w[0] << ", "
+       << w[2] << ", " << w[3] << ",\n              /*stride=*/" << s[0] << ", "
+       << s[1] << ", /*pad tlbr=*/" << p[0] << ", " << p[1] << ", " << p[2]
+       << ", " << p[3] << ", /*dilation=*/" << d[0] << ", " << d[1]
+       << ",\n              /*groups=*/" << op.getGroupsAttr().getInt()
+       << ", /*act=*/" << (op.getActivation() == Activation::relu ? 1 : 0)
+       << ", " << result << ", " << out[2] << ", " << out[3] << ");\n";
   endOp();
   return success();
 }
@@ -458,10 +452,10 @@ LogicalResult DeviceEmitter::emitDense(DenseOp op) {
     return op.emitError("C++ emission expects 2-D dense operands");
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_dense(" << ptr(op.getInput()) << ", " << x[0] << ", "
-       << x[1] << ", " << ptr(op.getWeight()) << ", "
-       << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", " << w[0]
-       << ", " << result << ");\n";
+  body << "  dlrt_dense(" << ptr(op.getInput()) << ", " << x[0] << ", " << x[1]
+       << ", " << ptr(op.getWeight()) << ", "
+       << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", " << w[0] << ", "
+       << result << ");\n";
   if (op.getActivation() == Activation::relu)
     body << "  dlrt_relu(" << result << ", " << result << ", " << x[0] * w[0]
          << ");\n";
@@ -475,12 +469,12 @@ LogicalResult DeviceEmitter::emitMatMul(MatMulOp op) {
   std::string result = allocate(op.getResult());
   beginOp(op);
   if (a.size() == 2 && b.size() == 2) {
-    body << "  dlrt_matmul(" << ptr(op.getLhs()) << ", " << a[0] << ", "
-         << a[1] << ", " << ptr(op.getRhs()) << ", " << b[1] << ", "
-         << result << ");\n";
+    body << "  dlrt_matmul(" << ptr(op.getLhs()) << ", " << a[0] << ", " << a[1]
+         << ", " << ptr(op.getRhs()) << ", " << b[1] << ", " << result
+         << ");\n";
   } else if (a.size() == 3 && (b.size() == 3 || b.size() == 2)) {
-    body << "  dlrt_matmul_batched(" << ptr(op.getLhs()) << ", " << a[0]
-         << ", " << a[1] << ", " << a[2] << ", " << ptr(op.getRhs()) << ", "
+    body << "  dlrt_matmul_batched(" << ptr(op.getLhs()) << ", " << a[0] << ", "
+         << a[1] << ", " << a[2] << ", " << ptr(op.getRhs()) << ", "
          << (b.size() == 3 ? 1 : 0) << ", " << b.back() << ", " << result
          << ");\n";
   } else {
@@ -508,13 +502,13 @@ LogicalResult DeviceEmitter::emitPool(Pool2DOp op) {
   beginOp(op);
   body << "  dlrt_pool2d(/*kind=*/"
        << (op.getKind() == PoolKind::max ? "0 /*max*/" : "1 /*avg*/") << ", "
-       << ptr(op.getInput()) << ", " << in[0] << ", " << in[1] << ", "
-       << in[2] << ", " << in[3] << ",\n              /*kernel=*/" << k[0]
-       << ", " << k[1] << ", /*stride=*/" << s[0] << ", " << s[1]
-       << ", /*pad tlbr=*/" << p[0] << ", " << p[1] << ", " << padB << ", "
-       << padR << ",\n              " << result << ", " << out[2] << ", "
-       << out[3] << ", /*count_include_pad=*/"
-       << (op.getCountIncludePad() ? 1 : 0) << ");\n";
+       << ptr(op.getInput()) << ", " << in[0] << ", " << in[1] << ", " << in[2]
+       << ", " << in[3] << ",\n              /*kernel=*/" << k[0] << ", "
+       << k[1] << ", /*stride=*/" << s[0] << ", " << s[1] << ", /*pad tlbr=*/"
+       << p[0] << ", " << p[1] << ", " << padB << ", " << padR
+       << ",\n              " << result << ", " << out[2] << ", " << out[3]
+       << ", /*count_include_pad=*/" << (op.getCountIncludePad() ? 1 : 0)
+       << ");\n";
   endOp();
   return success();
 }
@@ -541,8 +535,7 @@ LogicalResult DeviceEmitter::emitUnary(Operation *op, StringRef fn) {
   int64_t n = product(cast<RankedTensorType>(res.getType()).getShape());
   std::string result = tryReuse(op, in, res) ? ptr(res) : allocate(res);
   beginOp(op);
-  body << "  " << fn << "(" << ptr(in) << ", " << result << ", " << n
-       << ");\n";
+  body << "  " << fn << "(" << ptr(in) << ", " << result << ", " << n << ");\n";
   endOp();
   return success();
 }
@@ -613,8 +606,8 @@ LogicalResult DeviceEmitter::emitConcat(ConcatOp op) {
     emitI64Array(body, sh, shape);
     emitI64Array(body, of, offsets);
     body << "    dlrt_copy_box(" << ptr(input) << ", " << sh << ", zero, "
-         << result << ", dst_shape, " << of << ", " << sh << ", "
-         << out.size() << ");\n";
+         << result << ", dst_shape, " << of << ", " << sh << ", " << out.size()
+         << ");\n";
     offsets[axis] += shape[axis];
   }
   body << "  }\n";
@@ -629,9 +622,8 @@ LogicalResult DeviceEmitter::emitLSTM(LSTMOp op) {
   std::string result = allocate(op.getResult());
   beginOp(op);
   body << "  dlrt_lstm(" << ptr(op.getInput()) << ", " << x[0] << ", " << x[1]
-       << ", " << x[2] << ", " << ptr(op.getWIh()) << ", "
-       << ptr(op.getWHh()) << ", "
-       << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", "
+       << ", " << x[2] << ", " << ptr(op.getWIh()) << ", " << ptr(op.getWHh())
+       << ", " << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", "
        << op.getHiddenSizeAttr().getInt() << ", " << result << ");\n";
   endOp();
   return success();
@@ -788,8 +780,7 @@ LogicalResult DeviceEmitter::emitComm(Operation *op) {
     emitIntArray(body, "group", gather.getGroup());
     body << "    dlrt_all_gather(" << ptr(gather.getInput()) << ", in_shape, "
          << in.size() << ", /*dim=*/" << gather.getDimAttr().getInt() << ", "
-         << result << ", sizes, group, " << gather.getGroup().size()
-         << ");\n";
+         << result << ", sizes, group, " << gather.getGroup().size() << ");\n";
     body << "  }\n";
     endOp();
     return success();
@@ -932,8 +923,8 @@ LogicalResult DeviceEmitter::emitReturn(func::ReturnOp op) {
 }
 
 LogicalResult DeviceEmitter::emitOp(Operation *op) {
-  if (isa<dl::DLDialect>(op->getDialect()) || isa<tensor::TensorDialect>(
-                                                  op->getDialect())) {
+  if (isa<dl::DLDialect>(op->getDialect()) ||
+      isa<tensor::TensorDialect>(op->getDialect())) {
     for (Value v : op->getOperands())
       if (isa<TensorType>(v.getType()) && failed(tensorType(op, v)))
         return failure();
@@ -966,9 +957,9 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
         auto in = cast<RankedTensorType>(o.getInput().getType()).getShape();
         std::string result = allocate(o.getResult());
         beginOp(o);
-        body << "  dlrt_global_avg_pool(" << ptr(o.getInput()) << ", "
-             << in[0] << ", " << in[1] << ", " << in[2] << ", " << in[3]
-             << ", " << result << ");\n";
+        body << "  dlrt_global_avg_pool(" << ptr(o.getInput()) << ", " << in[0]
+             << ", " << in[1] << ", " << in[2] << ", " << in[3] << ", "
+             << result << ");\n";
         endOp();
         return success();
       })
@@ -1106,6 +1097,8 @@ void dl_usage(const char *argv0) {
       "  --repeat N           run the body N times and report the mean "
       "latency\n"
       "  --warmup N           untimed runs before the timed ones (0)\n"
+      "  --print N            print the first N values of each output\n"
+      "  --print N            print the first N values of each output\n"
       "  --trace PATH / --stats PATH   runtime trace and statistics\n",
       argv0, kRank, kNumInputs, kNumOutputs, kRank);
 }
@@ -1130,7 +1123,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> input_paths, output_paths;
   std::string weights_path, expect_path;
   double tolerance = 1e-4;
-  long repeat = 1, warmup = 0;
+  long repeat = 1, warmup = 0, print_count = 0;
   bool timed = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i], value;
@@ -1170,6 +1163,8 @@ int main(int argc, char **argv) {
       timed = true;
     } else if (key == "--warmup") {
       warmup = static_cast<long>(number(next(), 0.0));
+    } else if (key == "--print") {
+      print_count = static_cast<long>(number(next(), 0.0));
     } else {
       dl_fail("unknown option '%s' (see --help)", arg.c_str());
     }
@@ -1243,6 +1238,14 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < output_paths.size(); ++i)
       dlrt_npy_save(output_paths[i].c_str(), outputs[i], kOutputs[i].shape,
                     kOutputs[i].rank);
+    for (int i = 0; i < kNumOutputs && print_count > 0; ++i) {
+      std::printf("output%d %s:", i,
+                  dl_shape_string(kOutputs[i].shape, kOutputs[i].rank)
+                      .c_str());
+      for (int64_t e = 0; e < kOutputs[i].elements && e < print_count; ++e)
+        std::printf(" %.6g", outputs[i][e]);
+      std::printf("%s\n", kOutputs[i].elements > print_count ? " ..." : "");
+    }
     if (!expect_path.empty()) {
       int64_t shape[8];
       int rank = 0;
@@ -1351,8 +1354,8 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
      << "  const int64_t *shape;\n  int64_t elements;\n};\n\n";
   auto emitSigs = [&](StringRef prefix, ArrayRef<RankedTensorType> types) {
     for (auto [i, t] : llvm::enumerate(types))
-      os << "const int64_t " << prefix << "Shape" << i << "[] = "
-         << joinBraced(t.getShape()) << ";\n";
+      os << "const int64_t " << prefix << "Shape" << i
+         << "[] = " << joinBraced(t.getShape()) << ";\n";
     os << "constexpr int kNum" << prefix << "s = " << types.size() << ";\n";
     os << "const DlTensorSig k" << prefix << "s[] = {";
     for (auto [i, t] : llvm::enumerate(types))
@@ -1414,7 +1417,8 @@ collectDevices(ModuleOp module) {
   if (devices.empty())
     return module.emitError("no device function to emit: expected "
                             "func.func ops with a 'dl.device' attribute");
-  llvm::stable_sort(devices, [](auto &a, auto &b) { return a.first < b.first; });
+  llvm::stable_sort(devices,
+                    [](auto &a, auto &b) { return a.first < b.first; });
   for (size_t i = 1; i < devices.size(); ++i)
     if (devices[i].first == devices[i - 1].first)
       return devices[i].second.emitError()
@@ -1429,8 +1433,7 @@ collectDevices(ModuleOp module) {
 //===----------------------------------------------------------------------===//
 
 std::optional<int64_t> mlir::dl::getDeviceOfFunction(func::FuncOp func) {
-  if (auto attr =
-          func->getAttrOfType<IntegerAttr>(DLDialect::kDeviceAttrName))
+  if (auto attr = func->getAttrOfType<IntegerAttr>(DLDialect::kDeviceAttrName))
     return attr.getInt();
   auto module = func->getParentOfType<ModuleOp>();
   if (!module)
@@ -1460,8 +1463,7 @@ LogicalResult mlir::dl::translateDeviceToCpp(func::FuncOp func,
   return emitter.emit(os);
 }
 
-LogicalResult mlir::dl::translateModuleToCpp(ModuleOp module,
-                                             raw_ostream &os,
+LogicalResult mlir::dl::translateModuleToCpp(ModuleOp module, raw_ostream &os,
                                              std::optional<int64_t> device) {
   auto devices = collectDevices(module);
   if (failed(devices))
@@ -1487,8 +1489,8 @@ LogicalResult mlir::dl::emitDeviceSources(ModuleOp module, StringRef dir,
   if (failed(devices))
     return failure();
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return module.emitError() << "cannot create directory '" << dir
-                              << "': " << ec.message();
+    return module.emitError()
+           << "cannot create directory '" << dir << "': " << ec.message();
   for (auto [k, func] : *devices) {
     SmallString<256> path(dir);
     llvm::sys::path::append(path, "rank" + Twine(k) + ".cpp");
@@ -1499,8 +1501,8 @@ LogicalResult mlir::dl::emitDeviceSources(ModuleOp module, StringRef dir,
     std::error_code ec;
     llvm::raw_fd_ostream file(path, ec);
     if (ec)
-      return module.emitError() << "cannot write '" << path
-                                << "': " << ec.message();
+      return module.emitError()
+             << "cannot write '" << path << "': " << ec.message();
     file << text;
     file.close();
     if (file.has_error())
