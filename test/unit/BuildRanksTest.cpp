@@ -73,8 +73,8 @@ TEST_F(BuildRanksTest, EmitsAndCompilesEveryRank) {
   SmallVector<std::string> binaries;
   std::string log, error;
   llvm::raw_string_ostream logStream(log);
-  ASSERT_TRUE(succeeded(dl::buildRankBinaries(sources, options, binaries,
-                                              logStream, error)))
+  ASSERT_TRUE(succeeded(
+      dl::buildRankBinaries(sources, options, binaries, logStream, error)))
       << error;
   EXPECT_NE(log.find("[1/2] compiling rank0"), std::string::npos) << log;
   EXPECT_NE(log.find("[2/2] compiling rank1"), std::string::npos) << log;
@@ -119,8 +119,7 @@ TEST(BuildCommandTest, LinksThisBuildsRuntime) {
   options.compiler = "c++";
   options.runtimeIncludeDir = "/inc";
   options.runtimeLibraryDir = "/lib";
-  SmallVector<std::string> cmd =
-      dl::getCompileCommand("r.cpp", "r", options);
+  SmallVector<std::string> cmd = dl::getCompileCommand("r.cpp", "r", options);
   std::string line = llvm::join(cmd, " ");
   EXPECT_EQ(line, "c++ -O3 -march=native -fopenmp -std=c++17 -I/inc r.cpp "
                   "-o r -L/lib -ldlrt -Wl,-rpath,/lib");

@@ -1,4 +1,4 @@
-//===- dl-translate.cpp - dl translation driver -------------------*- C++ -*-===//
+//===- dl-translate.cpp - dl translation driver ----------------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //

@@ -42,8 +42,7 @@ struct BuildOptions {
 
 /// Returns the full command line (argv, compiler first) that compiles
 /// `source` into `binary`.
-SmallVector<std::string> getCompileCommand(StringRef source,
-                                           StringRef binary,
+SmallVector<std::string> getCompileCommand(StringRef source, StringRef binary,
                                            const BuildOptions &options);
 
 /// Compiles every source into an executable named after it (`rank3.cpp` ->

@@ -63,8 +63,7 @@ struct Job {
 static LogicalResult finish(Job &job, std::string &error) {
   std::string message;
   llvm::sys::ProcessInfo result =
-      llvm::sys::Wait(job.process, /*SecondsToWait=*/std::nullopt,
-                      &message);
+      llvm::sys::Wait(job.process, /*SecondsToWait=*/std::nullopt, &message);
   std::string output;
   if (auto buffer = llvm::MemoryBuffer::getFile(job.logPath))
     output = (*buffer)->getBuffer().str();
@@ -80,11 +79,11 @@ static LogicalResult finish(Job &job, std::string &error) {
   return failure();
 }
 
-LogicalResult mlir::dl::buildRankBinaries(ArrayRef<std::string> sources,
-                                          const BuildOptions &options,
-                                          SmallVectorImpl<std::string> &binaries,
-                                          raw_ostream &log,
-                                          std::string &error) {
+LogicalResult
+mlir::dl::buildRankBinaries(ArrayRef<std::string> sources,
+                            const BuildOptions &options,
+                            SmallVectorImpl<std::string> &binaries,
+                            raw_ostream &log, std::string &error) {
   std::deque<Job> running;
   LogicalResult status = success();
   unsigned jobs = std::max(1u, options.jobs);
@@ -103,8 +102,7 @@ LogicalResult mlir::dl::buildRankBinaries(ArrayRef<std::string> sources,
       }
     }
     llvm::sys::path::append(binary, stem);
-    SmallVector<std::string> cmd =
-        getCompileCommand(source, binary, options);
+    SmallVector<std::string> cmd = getCompileCommand(source, binary, options);
 
     // Resolve the compiler through PATH unless it is a path already.
     std::string program = cmd.front();
@@ -148,10 +146,10 @@ LogicalResult mlir::dl::buildRankBinaries(ArrayRef<std::string> sources,
     std::string message;
     bool failedToStart = false;
     Job job;
-    job.process = llvm::sys::ExecuteNoWait(program, args,
-                                           /*Env=*/std::nullopt, redirects,
-                                           /*MemoryLimit=*/0, &message,
-                                           &failedToStart);
+    job.process =
+        llvm::sys::ExecuteNoWait(program, args,
+                                 /*Env=*/std::nullopt, redirects,
+                                 /*MemoryLimit=*/0, &message, &failedToStart);
     job.source = source;
     job.logPath = logPath.str().str();
     if (failedToStart) {
