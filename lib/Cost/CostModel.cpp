@@ -1,0 +1,557 @@
+//===- CostModel.cpp - Time, bytes, memory and energy of plans ----*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the cost model: the redistribution rules mirror
+// ApplyContext::materialize (passes/Apply/Redistribute.cpp) box for box, and
+// the byte accounting mirrors analyzeCommunication (lib/CommAnalysis.cpp),
+// so a plan's predicted bytes equal what the applied program moves.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Cost/CostModel.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+using namespace mlir::dl;
+using namespace mlir::dl::cost;
+
+//===----------------------------------------------------------------------===//
+// Boxes and layouts
+//===----------------------------------------------------------------------===//
+
+Box Box::full(llvm::ArrayRef<int64_t> shape) {
+  Box b;
+  b.offsets.assign(shape.size(), 0);
+  b.sizes.assign(shape.begin(), shape.end());
+  return b;
+}
+
+int64_t Box::numElements() const {
+  int64_t n = 1;
+  for (int64_t s : sizes)
+    n *= s;
+  return n;
+}
+
+bool Box::contains(const Box &o) const {
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (o.offsets[i] < offsets[i] ||
+        o.offsets[i] + o.sizes[i] > offsets[i] + sizes[i])
+      return false;
+  return true;
+}
+
+Box Box::intersect(const Box &o) const {
+  Box r;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    int64_t lo = std::max(offsets[i], o.offsets[i]);
+    int64_t hi = std::min(offsets[i] + sizes[i], o.offsets[i] + o.sizes[i]);
+    r.offsets.push_back(lo);
+    r.sizes.push_back(std::max<int64_t>(hi - lo, 0));
+  }
+  return r;
+}
+
+bool Box::empty() const {
+  return llvm::any_of(sizes, [](int64_t s) { return s == 0; });
+}
+
+bool Box::operator<(const Box &o) const {
+  if (offsets != o.offsets)
+    return std::lexicographical_compare(offsets.begin(), offsets.end(),
+                                        o.offsets.begin(), o.offsets.end());
+  return std::lexicographical_compare(sizes.begin(), sizes.end(),
+                                      o.sizes.begin(), o.sizes.end());
+}
+
+std::string Layout::key() const {
+  std::string s = partial ? "P" : "S";
+  for (const Shard &sh : shards) {
+    s += std::to_string(sh.device) + "@";
+    for (size_t i = 0; i < sh.box.sizes.size(); ++i)
+      s += std::to_string(sh.box.offsets[i]) + "+" +
+           std::to_string(sh.box.sizes[i]) + ",";
+    s += ";";
+  }
+  return s;
+}
+
+int64_t Layout::elementsOn(int64_t device) const {
+  int64_t n = 0;
+  for (const Shard &s : shards)
+    if (s.device == device)
+      n += s.box.numElements();
+  return n;
+}
+
+llvm::StringRef mlir::dl::cost::stringifyCommKind(CommKind kind) {
+  switch (kind) {
+  case CommKind::AllReduce:
+    return "all_reduce";
+  case CommKind::HaloExchange:
+    return "halo_exchange";
+  case CommKind::AllGather:
+    return "all_gather";
+  case CommKind::PointToPoint:
+    return "send_recv";
+  }
+  return "?";
+}
+
+int64_t Redistribution::totalBytes() const {
+  int64_t n = 0;
+  for (const CommStep &s : steps)
+    for (auto &[d, peers] : s.sent)
+      for (auto &[q, b] : peers)
+        n += b;
+  return n;
+}
+
+int64_t Redistribution::bytesSentBy(int64_t device) const {
+  int64_t n = 0;
+  for (const CommStep &s : steps) {
+    auto it = s.sent.find(device);
+    if (it != s.sent.end())
+      for (auto &[q, b] : it->second)
+        n += b;
+  }
+  return n;
+}
+
+int64_t Redistribution::bytesReceivedBy(int64_t device) const {
+  int64_t n = 0;
+  for (const CommStep &s : steps) {
+    auto it = s.received.find(device);
+    if (it != s.received.end())
+      for (auto &[q, b] : it->second)
+        n += b;
+  }
+  return n;
+}
+
+//===----------------------------------------------------------------------===//
+// Redistribution (mirror of ApplyContext::materialize)
+//===----------------------------------------------------------------------===//
+
+static void reducePartials(Layout &p, std::vector<CommStep> &steps) {
+  if (!p.partial)
+    return;
+  std::vector<std::vector<size_t>> groups;
+  for (size_t i = 0; i < p.shards.size(); ++i) {
+    auto it = llvm::find_if(groups, [&](const std::vector<size_t> &g) {
+      return p.shards[g.front()].box == p.shards[i].box;
+    });
+    if (it == groups.end())
+      groups.push_back({i});
+    else
+      it->push_back(i);
+  }
+  for (const std::vector<size_t> &g : groups) {
+    if (g.size() == 1)
+      continue;
+    CommStep step;
+    step.kind = CommKind::AllReduce;
+    for (size_t i : g)
+      step.group.push_back(p.shards[i].device);
+    int64_t n = p.shards[g.front()].box.numElements();
+    int64_t np = g.size();
+    step.elements = n;
+    auto chunk = [&](int64_t i) { return n / np + (i < n % np ? 1 : 0); };
+    for (int64_t self = 0; self < np; ++self) {
+      int64_t me = step.group[self];
+      for (int64_t q = 0; q < np; ++q) {
+        if (q == self)
+          continue;
+        int64_t b = kElementBytes * (chunk(q) + chunk(self));
+        step.sent[me][step.group[q]] += b;
+        step.received[me][step.group[q]] += b;
+      }
+      step.messages[me] += 1;
+    }
+    steps.push_back(std::move(step));
+  }
+  p.partial = false;
+}
+
+static llvm::SmallVector<int64_t, 4> extentOf(const Layout &p) {
+  llvm::SmallVector<int64_t, 4> full(p.shards.front().box.sizes.size(), 0);
+  for (size_t d = 0; d < full.size(); ++d)
+    for (const Shard &s : p.shards)
+      full[d] = std::max(full[d], s.box.offsets[d] + s.box.sizes[d]);
+  return full;
+}
+
+static std::optional<int64_t> partitionDim(const Layout &p,
+                                           llvm::ArrayRef<int64_t> shape,
+                                           std::vector<size_t> &order) {
+  if (p.shards.size() < 2)
+    return std::nullopt;
+  llvm::SmallSet<int64_t, 8> devices;
+  for (const Shard &s : p.shards)
+    if (!devices.insert(s.device).second)
+      return std::nullopt;
+  std::optional<int64_t> dim;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    bool differs = llvm::any_of(
+        p.shards, [&](const Shard &s) { return s.box.sizes[d] != shape[d]; });
+    if (!differs)
+      continue;
+    if (dim)
+      return std::nullopt;
+    dim = d;
+  }
+  if (!dim)
+    return std::nullopt;
+  order.clear();
+  for (size_t i = 0; i < p.shards.size(); ++i)
+    order.push_back(i);
+  llvm::sort(order, [&](size_t a, size_t b) {
+    return p.shards[a].box.offsets[*dim] < p.shards[b].box.offsets[*dim];
+  });
+  int64_t next = 0;
+  for (size_t i : order) {
+    if (p.shards[i].box.offsets[*dim] != next)
+      return std::nullopt;
+    next += p.shards[i].box.sizes[*dim];
+  }
+  if (next != shape[*dim])
+    return std::nullopt;
+  return dim;
+}
+
+static int64_t slabOf(const Box &box, int64_t dim) {
+  int64_t n = 1;
+  for (int64_t i = 0, e = box.sizes.size(); i < e; ++i)
+    if (i != dim)
+      n *= box.sizes[i];
+  return n;
+}
+
+static bool tryHalo(const Layout &p, llvm::ArrayRef<Need> needs,
+                    std::vector<CommStep> &steps) {
+  llvm::SmallVector<int64_t, 4> full = extentOf(p);
+  std::vector<size_t> order;
+  std::optional<int64_t> dimOpt = partitionDim(p, full, order);
+  if (!dimOpt || needs.size() != order.size())
+    return false;
+  int64_t dim = *dimOpt;
+  std::vector<size_t> needIndex;
+  for (size_t k : order) {
+    auto it = llvm::find_if(
+        needs, [&](const Need &n) { return n.device == p.shards[k].device; });
+    if (it == needs.end())
+      return false;
+    needIndex.push_back(it - needs.begin());
+  }
+  size_t n = order.size();
+  std::vector<int64_t> recvLo(n), recvHi(n);
+  for (size_t k = 0; k < n; ++k) {
+    const Box &held = p.shards[order[k]].box;
+    const Box &want = needs[needIndex[k]].box;
+    for (size_t d = 0; d < full.size(); ++d) {
+      if (static_cast<int64_t>(d) == dim)
+        continue;
+      if (want.offsets[d] < held.offsets[d] ||
+          want.offsets[d] + want.sizes[d] > held.offsets[d] + held.sizes[d])
+        return false;
+    }
+    int64_t lo = held.offsets[dim], hi = lo + held.sizes[dim];
+    int64_t wlo = want.offsets[dim], whi = wlo + want.sizes[dim];
+    recvLo[k] = std::max<int64_t>(lo - wlo, 0);
+    recvHi[k] = std::max<int64_t>(whi - hi, 0);
+    if ((recvLo[k] && k == 0) || (recvHi[k] && k + 1 == n))
+      return false;
+    if (k > 0 && recvLo[k] > p.shards[order[k - 1]].box.sizes[dim])
+      return false;
+    if (k + 1 < n && recvHi[k] > p.shards[order[k + 1]].box.sizes[dim])
+      return false;
+  }
+  if (llvm::all_of(recvLo, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(recvHi, [](int64_t v) { return v == 0; }))
+    return false;
+  CommStep step;
+  step.kind = CommKind::HaloExchange;
+  for (size_t k = 0; k < n; ++k) {
+    const Shard &s = p.shards[order[k]];
+    step.group.push_back(s.device);
+    int64_t sendLo = k > 0 ? recvHi[k - 1] : 0;
+    int64_t sendHi = k + 1 < n ? recvLo[k + 1] : 0;
+    int64_t prev = (k > 0 && (recvLo[k] || sendLo))
+                       ? p.shards[order[k - 1]].device
+                       : -1;
+    int64_t next = (k + 1 < n && (recvHi[k] || sendHi))
+                       ? p.shards[order[k + 1]].device
+                       : -1;
+    int64_t slab = slabOf(s.box, dim) * kElementBytes;
+    if (prev >= 0) {
+      step.sent[s.device][prev] += sendLo * slab;
+      step.received[s.device][prev] += recvLo[k] * slab;
+    }
+    if (next >= 0) {
+      step.sent[s.device][next] += sendHi * slab;
+      step.received[s.device][next] += recvHi[k] * slab;
+    }
+    step.messages[s.device] += (prev >= 0) + (next >= 0);
+    step.elements += (recvLo[k] + recvHi[k]) * slabOf(s.box, dim);
+  }
+  steps.push_back(std::move(step));
+  return true;
+}
+
+static bool tryAllGather(Layout &p, llvm::ArrayRef<Need> needs,
+                         std::vector<CommStep> &steps) {
+  llvm::SmallVector<int64_t, 4> full = extentOf(p);
+  std::vector<size_t> order;
+  std::optional<int64_t> dimOpt = partitionDim(p, full, order);
+  if (!dimOpt)
+    return false;
+  Box whole = Box::full(full);
+  for (const Shard &s : p.shards) {
+    auto it = llvm::find_if(needs, [&](const Need &n) {
+      return n.device == s.device && n.box == whole;
+    });
+    if (it == needs.end())
+      return false;
+  }
+  CommStep step;
+  step.kind = CommKind::AllGather;
+  std::vector<int64_t> sizes;
+  for (size_t k : order) {
+    step.group.push_back(p.shards[k].device);
+    sizes.push_back(p.shards[k].box.sizes[*dimOpt]);
+    step.pieceElements.push_back(p.shards[k].box.numElements());
+  }
+  int64_t slab = slabOf(whole, *dimOpt) * kElementBytes;
+  int64_t np = step.group.size();
+  for (int64_t self = 0; self < np; ++self) {
+    int64_t me = step.group[self];
+    for (int64_t q = 0; q < np; ++q)
+      if (q != self) {
+        step.sent[me][step.group[q]] += sizes[self] * slab;
+        step.received[me][step.group[q]] += sizes[q] * slab;
+      }
+    step.messages[me] += 1;
+  }
+  step.elements = whole.numElements();
+  steps.push_back(std::move(step));
+  for (Shard &s : p.shards)
+    s.box = whole;
+  return true;
+}
+
+Redistribution mlir::dl::cost::redistribute(const Layout &layout,
+                                            llvm::ArrayRef<Need> needs) {
+  Redistribution r;
+  r.after = layout;
+  Layout &p = r.after;
+  if (p.shards.empty()) {
+    r.infeasible = true;
+    return r;
+  }
+  reducePartials(p, r.steps);
+
+  auto localShard = [&](const Need &need) -> const Shard * {
+    for (const Shard &s : p.shards)
+      if (s.device == need.device && s.box.contains(need.box))
+        return &s;
+    return nullptr;
+  };
+  bool allLocal = llvm::all_of(
+      needs, [&](const Need &need) { return localShard(need) != nullptr; });
+  if (!allLocal) {
+    if (tryHalo(p, needs, r.steps))
+      return r;
+    (void)tryAllGather(p, needs, r.steps);
+  }
+  for (const Need &need : needs) {
+    if (localShard(need))
+      continue;
+    std::vector<size_t> unique;
+    for (size_t k = 0; k < p.shards.size(); ++k) {
+      auto it = llvm::find_if(unique, [&](size_t u) {
+        return p.shards[u].box == p.shards[k].box;
+      });
+      if (it == unique.end())
+        unique.push_back(k);
+      else if (p.shards[k].device == need.device)
+        *it = k;
+    }
+    int64_t covered = 0;
+    for (size_t u : unique) {
+      const Shard &s = p.shards[u];
+      Box piece = s.box.intersect(need.box);
+      if (piece.empty())
+        continue;
+      covered += piece.numElements();
+      if (s.device == need.device)
+        continue;
+      CommStep step;
+      step.kind = CommKind::PointToPoint;
+      step.group = {s.device, need.device};
+      step.elements = piece.numElements();
+      int64_t b = piece.numElements() * kElementBytes;
+      step.sent[s.device][need.device] += b;
+      step.received[need.device][s.device] += b;
+      step.messages[s.device] += 1;
+      r.steps.push_back(std::move(step));
+    }
+    if (covered != need.box.numElements())
+      r.infeasible = true;
+  }
+  return r;
+}
+
+//===----------------------------------------------------------------------===//
+// Times
+//===----------------------------------------------------------------------===//
+
+static int64_t ceilLog2(int64_t p) {
+  int64_t l = 0;
+  while ((int64_t(1) << l) < p)
+    ++l;
+  return l;
+}
+
+double mlir::dl::cost::ringAllReduceTime(int64_t p, double bytes,
+                                         double alpha, double beta) {
+  if (p < 2)
+    return 0;
+  return 2.0 * (p - 1) * alpha + 2.0 * (p - 1) / p * bytes * beta;
+}
+
+double mlir::dl::cost::recursiveDoublingAllReduceTime(int64_t p, double bytes,
+                                                      double alpha,
+                                                      double beta) {
+  if (p < 2)
+    return 0;
+  return ceilLog2(p) * (alpha + bytes * beta);
+}
+
+double mlir::dl::cost::ringAllGatherTime(int64_t p, double maxPieceBytes,
+                                         double alpha, double beta) {
+  if (p < 2)
+    return 0;
+  return (p - 1) * (alpha + maxPieceBytes * beta);
+}
+
+double mlir::dl::cost::recursiveDoublingAllGatherTime(int64_t p,
+                                                      double totalBytes,
+                                                      double alpha,
+                                                      double beta) {
+  if (p < 2)
+    return 0;
+  return ceilLog2(p) * alpha + double(p - 1) / p * totalBytes * beta;
+}
+
+double mlir::dl::cost::treeBroadcastTime(int64_t p, double bytes, double alpha,
+                                         double beta) {
+  if (p < 2)
+    return 0;
+  return ceilLog2(p) * (alpha + bytes * beta);
+}
+
+/// The slowest link among the members (latency and 1/bandwidth maxima):
+/// ring and butterfly steps proceed at the pace of their worst pair.
+static std::pair<double, double> worstLink(const Cluster &c,
+                                           llvm::ArrayRef<int64_t> group) {
+  double alpha = 0, beta = 0;
+  for (size_t i = 0; i < group.size(); ++i)
+    for (size_t j = 0; j < group.size(); ++j) {
+      if (i == j)
+        continue;
+      ClusterRoute r = c.route(group[i], group[j]);
+      alpha = std::max(alpha, r.latency);
+      if (r.bandwidth > 0 && std::isfinite(r.bandwidth))
+        beta = std::max(beta, 1.0 / r.bandwidth);
+    }
+  return {alpha, beta};
+}
+
+/// Sum over every message of the step of its alpha-beta time: the time on
+/// a medium where transfers serialise.
+static double serialTime(const Cluster &c, const CommStep &step) {
+  double t = 0;
+  for (auto &[d, peers] : step.sent)
+    for (auto &[q, bytes] : peers)
+      if (bytes > 0 || step.kind == CommKind::PointToPoint)
+        t += c.transferTime(d, q, bytes);
+  return t;
+}
+
+std::map<int64_t, double> mlir::dl::cost::commBusy(const Cluster &c,
+                                                   const CommStep &step) {
+  std::map<int64_t, double> busy;
+  double t = commTime(c, step);
+  for (int64_t d : step.group)
+    busy[d] = t;
+  return busy;
+}
+
+double mlir::dl::cost::commTime(const Cluster &c, const CommStep &step) {
+  if (c.sharedMedium())
+    return serialTime(c, step);
+  int64_t p = step.group.size();
+  switch (step.kind) {
+  case CommKind::AllReduce: {
+    auto [alpha, beta] = worstLink(c, step.group);
+    double bytes = double(step.elements) * kElementBytes;
+    return std::min(ringAllReduceTime(p, bytes, alpha, beta),
+                    recursiveDoublingAllReduceTime(p, bytes, alpha, beta));
+  }
+  case CommKind::AllGather: {
+    auto [alpha, beta] = worstLink(c, step.group);
+    int64_t maxPiece = 0, total = 0;
+    for (int64_t e : step.pieceElements) {
+      maxPiece = std::max(maxPiece, e);
+      total += e;
+    }
+    // Recursive doubling moves doubling blocks; with uneven pieces its
+    // volume per member is at most the total minus its own piece.
+    return std::min(
+        ringAllGatherTime(p, double(maxPiece) * kElementBytes, alpha, beta),
+        recursiveDoublingAllGatherTime(p, double(total) * kElementBytes,
+                                       alpha, beta));
+  }
+  case CommKind::HaloExchange:
+  case CommKind::PointToPoint: {
+    // Full duplex: a device's sends serialise, as do its receives; devices
+    // proceed in parallel.
+    std::map<int64_t, double> out, in;
+    for (auto &[d, peers] : step.sent)
+      for (auto &[q, bytes] : peers) {
+        double t = c.transferTime(d, q, bytes);
+        out[d] += t;
+        in[q] += t;
+      }
+    double t = 0;
+    for (auto &[d, v] : out)
+      t = std::max(t, v);
+    for (auto &[d, v] : in)
+      t = std::max(t, v);
+    return t;
+  }
+  }
+  return 0;
+}
+
+double mlir::dl::cost::computeTime(const ClusterDevice &device, double flops,
+                                   double bytes) {
+  double t = 0;
+  if (device.flops > 0)
+    t = flops / device.flops;
+  if (device.memBw > 0)
+    t = std::max(t, bytes / device.memBw);
+  return t;
+}
+
+double mlir::dl::cost::deviceEnergy(const ClusterDevice &device, double busy,
+                                    double span) {
+  return device.powerActive * busy +
+         device.powerIdle * std::max(0.0, span - busy);
+}

@@ -1,0 +1,168 @@
+//===- CostModel.h - Time, bytes, memory and energy of plans ------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the cost model of dl: the roofline time of a layer part
+// on a device, alpha-beta times of the collectives dl-apply-partition emits
+// (with the algorithm a tuned MPI or NCCL picks for the size), shared-medium
+// serialisation, the redistribution a consumer's needs trigger on a
+// producer's layout (derived from boxes, exactly as apply derives it), and
+// energy. docs/search.md gives the formulas.
+//
+// The model works on boxes and devices only; the search asks layers for
+// their boxes and work through PartitionableOpInterface.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DL_LIB_COST_COSTMODEL_H
+#define DL_LIB_COST_COSTMODEL_H
+
+#include "lib/Cluster/ClusterModel.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir::dl::cost {
+
+/// Bytes per tensor element (fp32).
+constexpr int64_t kElementBytes = 4;
+
+/// A box of a tensor: offsets and sizes per dim.
+struct Box {
+  llvm::SmallVector<int64_t, 4> offsets;
+  llvm::SmallVector<int64_t, 4> sizes;
+
+  static Box full(llvm::ArrayRef<int64_t> shape);
+  int64_t numElements() const;
+  bool contains(const Box &other) const;
+  Box intersect(const Box &other) const;
+  bool empty() const;
+  bool operator==(const Box &o) const {
+    return offsets == o.offsets && sizes == o.sizes;
+  }
+  bool operator!=(const Box &o) const { return !(*this == o); }
+  bool operator<(const Box &o) const;
+};
+
+/// One device's piece of a tensor.
+struct Shard {
+  int64_t device;
+  Box box;
+  bool operator==(const Shard &o) const {
+    return device == o.device && box == o.box;
+  }
+};
+
+/// Where the pieces of a tensor live (the producer's placement).
+struct Layout {
+  std::vector<Shard> shards;
+  /// Shards with identical boxes hold partial sums still to be added.
+  bool partial = false;
+  bool operator==(const Layout &o) const {
+    return partial == o.partial && shards == o.shards;
+  }
+  /// A canonical string, usable as a hash key.
+  std::string key() const;
+  /// Elements held on `device`.
+  int64_t elementsOn(int64_t device) const;
+};
+
+/// A device's need: the box of a tensor it must hold locally.
+struct Need {
+  int64_t device;
+  Box box;
+};
+
+/// Collective and point-to-point operations apply emits.
+enum class CommKind { AllReduce, HaloExchange, AllGather, PointToPoint };
+
+llvm::StringRef stringifyCommKind(CommKind kind);
+
+/// One communication operation of a redistribution, with the bytes each
+/// device sends to and receives from each peer, counted as the runtime
+/// counts them (docs/runtime.md).
+struct CommStep {
+  CommKind kind;
+  /// Devices taking part (for point-to-point: sender, receiver).
+  std::vector<int64_t> group;
+  /// Elements of the tensor each member contributes (all-reduce: the whole
+  /// buffer; all-gather: each member's piece; halo: per member received
+  /// rows x slab; point-to-point: the piece).
+  int64_t elements = 0;
+  /// For all-gather: the elements of each member's piece, in group order.
+  std::vector<int64_t> pieceElements;
+  /// Per device: bytes sent to / received from each peer.
+  std::map<int64_t, std::map<int64_t, int64_t>> sent;
+  std::map<int64_t, std::map<int64_t, int64_t>> received;
+  /// Messages per device (as the runtime counts them).
+  std::map<int64_t, int64_t> messages;
+};
+
+/// The communication that serves a set of needs from a layout.
+struct Redistribution {
+  std::vector<CommStep> steps;
+  /// The producer's layout after the redistribution (partials reduced,
+  /// all-gathered tensors whole on every holder): later consumers of the
+  /// same tensor see this one.
+  Layout after;
+  /// Set when the layout cannot supply a need (a gap in its cover).
+  bool infeasible = false;
+  int64_t totalBytes() const;
+  int64_t bytesSentBy(int64_t device) const;
+  int64_t bytesReceivedBy(int64_t device) const;
+};
+
+/// Derives the communication dl-apply-partition emits to serve `needs`
+/// from `layout`: all-reduce per group of equal partial boxes, then a halo
+/// exchange when the pieces form a 1-D partition over exactly the needing
+/// devices whose needs reach only into neighbours, else an all-gather when
+/// every holder of a 1-D partition needs the whole tensor, and
+/// point-to-point pieces for whatever is still missing.
+Redistribution redistribute(const Layout &layout, llvm::ArrayRef<Need> needs);
+
+/// Time of one communication step on `cluster` [s]. Collectives pick the
+/// cheaper of their algorithms for the size (ring vs recursive doubling
+/// for all-reduce and all-gather); on a shared medium every message of the
+/// step serialises; elsewhere a device's own messages serialise and
+/// different devices proceed in parallel.
+double commTime(const Cluster &cluster, const CommStep &step);
+
+/// Per-device time a step keeps each member busy (for energy and idle
+/// accounting): its own messages' alpha-beta time.
+std::map<int64_t, double> commBusy(const Cluster &cluster,
+                                   const CommStep &step);
+
+/// Alpha-beta building blocks (exposed for tests).
+/// Ring all-reduce of `bytes` over `p` members with link (alpha, beta):
+/// 2(p-1)alpha + 2(p-1)/p * bytes * beta.
+double ringAllReduceTime(int64_t p, double bytes, double alpha, double beta);
+/// Recursive doubling all-reduce: ceil(log2 p) (alpha + bytes beta).
+double recursiveDoublingAllReduceTime(int64_t p, double bytes, double alpha,
+                                      double beta);
+/// Ring all-gather where the largest piece is `maxPieceBytes`:
+/// (p-1)(alpha + maxPiece * beta).
+double ringAllGatherTime(int64_t p, double maxPieceBytes, double alpha,
+                         double beta);
+/// Recursive doubling all-gather of `totalBytes`:
+/// ceil(log2 p) alpha + (p-1)/p * total * beta.
+double recursiveDoublingAllGatherTime(int64_t p, double totalBytes,
+                                      double alpha, double beta);
+/// Binomial tree broadcast: ceil(log2 p)(alpha + bytes beta).
+double treeBroadcastTime(int64_t p, double bytes, double alpha, double beta);
+
+/// Roofline time of `flops` FLOPs touching `bytes` bytes on `device` [s]:
+/// max(flops / peak, bytes / memory bandwidth).
+double computeTime(const ClusterDevice &device, double flops, double bytes);
+
+/// Energy [J] of a device busy for `busy` seconds within a span of
+/// `span` seconds: P_active * busy + P_idle * (span - busy).
+double deviceEnergy(const ClusterDevice &device, double busy, double span);
+
+} // namespace mlir::dl::cost
+
+#endif // DL_LIB_COST_COSTMODEL_H
