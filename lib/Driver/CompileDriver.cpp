@@ -14,8 +14,10 @@
 
 #include "dl/Driver.h"
 #include "dl/CommAnalysis.h"
+#include "dl/Import/ONNX.h"
 #include "dl/Registration.h"
 #include "dl/Target/Build.h"
+#include "dl/Target/CUDA.h"
 #include "dl/Target/Cpp.h"
 #include "dialects/DL/DLOps.h"
 #include "lib/Cluster/ClusterModel.h"
@@ -329,16 +331,43 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
   registerDLDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Pass diagnostics carry their own location; do not dump the whole
+  // module after them.
+  context.printOpOnDiagnostic(false);
 
   // Model.
   StringRef ext = llvm::sys::path::extension(options.modelPath);
-  if (ext == ".onnx")
+  // An ONNX model is imported first; its weights go to OUTDIR/model.dlw.
+  OwningOpRef<ModuleOp> imported;
+  std::string importedWeights;
+  if (ext == ".onnx") {
+#ifdef DL_HAVE_ONNX_IMPORT
+    if (auto ec = llvm::sys::fs::create_directories(options.outputDir))
+      return fail("cannot create '" + options.outputDir +
+                  "': " + ec.message());
+    OnnxImportOptions importOptions;
+    importOptions.weightsPath = importedWeights =
+        options.outputDir + "/model.dlw";
+    imported = importOnnxModel(options.modelPath, &context, importOptions,
+                               llvm::errs());
+    if (!imported)
+      return fail("cannot import ONNX model '" + options.modelPath + "'");
+    log << "dl-compile: imported " << options.modelPath << " (weights in "
+        << importedWeights << ")\n";
+#else
     return fail("'" + options.modelPath +
-                "': ONNX models must first be imported with dl-import-onnx");
+                "': this build has no ONNX importer (libonnx-dev missing)");
+#endif
+  }
+  if (!llvm::sys::fs::exists(options.modelPath))
+    return fail("cannot open model '" + options.modelPath +
+                "': no such file or directory");
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   OwningOpRef<ModuleOp> model =
-      parseSourceFile<ModuleOp>(options.modelPath, sourceMgr, &context);
+      imported ? std::move(imported)
+               : parseSourceFile<ModuleOp>(options.modelPath, sourceMgr,
+                                           &context);
   if (!model)
     return fail("cannot load model '" + options.modelPath + "'");
 
@@ -363,6 +392,8 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
 
   // Weights.
   std::string weights = options.weightsPath;
+  if (weights.empty())
+    weights = importedWeights;
   if (weights.empty())
     if (auto attr = (*model)->getAttrOfType<StringAttr>(
             DLDialect::kWeightsAttrName)) {
@@ -475,12 +506,34 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
     model->print(ir);
   }
 
+  // Every rank's parameters must fit its device's memory (a lower bound of
+  // its footprint: activations and buffers come on top).
+  for (auto fn : model->getOps<func::FuncOp>()) {
+    std::optional<int64_t> device = getDeviceOfFunction(fn);
+    if (!device || *device >= numDevices)
+      continue;
+    int64_t bytes = 0;
+    llvm::StringSet<> seen;
+    fn.walk([&](ParamOp p) {
+      if (seen.insert(p.getName()).second)
+        bytes += cast<RankedTensorType>(p.getType()).getNumElements() * 4;
+    });
+    const ClusterDevice &dev = cluster->devices[*device];
+    if (bytes > dev.memory)
+      return fail(llvm::formatv("rank {0} needs {1} B of parameters but "
+                                "device '{2}' has only {3} B of memory; "
+                                "choose a plan that splits the weights",
+                                *device, bytes, dev.name, dev.memory)
+                      .str());
+  }
+
   // Weight shards and sources.
   log << "\nweights:\n";
   if (failed(writeShards(*model, store, out + "/weights", log)))
     return failure();
   SmallVector<std::string> sources;
-  if (failed(emitDeviceSources(*model, out + "/src", sources)))
+  // GPU ranks of the cluster get CUDA programs (rank<K>.cu).
+  if (failed(emitRankSources(*model, out + "/src", sources)))
     return fail("code generation failed");
 
   // The single-device reference.
