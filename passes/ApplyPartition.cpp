@@ -110,18 +110,39 @@ LogicalResult applyParts(ApplyContext &ctx, PartitionableOpInterface layer,
                                                        : Value());
   }
 
+  // A fused activation is not linear: on partial sums it must run after
+  // the reduction, not on each partial.
+  auto activation = op->getAttrOfType<ActivationAttr>("activation");
+  bool deferActivation =
+      activation && activation.getValue() != Activation::none &&
+      llvm::any_of(splits, [](const LocalSplit &s) {
+        return s.kind == ResultKind::PartialSum;
+      });
+
   Placement result;
   for (auto [k, part] : llvm::enumerate(parts)) {
     Operation *local =
         buildLocalLayer(ctx.on(part.device), op, splits[k], locals[k]);
     if (!local)
       return failure();
+    if (deferActivation)
+      local->setAttr("activation",
+                     ActivationAttr::get(op->getContext(), Activation::none));
     result.shards.push_back(
         Shard{part.device, Box::of(splits[k].result), local->getResult(0)});
     if (splits[k].kind == ResultKind::PartialSum)
       result.partial = true;
     else if (splits[k].kind == ResultKind::Combine)
       return op->emitError() << "this split needs a per-step lowering";
+  }
+  if (deferActivation) {
+    assert(activation.getValue() == Activation::relu &&
+           "relu is the only fused activation");
+    ctx.reducePartials(result, op->getLoc());
+    for (Shard &shard : result.shards)
+      shard.local = ctx.on(shard.device)
+                        .create<ReluOp>(op->getLoc(), shard.local.getType(),
+                                        shard.local);
   }
   ctx.setPlacement(op->getResult(0), std::move(result));
   return success();

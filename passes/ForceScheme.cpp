@@ -165,12 +165,21 @@ struct DLForceSchemePass
     int64_t extent = layer.getIterationExtent(dim);
     if (extent < 1)
       return replicated();
-    int64_t parts = std::min({numDev, extent, maxParts});
+    // A grouped convolution splits its output channels by whole groups: a
+    // part must be a grouped convolution of its own.
+    int64_t unit = 1;
+    if (auto conv = dyn_cast<Conv2DOp>(layer.getOperation()))
+      if (dim == SplitDim::out_channel && conv.getGroups() > 1)
+        unit = extent / conv.getGroups();
+    int64_t units = extent / unit;
+    int64_t parts = std::min({numDev, units, maxParts});
     if (parts < 2)
       return replicated();
     SmallVector<int64_t> bounds =
-        biased ? biasedBounds(extent, ArrayRef<double>(speeds).take_front(parts))
-               : evenBounds(extent, parts);
+        biased ? biasedBounds(units, ArrayRef<double>(speeds).take_front(parts))
+               : evenBounds(units, parts);
+    for (int64_t &b : bounds)
+      b *= unit;
     auto s = SplitAttr::get(ctx, dim, bounds);
     return PlanAttr::get(ctx, 0, allDevices(parts), 1, {s}, nullptr);
   }
