@@ -160,6 +160,46 @@ def DLForceScheme : Pass<"dl-force-scheme", "ModuleOp"> {
   ];
 }
 
+def DLSearchPartition : Pass<"dl-search-partition", "ModuleOp"> {
+  let summary = "Choose the plan of every layer by an exact search under "
+                "the cost model";
+  let description = [{
+    Builds, for every layer, the candidates PartitionableOpInterface
+    offers (single device, replicated compute, data parallel, every split
+    dimension over 2..P devices with even and speed-biased bounds, LSTM
+    gate and hidden-unit splits, and fused-tile groups over runs of
+    conv/pool layers with N x M grids as composite candidates), prices
+    each with the cost model of lib/Cost (roofline compute, alpha-beta
+    collectives, shared-medium serialisation, redistribution exactly as
+    dl-apply-partition emits it, memory with liveness, energy) and finds
+    the optimum by a dynamic program over the frontier of live tensors
+    (exact on chains and DAGs; see docs/search.md). Writes a `dl.plan` on
+    every layer; with `report`, writes a table (or JSON if the name ends in
+    `.json`) with per-layer schemes, times, bytes and runner-ups and
+    per-device compute, communication, idle time, peak memory and energy.
+    Fails with an error naming the layer, device and bytes when no plan
+    fits the memory limit.
+
+    ```mlir
+    // --dl-search-partition=cluster=edge-pi4-4 objective=latency
+    %y = dl.conv2d ... {dl.plan = #dl.plan<devices = [0, 1, 2, 3],
+        splits = [#dl.split<dim = height, bounds = [0, 56, 112, 168, 224]>]>}
+    ```
+  }];
+  let options = [
+    Option<"cluster", "cluster", "std::string", /*default=*/"\"\"",
+           "A YAML cluster file or preset (default: the module's "
+           "dl.cluster)">,
+    Option<"objective", "objective", "std::string",
+           /*default=*/"\"latency\"",
+           "latency, throughput, energy or memory">,
+    Option<"memoryLimit", "memory-limit", "int64_t", /*default=*/"0",
+           "Per-device memory limit in bytes (0: each device's capacity)">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write the report to this file (.json: JSON, else a table)">
+  ];
+}
+
 def DLVerifyComm : Pass<"dl-verify-comm", "ModuleOp"> {
   let summary = "Prove device programs match sends, receives and "
                 "collectives without deadlock";

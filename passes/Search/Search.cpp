@@ -1,0 +1,1257 @@
+//===- Search.cpp - Exact partition search over a layer graph -----*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the plan search. Candidates come from
+// PartitionableOpInterface only. The dynamic program walks the layers in
+// program order; its state at a position is the layout of every live
+// tensor (the "frontier"). On a chain the frontier is one tensor, so this
+// is the textbook DP over (layer, layout). With residual adds or concat
+// branches the frontier holds every tensor still awaiting a consumer, and
+// the DP stays exact because a layer's cost depends only on the layouts
+// of the tensors it reads (which are in the frontier) and its own choice:
+// O(n * K^(w+1)) for K candidates per layer and frontier width w.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Search/Search.h"
+#include "passes/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::dl;
+using namespace mlir::dl::search;
+using cost::Box;
+using cost::Layout;
+using cost::Need;
+
+static constexpr double kInf = std::numeric_limits<double>::infinity();
+
+int Problem::internLayout(const Layout &layout) {
+  std::string k = layout.key();
+  auto [it, inserted] = layoutIds.try_emplace(k, layouts.size());
+  if (inserted)
+    layouts.push_back(layout);
+  return it->second;
+}
+
+int Problem::internNeeds(const std::vector<Need> &needs) {
+  std::string k;
+  for (const Need &n : needs) {
+    k += std::to_string(n.device) + "@";
+    for (size_t i = 0; i < n.box.sizes.size(); ++i)
+      k += std::to_string(n.box.offsets[i]) + "+" +
+           std::to_string(n.box.sizes[i]) + ",";
+    k += ";";
+  }
+  auto [it, inserted] = needIds.try_emplace(k, needSets.size());
+  if (inserted)
+    needSets.push_back(needs);
+  return it->second;
+}
+
+static bool isParameter(Value v) {
+  Operation *def = v.getDefiningOp();
+  return def && isa<ParamOp, arith::ConstantOp>(def);
+}
+
+static Box boxOf(const TensorRegion &r) {
+  Box b;
+  b.offsets.assign(r.offsets.begin(), r.offsets.end());
+  b.sizes.assign(r.sizes.begin(), r.sizes.end());
+  return b;
+}
+
+static std::string layerName(Operation *op, size_t index) {
+  if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    return loc.getName().str();
+  return (op->getName().stripDialect() + "#" + Twine(index)).str();
+}
+
+//===----------------------------------------------------------------------===//
+// Candidates
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct CandidateBuilder {
+  Problem &p;
+  MLIRContext *ctx;
+  std::vector<double> speeds;
+
+  SmallVector<int64_t> devicesUpTo(int64_t n) {
+    SmallVector<int64_t> d;
+    for (int64_t i = 0; i < n; ++i)
+      d.push_back(i);
+    return d;
+  }
+
+  /// Fills the per-device cost of `c` from its parts.
+  void addWork(Candidate &c, int64_t device, const LayerWork &w,
+               const LocalSplit &split, Operation *op) {
+    const ClusterDevice &dev = p.cluster.devices[device];
+    c.compute[device] +=
+        cost::computeTime(dev, double(w.flops), double(w.bytes()));
+    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+      const TensorRegion &r = split.operands[i];
+      if (!r.needed)
+        continue;
+      int64_t bytes = r.numElements() * cost::kElementBytes;
+      if (isParameter(operand))
+        c.weightBytes[device] += bytes;
+      else
+        c.bufferBytes[device] += bytes;
+    }
+    c.bufferBytes[device] += split.result.numElements() * cost::kElementBytes;
+  }
+
+  void init(Candidate &c, const Node &node) {
+    int64_t n = p.numDevices();
+    c.compute.assign(n, 0);
+    c.weightBytes.assign(n, 0);
+    c.bufferBytes.assign(n, 0);
+    c.internalBusy.assign(n, 0);
+    c.needs.assign(node.operands.size(), {});
+  }
+
+  void finish(Candidate &c) {
+    for (auto &needs : c.needs)
+      c.needsId.push_back(needs.empty() ? -1 : p.internNeeds(needs));
+    c.resultId = p.internLayout(c.result);
+    c.maxCompute = 0;
+    for (double t : c.compute)
+      c.maxCompute = std::max(c.maxCompute, t);
+  }
+
+  /// The generic candidate of one plan, or nothing if the layer cannot
+  /// compute one of its parts.
+  std::optional<Candidate> fromPlan(const Node &node, PlanAttr plan,
+                                    std::string name) {
+    auto layer = cast<PartitionableOpInterface>(node.op);
+    auto parts = enumeratePlanParts(plan, layer);
+    if (failed(parts))
+      return std::nullopt;
+    Candidate c;
+    c.name = std::move(name);
+    c.plans = {plan};
+    init(c, node);
+    bool stepSplit =
+        isa<LSTMOp>(node.op) &&
+        llvm::any_of(parts->front().ranges, [](const DimRange &r) {
+          return r.dim == SplitDim::gate || r.dim == SplitDim::hidden;
+        });
+    Operation *op = node.op;
+    SmallVector<int64_t> group, pieces;
+    for (const PlanPart &part : *parts) {
+      auto split = layer.computeLocalSplit(part.ranges);
+      if (failed(split))
+        return std::nullopt;
+      if (split->kind == ResultKind::Combine && !stepSplit)
+        return std::nullopt;
+      addWork(c, part.device, split->work, *split, op);
+      if (stepSplit) {
+        group.push_back(part.device);
+        continue;
+      }
+      for (auto [i, t] : llvm::enumerate(node.operands))
+        if (t >= 0 && split->operands[i].needed)
+          c.needs[i].push_back(
+              Need{part.device, boxOf(split->operands[i])});
+      c.result.shards.push_back(
+          cost::Shard{part.device, boxOf(split->result)});
+      if (split->kind == ResultKind::PartialSum)
+        c.result.partial = true;
+    }
+    if (stepSplit) {
+      // LSTMSplit.cpp: the whole sequence on every member, one all-gather
+      // per step (of the gate pre-activations or of h), result replicated.
+      auto lstm = cast<LSTMOp>(op);
+      ArrayRef<int64_t> x =
+          cast<RankedTensorType>(lstm.getInput().getType()).getShape();
+      int64_t steps = x[0], batch = x[1], hidden = lstm.getHiddenSize();
+      bool byGate = llvm::any_of(parts->front().ranges, [](const DimRange &r) {
+        return r.dim == SplitDim::gate;
+      });
+      cost::CommStep ag;
+      ag.kind = cost::CommKind::AllGather;
+      ag.group.assign(group.begin(), group.end());
+      std::vector<int64_t> sizes;
+      for (const PlanPart &part : *parts) {
+        DimRange r = lookupRange(part.ranges,
+                                 byGate ? SplitDim::gate : SplitDim::hidden,
+                                 byGate ? 4 : hidden);
+        sizes.push_back(byGate ? r.size() * hidden : r.size());
+        ag.pieceElements.push_back(batch * sizes.back());
+      }
+      int64_t np = group.size();
+      for (int64_t s = 0; s < np; ++s)
+        for (int64_t q = 0; q < np; ++q)
+          if (q != s) {
+            ag.sent[group[s]][group[q]] +=
+                sizes[s] * batch * cost::kElementBytes;
+            ag.received[group[s]][group[q]] +=
+                sizes[q] * batch * cost::kElementBytes;
+          }
+      double t = cost::commTime(p.cluster, ag);
+      c.internalTime = steps * t;
+      int64_t bytes = 0;
+      for (auto &[d, peers] : ag.sent)
+        for (auto &[q, b] : peers)
+          bytes += b;
+      c.internalBytes = steps * bytes;
+      for (int64_t d : group)
+        c.internalBusy[d] = steps * t;
+      Box whole = Box::full(x);
+      Box out = Box::full({x[0], x[1], hidden});
+      for (int64_t d : group) {
+        c.needs[0].push_back(Need{d, whole});
+        c.result.shards.push_back(cost::Shard{d, out});
+      }
+    }
+    finish(c);
+    return c;
+  }
+
+  /// Group sizes tried for m splits on `n` devices: all for n <= 4, else
+  /// powers of two and n.
+  SmallVector<int64_t> groupSizes(int64_t n) {
+    SmallVector<int64_t> g;
+    if (n <= 4) {
+      for (int64_t i = 2; i <= n; ++i)
+        g.push_back(i);
+      return g;
+    }
+    for (int64_t i = 2; i < n; i *= 2)
+      g.push_back(i);
+    g.push_back(n);
+    return g;
+  }
+
+  void build(Node &node) {
+    auto layer = cast<PartitionableOpInterface>(node.op);
+    int64_t n = p.numDevices();
+    auto add = [&](PlanAttr plan, std::string name) {
+      if (auto c = fromPlan(node, plan, std::move(name)))
+        node.cands.push_back(std::move(*c));
+    };
+    add(PlanAttr::get(ctx, 0, {0}, 1, {}, nullptr), "single:0");
+    int64_t fastest = 0;
+    for (int64_t d = 1; d < n; ++d)
+      if (speeds[d] > speeds[fastest])
+        fastest = d;
+    if (fastest != 0)
+      add(PlanAttr::get(ctx, 0, {fastest}, 1, {}, nullptr),
+          "single:" + std::to_string(fastest));
+    if (n < 2)
+      return;
+    add(PlanAttr::get(ctx, 0, devicesUpTo(n), 1, {}, nullptr), "replicate");
+    int64_t batch = layer.getIterationExtent(SplitDim::batch);
+    for (int64_t r = n; r >= 2; --r)
+      if (batch >= r && batch % r == 0) {
+        add(PlanAttr::get(ctx, 0, devicesUpTo(r), r, {}, nullptr),
+            "data x" + std::to_string(r));
+        break;
+      }
+    for (SplitDim dim : layer.getSplittableDims()) {
+      if (dim == SplitDim::batch)
+        continue;
+      int64_t extent = layer.getIterationExtent(dim);
+      for (int64_t g : groupSizes(n)) {
+        if (g > extent || (dim == SplitDim::gate && g > 4))
+          continue;
+        SmallVector<int64_t> even = evenBounds(extent, g);
+        std::string base =
+            stringifySplitDim(dim).str() + " x" + std::to_string(g);
+        add(PlanAttr::get(ctx, 0, devicesUpTo(g), 1,
+                          {SplitAttr::get(ctx, dim, even)}, nullptr),
+            base);
+        SmallVector<int64_t> biased =
+            biasedBounds(extent, ArrayRef<double>(speeds).take_front(g));
+        if (biased != even)
+          add(PlanAttr::get(ctx, 0, devicesUpTo(g), 1,
+                            {SplitAttr::get(ctx, dim, biased)}, nullptr),
+              base + " biased");
+      }
+    }
+  }
+
+  /// Fused-tile candidates starting at node `first`: every run of
+  /// spatially splittable layers chained through operand 0 (inner results
+  /// used once, other operands parameters), every grid N x M (N, M <= 6,
+  /// N * M >= 2), tiles dealt round-robin over all devices.
+  void buildFused(int64_t first) {
+    int64_t n = p.numDevices();
+    if (n < 2)
+      return;
+    auto spatial = [&](int64_t i) {
+      if (i >= static_cast<int64_t>(p.nodes.size()))
+        return false;
+      Operation *op = p.nodes[i].op;
+      auto layer = cast<PartitionableOpInterface>(op);
+      if (layer.getIterationExtent(SplitDim::height) < 0 ||
+          layer.getIterationExtent(SplitDim::width) < 0)
+        return false;
+      for (Value v : op->getOperands().drop_front())
+        if (!isParameter(v))
+          return false;
+      return true;
+    };
+    if (!spatial(first))
+      return;
+    int64_t last = first;
+    std::vector<int64_t> ends;
+    while (true) {
+      int64_t len = last - first + 1;
+      if (len >= 2)
+        ends.push_back(last);
+      if (len >= p.options.maxFusedLayers || !spatial(last + 1))
+        break;
+      Operation *cur = p.nodes[last].op, *next = p.nodes[last + 1].op;
+      if (next->getOperand(0) != cur->getResult(0) ||
+          !cur->getResult(0).hasOneUse())
+        break;
+      ++last;
+    }
+    for (int64_t end : ends)
+      for (int64_t gr = 1; gr <= 6; ++gr)
+        for (int64_t gc = 1; gc <= 6; ++gc)
+          if (gr * gc >= 2 && (gr == gc || gr * gc <= 4))
+            if (auto c = fused(first, end, gr, gc))
+              p.nodes[first].cands.push_back(std::move(*c));
+  }
+
+  static SmallVector<std::pair<int64_t, int64_t>> gridRanges(int64_t extent,
+                                                            int64_t parts) {
+    int64_t step = (extent + parts - 1) / parts;
+    SmallVector<std::pair<int64_t, int64_t>> ranges;
+    for (int64_t i = 0; i < parts; ++i) {
+      int64_t lo = i * step;
+      int64_t hi = i + 1 == parts ? extent : std::min(extent, (i + 1) * step);
+      if (lo < hi)
+        ranges.push_back({lo, hi});
+    }
+    return ranges;
+  }
+
+  std::optional<Candidate> fused(int64_t first, int64_t last, int64_t gr,
+                                 int64_t gc) {
+    int64_t n = p.numDevices();
+    Node &head = p.nodes[first];
+    Candidate c;
+    c.name = llvm::formatv("ftp {0}x{1} over {2} layers", gr, gc,
+                           last - first + 1)
+                 .str();
+    c.span = last - first + 1;
+    init(c, head);
+    SmallVector<int64_t> devices = devicesUpTo(n);
+    auto tile = FusedTileAttr::get(ctx, first, {gr, gc});
+    for (int64_t i = first; i <= last; ++i)
+      c.plans.push_back(PlanAttr::get(ctx, 0, devices, 1, {}, tile));
+    auto out = cast<RankedTensorType>(p.nodes[last].op->getResult(0).getType())
+                   .getShape();
+    auto rows = gridRanges(out[2], gr);
+    auto cols = gridRanges(out[3], gc);
+    if (static_cast<int64_t>(rows.size()) != gr ||
+        static_cast<int64_t>(cols.size()) != gc)
+      return std::nullopt;
+    int64_t t = 0;
+    for (auto rr : rows)
+      for (auto cr : cols) {
+        int64_t device = devices[t++ % devices.size()];
+        int64_t hLo = rr.first, hHi = rr.second;
+        int64_t wLo = cr.first, wHi = cr.second;
+        Box result;
+        for (int64_t i = last; i >= first; --i) {
+          auto layer = cast<PartitionableOpInterface>(p.nodes[i].op);
+          SmallVector<DimRange> ranges = {{SplitDim::height, hLo, hHi},
+                                          {SplitDim::width, wLo, wHi}};
+          auto split = layer.computeLocalSplit(ranges);
+          if (failed(split))
+            return std::nullopt;
+          if (i == last)
+            result = boxOf(split->result);
+          const TensorRegion &in = split->operands[0];
+          hLo = in.offsets[2];
+          hHi = in.offsets[2] + in.sizes[2];
+          wLo = in.offsets[3];
+          wHi = in.offsets[3] + in.sizes[3];
+          addWork(c, device, split->work, *split, p.nodes[i].op);
+          if (i == first)
+            c.needs[0].push_back(Need{device, boxOf(in)});
+        }
+        c.result.shards.push_back(cost::Shard{device, result});
+      }
+    // Weights are replicated once per device, not once per tile.
+    for (int64_t d = 0; d < n; ++d)
+      if (c.weightBytes[d] > 0) {
+        int64_t w = 0;
+        for (int64_t i = first; i <= last; ++i)
+          for (Value v : p.nodes[i].op->getOperands())
+            if (isParameter(v))
+              w += cast<RankedTensorType>(v.getType()).getNumElements() *
+                   cost::kElementBytes;
+        c.weightBytes[d] = w;
+      }
+    finish(c);
+    return c;
+  }
+};
+} // namespace
+
+FailureOr<Problem> mlir::dl::search::buildProblem(func::FuncOp fn,
+                                                  const Cluster &cluster,
+                                                  const Options &options) {
+  Problem p;
+  p.cluster = cluster;
+  p.options = options;
+  if (fn.getBody().getBlocks().size() != 1) {
+    fn.emitError() << "only single-block functions can be partitioned";
+    return failure();
+  }
+  llvm::DenseMap<Value, int> tensorOf;
+  auto newTensor = [&](Value v, int producer) {
+    TensorInfo t;
+    auto type = cast<RankedTensorType>(v.getType());
+    t.shape.assign(type.getShape().begin(), type.getShape().end());
+    t.producer = producer;
+    tensorOf[v] = p.tensors.size();
+    p.tensors.push_back(t);
+  };
+  for (BlockArgument arg : fn.getArguments())
+    newTensor(arg, -1);
+  Block &body = fn.getBody().front();
+  for (Operation &opRef : body) {
+    Operation *op = &opRef;
+    if (isa<func::ReturnOp>(op)) {
+      for (Value v : op->getOperands()) {
+        auto it = tensorOf.find(v);
+        if (it == tensorOf.end())
+          return op->emitError() << "returns a value that is not a layer "
+                                    "result or an argument";
+        p.returns.push_back(it->second);
+        p.tensors[it->second].returned = true;
+      }
+      continue;
+    }
+    if (op->getNumResults() == 1 && isParameter(op->getResult(0)))
+      continue;
+    if (!isa<PartitionableOpInterface>(op))
+      return op->emitError() << "cannot partition '" << op->getName()
+                             << "': not a dl layer";
+    Node node;
+    node.op = op;
+    node.name = layerName(op, p.nodes.size());
+    int index = p.nodes.size();
+    for (Value v : op->getOperands()) {
+      if (isParameter(v)) {
+        node.operands.push_back(-1);
+        continue;
+      }
+      auto it = tensorOf.find(v);
+      if (it == tensorOf.end())
+        return op->emitError() << "operand is neither a parameter nor a "
+                                  "layer result";
+      node.operands.push_back(it->second);
+      p.tensors[it->second].uses.push_back(index);
+      p.tensors[it->second].lastUse = index;
+    }
+    newTensor(op->getResult(0), index);
+    node.result = p.tensors.size() - 1;
+    p.nodes.push_back(std::move(node));
+  }
+
+  CandidateBuilder builder{p, fn.getContext(), {}};
+  for (const ClusterDevice &d : cluster.devices)
+    builder.speeds.push_back(d.flops);
+  for (Node &node : p.nodes)
+    builder.build(node);
+  if (options.fusedTiles && options.objective != Objective::Throughput)
+    for (size_t i = 0; i < p.nodes.size(); ++i)
+      builder.buildFused(i);
+  for (Node &node : p.nodes)
+    if (node.cands.empty())
+      return node.op->emitError() << "no executable plan for this layer";
+
+  // Liveness.
+  size_t n = p.nodes.size();
+  p.liveAt.assign(n + 1, {});
+  for (size_t i = 0; i <= n; ++i)
+    for (size_t t = 0; t < p.tensors.size(); ++t) {
+      const TensorInfo &info = p.tensors[t];
+      if (info.producer < 0 || info.producer >= static_cast<int>(i))
+        continue;
+      if (info.returned || info.lastUse >= static_cast<int>(i))
+        p.liveAt[i].push_back(t);
+    }
+
+  for (const ClusterDevice &d : cluster.devices) {
+    int64_t limit = options.memoryLimit > 0 ? options.memoryLimit : d.memory;
+    p.limits.push_back(limit > 0 ? limit
+                                 : std::numeric_limits<int64_t>::max());
+  }
+  return p;
+}
+
+//===----------------------------------------------------------------------===//
+// One step: a node (or fused group) under a candidate, given the layouts
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The outcome of serving interned needs from an interned layout.
+struct Served {
+  double time = 0;
+  int64_t bytes = 0;
+  int after = -1;
+  bool infeasible = false;
+  std::vector<double> busy;
+};
+
+struct StepOutcome {
+  bool infeasible = false;
+  double time = 0;
+  double energy = 0;
+  int64_t bytes = 0;
+  std::vector<double> busy, comm;
+  /// Activation bytes on each device while the step runs.
+  std::vector<int64_t> live;
+};
+
+struct Engine {
+  Problem &p;
+  std::map<std::pair<int, int>, Served> cache;
+  int64_t numDev;
+
+  explicit Engine(Problem &p) : p(p), numDev(p.numDevices()) {}
+
+  const Served &serve(int layoutId, int needsId) {
+    auto key = std::make_pair(layoutId, needsId);
+    auto it = cache.find(key);
+    if (it != cache.end())
+      return it->second;
+    cost::Redistribution r =
+        cost::redistribute(p.layouts[layoutId], p.needSets[needsId]);
+    Served s;
+    s.infeasible = r.infeasible;
+    s.busy.assign(numDev, 0);
+    for (const cost::CommStep &step : r.steps) {
+      double t = cost::commTime(p.cluster, step);
+      s.time += t;
+      for (int64_t d : step.group)
+        s.busy[d] += t;
+    }
+    s.bytes = r.totalBytes();
+    s.after = p.internLayout(r.after);
+    return cache.emplace(key, std::move(s)).first->second;
+  }
+
+  int argLayout(int tensor) {
+    Layout l;
+    l.shards.push_back(cost::Shard{0, Box::full(p.tensors[tensor].shape)});
+    return p.internLayout(l);
+  }
+
+  /// Runs node `i` with candidate `c`; `layouts` maps live tensor ids to
+  /// layout ids and is updated (mutations and the new result).
+  StepOutcome step(int i, const Candidate &c, std::map<int, int> &layouts) {
+    StepOutcome o;
+    o.busy.assign(numDev, 0);
+    o.comm.assign(numDev, 0);
+    o.live.assign(numDev, 0);
+    const Node &node = p.nodes[i];
+    for (auto &[t, l] : layouts)
+      for (int64_t d = 0; d < numDev; ++d)
+        o.live[d] += p.layouts[l].elementsOn(d) * cost::kElementBytes;
+    double commTime = 0;
+    for (size_t k = 0; k < node.operands.size(); ++k) {
+      int t = node.operands[k];
+      if (t < 0 || c.needsId[k] < 0)
+        continue;
+      auto it = layouts.find(t);
+      int l = it != layouts.end() ? it->second : argLayout(t);
+      const Served &s = serve(l, c.needsId[k]);
+      if (s.infeasible)
+        o.infeasible = true;
+      commTime += s.time;
+      o.bytes += s.bytes;
+      for (int64_t d = 0; d < numDev; ++d)
+        o.comm[d] += s.busy[d];
+      if (it != layouts.end())
+        it->second = s.after;
+    }
+    commTime += c.internalTime;
+    o.bytes += c.internalBytes;
+    for (int64_t d = 0; d < numDev; ++d) {
+      o.comm[d] += c.internalBusy[d];
+      o.busy[d] = o.comm[d] + c.compute[d];
+      o.live[d] += c.bufferBytes[d];
+    }
+    o.time = commTime + c.maxCompute;
+    for (int64_t d = 0; d < numDev; ++d) {
+      const ClusterDevice &dev = p.cluster.devices[d];
+      o.energy += cost::deviceEnergy(dev, std::min(o.busy[d], o.time),
+                                     o.time);
+    }
+    int last = i + c.span - 1;
+    layouts[p.nodes[last].result] = c.resultId;
+    return o;
+  }
+
+  /// Assembles the returned tensors on device 0.
+  StepOutcome finish(std::map<int, int> &layouts) {
+    StepOutcome o;
+    o.busy.assign(numDev, 0);
+    o.comm.assign(numDev, 0);
+    o.live.assign(numDev, 0);
+    for (int t : p.returns) {
+      auto it = layouts.find(t);
+      int l = it != layouts.end() ? it->second : argLayout(t);
+      int needs = p.internNeeds({Need{0, Box::full(p.tensors[t].shape)}});
+      const Served &s = serve(l, needs);
+      if (s.infeasible)
+        o.infeasible = true;
+      o.time += s.time;
+      o.bytes += s.bytes;
+      for (int64_t d = 0; d < numDev; ++d)
+        o.comm[d] += s.busy[d];
+      if (it != layouts.end())
+        it->second = s.after;
+    }
+    for (int64_t d = 0; d < numDev; ++d) {
+      o.busy[d] = o.comm[d];
+      o.energy += cost::deviceEnergy(p.cluster.devices[d],
+                                     std::min(o.busy[d], o.time), o.time);
+    }
+    return o;
+  }
+
+  double stepValue(const StepOutcome &o) const {
+    return p.options.objective == Objective::Energy ? o.energy : o.time;
+  }
+
+  /// Keeps only the tensors live at position `pos`.
+  void prune(std::map<int, int> &layouts, int pos) {
+    const std::vector<int> &live = p.liveAt[pos];
+    for (auto it = layouts.begin(); it != layouts.end();)
+      if (!std::binary_search(live.begin(), live.end(), it->first))
+        it = layouts.erase(it);
+      else
+        ++it;
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Evaluation
+//===----------------------------------------------------------------------===//
+
+int64_t Evaluation::maxMemory() const {
+  int64_t m = 0;
+  for (const DeviceReport &d : devices)
+    m = std::max(m, d.peakMemory());
+  return m;
+}
+
+int Evaluation::overLimitDevice(const Problem &p) const {
+  for (size_t d = 0; d < devices.size(); ++d)
+    if (devices[d].peakMemory() > p.limits[d])
+      return d;
+  return -1;
+}
+
+double mlir::dl::search::objectiveValue(const Problem &p,
+                                        const Evaluation &e) {
+  switch (p.options.objective) {
+  case Objective::Energy:
+    return e.energy;
+  case Objective::Memory:
+    return double(e.maxMemory());
+  default:
+    return e.latency;
+  }
+}
+
+static Evaluation evaluateWith(Engine &engine, const Choice &choice);
+
+Evaluation mlir::dl::search::evaluate(const Problem &cp, const Choice &choice) {
+  Engine engine(const_cast<Problem &>(cp));
+  return evaluateWith(engine, choice);
+}
+
+static Evaluation evaluateWith(Engine &engine, const Choice &choice) {
+  Problem &p = engine.p;
+  Evaluation e;
+  int64_t nd = p.numDevices();
+  e.devices.assign(nd, {});
+  e.peakAt.assign(nd, -1);
+  std::map<int, int> layouts;
+  double value = 0;
+  size_t i = 0;
+  while (i < p.nodes.size()) {
+    int ci = choice[i];
+    if (ci < 0 || ci >= static_cast<int>(p.nodes[i].cands.size())) {
+      e.valid = false;
+      return e;
+    }
+    const Candidate &c = p.nodes[i].cands[ci];
+    StepOutcome o = engine.step(i, c, layouts);
+    if (o.infeasible)
+      e.valid = false;
+    value += engine.stepValue(o);
+    e.latency += o.time;
+    e.energy += o.energy;
+    e.bytes += o.bytes;
+    LayerReport lr;
+    lr.node = i;
+    lr.scheme = c.name;
+    lr.time = o.time;
+    lr.bytes = o.bytes;
+    e.layers.push_back(lr);
+    for (int64_t d = 0; d < nd; ++d) {
+      DeviceReport &dr = e.devices[d];
+      dr.compute += c.compute[d];
+      dr.comm += o.comm[d];
+      dr.idle += std::max(0.0, o.time - o.busy[d]);
+      dr.energy += cost::deviceEnergy(p.cluster.devices[d],
+                                      std::min(o.busy[d], o.time), o.time);
+      dr.weights += c.weightBytes[d];
+      if (o.live[d] > dr.peakActivations) {
+        dr.peakActivations = o.live[d];
+        e.peakAt[d] = i;
+      }
+    }
+    i += c.span;
+    engine.prune(layouts, i);
+  }
+  StepOutcome o = engine.finish(layouts);
+  if (o.infeasible)
+    e.valid = false;
+  value += engine.stepValue(o);
+  e.latency += o.time;
+  e.energy += o.energy;
+  e.bytes += o.bytes;
+  for (int64_t d = 0; d < nd; ++d) {
+    e.devices[d].comm += o.comm[d];
+    e.devices[d].idle += std::max(0.0, o.time - o.busy[d]);
+    e.devices[d].energy += cost::deviceEnergy(
+        p.cluster.devices[d], std::min(o.busy[d], o.time), o.time);
+  }
+  // Additive objectives are summed in the DP's order, so the DP's value
+  // and this one agree to the last bit.
+  if (p.options.objective == Objective::Energy)
+    e.energy = value;
+  else
+    e.latency = value;
+  return e;
+}
+
+//===----------------------------------------------------------------------===//
+// Brute force
+//===----------------------------------------------------------------------===//
+
+static bool withinLimits(const Problem &p, const Evaluation &e) {
+  return e.overLimitDevice(p) < 0;
+}
+
+double mlir::dl::search::bruteForce(const Problem &cp, Choice *best) {
+  const Problem &p = cp;
+  Engine engine(const_cast<Problem &>(cp));
+  Choice choice(p.nodes.size(), -1);
+  double bestValue = kInf;
+  std::function<void(size_t)> rec = [&](size_t i) {
+    if (i >= p.nodes.size()) {
+      Evaluation e = evaluateWith(engine, choice);
+      if (!e.valid || !withinLimits(p, e))
+        return;
+      double v = objectiveValue(p, e);
+      if (v < bestValue) {
+        bestValue = v;
+        if (best)
+          *best = choice;
+      }
+      return;
+    }
+    for (size_t c = 0; c < p.nodes[i].cands.size(); ++c) {
+      choice[i] = c;
+      int64_t span = p.nodes[i].cands[c].span;
+      for (int64_t k = 1; k < span; ++k)
+        choice[i + k] = -1;
+      rec(i + span);
+    }
+  };
+  rec(0);
+  return bestValue;
+}
+
+//===----------------------------------------------------------------------===//
+// The frontier dynamic program
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A partial plan reaching a frontier state.
+struct Label {
+  double value = 0;
+  /// Memory mode: per-device weights and activation peak so far.
+  std::vector<int64_t> weights, peak;
+  /// Back pointer: position, state index and label index, and candidate.
+  int prevPos = -1, prevState = -1, prevLabel = -1, cand = -1;
+};
+
+struct State {
+  std::vector<int> key;
+  std::vector<Label> labels;
+};
+
+struct Position {
+  std::vector<State> states;
+  std::map<std::vector<int>, int> index;
+};
+
+/// Memory of a label as the objective sees it.
+int64_t labelMemory(const Label &l) {
+  int64_t m = 0;
+  for (size_t d = 0; d < l.weights.size(); ++d)
+    m = std::max(m, l.weights[d] + l.peak[d]);
+  return m;
+}
+
+bool dominates(const Label &a, const Label &b) {
+  if (a.value > b.value)
+    return false;
+  for (size_t d = 0; d < a.weights.size(); ++d)
+    if (a.weights[d] > b.weights[d] || a.peak[d] > b.peak[d])
+      return false;
+  return true;
+}
+} // namespace
+
+/// Runs the DP. With `memory`, labels carry per-device weights and
+/// activation peaks, are dropped when over a limit and kept as a Pareto
+/// front; otherwise one label (the cheapest) per state.
+static Result runDP(Problem &p, bool memory) {
+  Engine engine(p);
+  size_t n = p.nodes.size();
+  int64_t nd = p.numDevices();
+  std::vector<Position> pos(n + 1);
+  Label start;
+  if (memory) {
+    start.weights.assign(nd, 0);
+    start.peak.assign(nd, 0);
+  }
+  pos[0].states.push_back(State{{}, {start}});
+  pos[0].index[{}] = 0;
+  Result r;
+  r.method = memory ? "frontier DP with per-device memory Pareto fronts"
+                    : "frontier DP";
+  bool truncated = false;
+
+  auto insert = [&](Position &at, const std::vector<int> &key, Label l) {
+    auto [it, inserted] = at.index.try_emplace(key, at.states.size());
+    if (inserted)
+      at.states.push_back(State{key, {}});
+    State &s = at.states[it->second];
+    if (!memory) {
+      if (s.labels.empty())
+        s.labels.push_back(std::move(l));
+      else if (l.value < s.labels[0].value)
+        s.labels[0] = std::move(l);
+      return;
+    }
+    for (const Label &o : s.labels)
+      if (dominates(o, l))
+        return;
+    llvm::erase_if(s.labels, [&](const Label &o) { return dominates(l, o); });
+    s.labels.push_back(std::move(l));
+    if (static_cast<int64_t>(s.labels.size()) > p.options.paretoCap) {
+      std::stable_sort(s.labels.begin(), s.labels.end(),
+                       [](const Label &a, const Label &b) {
+                         return a.value < b.value;
+                       });
+      s.labels.resize(p.options.paretoCap);
+      truncated = true;
+    }
+  };
+
+  for (size_t i = 0; i < n; ++i) {
+    Position &here = pos[i];
+    r.maxStates = std::max<int64_t>(r.maxStates, here.states.size());
+    for (size_t si = 0; si < here.states.size(); ++si) {
+      for (size_t ci = 0; ci < p.nodes[i].cands.size(); ++ci) {
+        const Candidate &c = p.nodes[i].cands[ci];
+        std::map<int, int> layouts;
+        const std::vector<int> &live = p.liveAt[i];
+        for (size_t k = 0; k < live.size(); ++k)
+          layouts[live[k]] = here.states[si].key[k];
+        StepOutcome o = engine.step(i, c, layouts);
+        if (o.infeasible)
+          continue;
+        size_t next = i + c.span;
+        engine.prune(layouts, next);
+        std::vector<int> key;
+        for (int t : p.liveAt[next])
+          key.push_back(layouts.at(t));
+        double v = engine.stepValue(o);
+        for (size_t li = 0; li < here.states[si].labels.size(); ++li) {
+          const Label &from = here.states[si].labels[li];
+          Label l;
+          l.value = from.value + v;
+          l.prevPos = i;
+          l.prevState = si;
+          l.prevLabel = li;
+          l.cand = ci;
+          ++r.statesExplored;
+          if (memory) {
+            l.weights = from.weights;
+            l.peak = from.peak;
+            bool over = false;
+            for (int64_t d = 0; d < nd; ++d) {
+              l.weights[d] += c.weightBytes[d];
+              l.peak[d] = std::max(l.peak[d], o.live[d]);
+              if (l.weights[d] + l.peak[d] > p.limits[d])
+                over = true;
+            }
+            if (over)
+              continue;
+          }
+          insert(pos[next], key, std::move(l));
+        }
+      }
+    }
+  }
+
+  // Close with the output assembly and pick the best label.
+  Position &end = pos[n];
+  double bestValue = kInf;
+  int64_t bestMemory = std::numeric_limits<int64_t>::max();
+  int bestState = -1, bestLabel = -1;
+  for (size_t si = 0; si < end.states.size(); ++si) {
+    std::map<int, int> layouts;
+    for (size_t k = 0; k < p.liveAt[n].size(); ++k)
+      layouts[p.liveAt[n][k]] = end.states[si].key[k];
+    StepOutcome o = engine.finish(layouts);
+    if (o.infeasible)
+      continue;
+    for (size_t li = 0; li < end.states[si].labels.size(); ++li) {
+      const Label &l = end.states[si].labels[li];
+      double v = l.value + engine.stepValue(o);
+      if (p.options.objective == Objective::Memory) {
+        int64_t m = labelMemory(l);
+        if (m < bestMemory || (m == bestMemory && v < bestValue)) {
+          bestMemory = m;
+          bestValue = v;
+          bestState = si;
+          bestLabel = li;
+        }
+      } else if (v < bestValue) {
+        bestValue = v;
+        bestState = si;
+        bestLabel = li;
+      }
+    }
+  }
+  if (bestState < 0)
+    return r;
+  r.feasible = true;
+  r.choice.assign(n, -1);
+  int at = n, s = bestState, l = bestLabel;
+  while (at > 0) {
+    const Label &lab = pos[at].states[s].labels[l];
+    r.choice[lab.prevPos] = lab.cand;
+    int pat = lab.prevPos, ps = lab.prevState, pl = lab.prevLabel;
+    at = pat;
+    s = ps;
+    l = pl;
+  }
+  r.eval = evaluate(p, r.choice);
+  r.cost = p.options.objective == Objective::Memory
+               ? double(bestMemory)
+               : bestValue;
+  if (truncated) {
+    r.exact = false;
+    r.gapNote = "a Pareto front exceeded " +
+                std::to_string(p.options.paretoCap) +
+                " labels and was cut to its cheapest labels; the plan is "
+                "feasible but optimality is not proven";
+  }
+
+  return r;
+}
+
+/// Runner-ups: for each layer of the chosen plan, the cheapest plan that
+/// differs from it only at that layer.
+static void fillRunnerUps(Problem &p, Result &r) {
+  for (LayerReport &lr : r.eval.layers) {
+    int i = lr.node;
+    double best = kInf;
+    std::string name;
+    int64_t span = p.nodes[i].cands[r.choice[i]].span;
+    for (size_t c = 0; c < p.nodes[i].cands.size(); ++c) {
+      if (static_cast<int>(c) == r.choice[i] ||
+          p.nodes[i].cands[c].span != span)
+        continue;
+      Choice alt = r.choice;
+      alt[i] = c;
+      Evaluation e = evaluate(p, alt);
+      if (!e.valid || !withinLimits(p, e))
+        continue;
+      double v = objectiveValue(p, e);
+      if (v < best) {
+        best = v;
+        name = p.nodes[i].cands[c].name;
+      }
+    }
+    if (std::isfinite(best)) {
+      lr.runnerUp = name;
+      lr.runnerUpCost = best;
+    }
+  }
+}
+
+Result mlir::dl::search::searchPipeline(Problem &p) {
+  Result r;
+  r.method = "bottleneck DP over stage cuts per (stages, micro-batches)";
+  size_t n = p.nodes.size();
+  int64_t nd = p.numDevices();
+  // Micro-batch counts the batch and every layer allow.
+  int64_t batch = -1;
+  bool batched = true;
+  for (const Node &node : p.nodes) {
+    int64_t b = cast<PartitionableOpInterface>(node.op).getIterationExtent(
+        SplitDim::batch);
+    if (b < 1)
+      batched = false;
+    else
+      batch = batch < 0 ? b : std::min(batch, b);
+  }
+  for (const TensorInfo &t : p.tensors)
+    if (t.producer < 0 && !t.shape.empty())
+      batch = batch < 0 ? t.shape[0] : std::min(batch, t.shape[0]);
+  std::vector<int64_t> counts = {1};
+  if (batched)
+    for (int64_t m : p.options.microbatches)
+      if (m > 1 && batch > 0 && batch % m == 0)
+        counts.push_back(m);
+  // Per node and device: compute time of the whole batch.
+  std::vector<std::vector<double>> compute(n, std::vector<double>(nd));
+  for (size_t i = 0; i < n; ++i) {
+    LayerWork w = cast<PartitionableOpInterface>(p.nodes[i].op).getWork();
+    for (int64_t d = 0; d < nd; ++d)
+      compute[i][d] = cost::computeTime(p.cluster.devices[d],
+                                        double(w.flops), double(w.bytes()));
+  }
+  // Bytes crossing the cut before node i (tensors live there, including
+  // the model inputs read later).
+  auto cutBytes = [&](size_t i) {
+    int64_t b = 0;
+    for (int t : p.liveAt[i]) {
+      int64_t e = 1;
+      for (int64_t s : p.tensors[t].shape)
+        e *= s;
+      b += e * cost::kElementBytes;
+    }
+    return b;
+  };
+  double bestTime = kInf;
+  for (int64_t k = 1; k <= std::min<int64_t>(nd, n); ++k)
+    for (int64_t m : counts) {
+      // f[s][j]: best period of the first j nodes in s stages.
+      std::vector<std::vector<double>> f(k + 1,
+                                         std::vector<double>(n + 1, kInf));
+      std::vector<std::vector<int>> arg(k + 1, std::vector<int>(n + 1, -1));
+      f[0][0] = 0;
+      for (int64_t s = 1; s <= k; ++s)
+        for (size_t j = 1; j <= n; ++j)
+          for (size_t i = s - 1; i < j; ++i) {
+            if (!std::isfinite(f[s - 1][i]))
+              continue;
+            double t = 0;
+            for (size_t l = i; l < j; ++l)
+              t += compute[l][s - 1] / m;
+            if (s > 1)
+              t += p.cluster.transferTime(s - 2, s - 1,
+                                          double(cutBytes(i)) / m);
+            double v = std::max(f[s - 1][i], t);
+            if (v < f[s][j]) {
+              f[s][j] = v;
+              arg[s][j] = i;
+            }
+          }
+      double period = f[k][n];
+      double time = (m + k - 1) * period;
+      ++r.statesExplored;
+      if (!(time < bestTime))
+        continue;
+      bestTime = time;
+      r.stages = k;
+      r.microbatches = m;
+      r.period = period;
+      r.plans.assign(n, PlanAttr());
+      size_t j = n;
+      for (int64_t s = k; s >= 1; --s) {
+        size_t i = arg[s][j];
+        for (size_t l = i; l < j; ++l)
+          r.plans[l] = PlanAttr::get(p.nodes[l].op->getContext(), s - 1,
+                                     {s - 1}, 1, {}, nullptr);
+        j = i;
+      }
+    }
+  r.feasible = std::isfinite(bestTime);
+  r.cost = bestTime;
+  r.eval.latency = bestTime;
+  r.eval.devices.assign(nd, {});
+  for (size_t i = 0; i < n && r.feasible; ++i) {
+    int64_t d = r.plans[i].getDevices()[0];
+    LayerReport lr;
+    lr.node = i;
+    lr.scheme = "stage " + std::to_string(r.plans[i].getStage());
+    lr.time = compute[i][d];
+    r.eval.layers.push_back(lr);
+    r.eval.devices[d].compute += compute[i][d];
+  }
+  return r;
+}
+
+Result mlir::dl::search::searchExact(Problem &p) {
+  Result r;
+  if (p.options.objective == Objective::Throughput)
+    return searchPipeline(p);
+  if (p.options.objective == Objective::Memory) {
+    r = runDP(p, /*memory=*/true);
+  } else {
+    r = runDP(p, /*memory=*/false);
+    // The unconstrained optimum is the constrained one if it fits.
+    if (!r.feasible || !withinLimits(p, r.eval)) {
+      int64_t explored = r.statesExplored;
+      r = runDP(p, /*memory=*/true);
+      r.statesExplored += explored;
+    }
+  }
+  if (r.feasible && p.nodes.size() <= 100)
+    fillRunnerUps(p, r);
+  return r;
+}
+
+void mlir::dl::search::applyChoice(Problem &p, const Choice &choice) {
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    if (choice[i] < 0)
+      continue;
+    const Candidate &c = p.nodes[i].cands[choice[i]];
+    for (int64_t k = 0; k < c.span; ++k)
+      p.nodes[i + k].op->setAttr(DLDialect::kPlanAttrName, c.plans[k]);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Reports
+//===----------------------------------------------------------------------===//
+
+static StringRef objectiveName(Objective o) {
+  switch (o) {
+  case Objective::Latency:
+    return "latency";
+  case Objective::Throughput:
+    return "throughput";
+  case Objective::Energy:
+    return "energy";
+  case Objective::Memory:
+    return "memory";
+  }
+  return "?";
+}
+
+std::string mlir::dl::search::renderTable(const Problem &p, const Result &r) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "objective: " << objectiveName(p.options.objective)
+     << "  cluster: " << p.cluster.name << " (" << p.numDevices()
+     << " devices)\n";
+  os << llvm::formatv("predicted latency {0:e3} s, energy {1:e3} J, "
+                      "{2} bytes moved, peak memory {3} B\n",
+                      r.eval.latency, r.eval.energy, r.eval.bytes,
+                      r.eval.maxMemory());
+  if (p.options.objective == Objective::Throughput)
+    os << llvm::formatv("pipeline: {0} stage(s), {1} micro-batch(es), "
+                        "period {2:e3} s\n",
+                        r.stages, r.microbatches, r.period);
+  os << "method: " << r.method << (r.exact ? " (exact)" : " (bounded)")
+     << "\n";
+  if (!r.exact)
+    os << "gap: " << r.gapNote << "\n";
+  os << llvm::formatv("{0,-16} {1,-28} {2,12} {3,12}  {4}\n", "layer",
+                      "scheme", "time [s]", "bytes", "runner-up (total)");
+  for (const LayerReport &l : r.eval.layers) {
+    std::string ru = l.runnerUp.empty()
+                         ? std::string("-")
+                         : llvm::formatv("{0} ({1:e3})", l.runnerUp,
+                                         l.runnerUpCost)
+                               .str();
+    os << llvm::formatv("{0,-16} {1,-28} {2,12:e3} {3,12}  {4}\n",
+                        p.nodes[l.node].name, l.scheme, l.time, l.bytes, ru);
+  }
+  os << llvm::formatv("{0,-8} {1,12} {2,12} {3,12} {4,14} {5,12}\n", "device",
+                      "compute [s]", "comm [s]", "idle [s]", "peak mem [B]",
+                      "energy [J]");
+  for (size_t d = 0; d < r.eval.devices.size(); ++d) {
+    const DeviceReport &dr = r.eval.devices[d];
+    os << llvm::formatv("{0,-8} {1,12:e3} {2,12:e3} {3,12:e3} {4,14} "
+                        "{5,12:e3}\n",
+                        d, dr.compute, dr.comm, dr.idle, dr.peakMemory(),
+                        dr.energy);
+  }
+  return s;
+}
+
+std::string mlir::dl::search::renderJson(const Problem &p, const Result &r) {
+  llvm::json::Array layers;
+  for (const LayerReport &l : r.eval.layers) {
+    llvm::json::Object o{{"layer", p.nodes[l.node].name},
+                         {"scheme", l.scheme},
+                         {"time_s", l.time},
+                         {"bytes", l.bytes}};
+    if (!l.runnerUp.empty()) {
+      o["runner_up"] = l.runnerUp;
+      o["runner_up_cost"] = l.runnerUpCost;
+    }
+    layers.push_back(std::move(o));
+  }
+  llvm::json::Array devices;
+  for (size_t d = 0; d < r.eval.devices.size(); ++d) {
+    const DeviceReport &dr = r.eval.devices[d];
+    devices.push_back(llvm::json::Object{
+        {"device", int64_t(d)},
+        {"compute_s", dr.compute},
+        {"comm_s", dr.comm},
+        {"idle_s", dr.idle},
+        {"weights_bytes", dr.weights},
+        {"peak_memory_bytes", dr.peakMemory()},
+        {"energy_j", dr.energy}});
+  }
+  llvm::json::Object root{
+      {"objective", objectiveName(p.options.objective)},
+      {"cluster", p.cluster.name},
+      {"cost", r.cost},
+      {"latency_s", r.eval.latency},
+      {"energy_j", r.eval.energy},
+      {"bytes", r.eval.bytes},
+      {"peak_memory_bytes", r.eval.maxMemory()},
+      {"stages", r.stages},
+      {"microbatches", r.microbatches},
+      {"period_s", r.period},
+      {"method", r.method},
+      {"exact", r.exact},
+      {"states_explored", r.statesExplored},
+      {"layers", std::move(layers)},
+      {"devices", std::move(devices)}};
+  if (!r.exact)
+    root["gap"] = r.gapNote;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+  return s;
+}

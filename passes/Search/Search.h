@@ -1,0 +1,205 @@
+//===- Search.h - Exact partition search over a layer graph -------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the plan search behind dl-search-partition: the
+// problem (layers, tensors, per-layer candidates from
+// PartitionableOpInterface), the sequential evaluator that prices one
+// choice of candidates exactly as dl-apply-partition would execute it, the
+// exact frontier dynamic program and a brute-force enumerator used by the
+// property tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DL_PASSES_SEARCH_SEARCH_H
+#define DL_PASSES_SEARCH_SEARCH_H
+
+#include "dialects/DL/DLOps.h"
+#include "lib/Cost/CostModel.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir::dl::search {
+
+enum class Objective { Latency, Throughput, Energy, Memory };
+
+struct Options {
+  Objective objective = Objective::Latency;
+  /// Per-device memory limit [B]; 0 uses each device's capacity (and a
+  /// device with capacity 0 is unlimited).
+  int64_t memoryLimit = 0;
+  /// Fused-tile (FTP) composite candidates over runs of conv/pool layers.
+  bool fusedTiles = true;
+  /// Longest fused run (DeepThings: 16).
+  int64_t maxFusedLayers = 16;
+  /// Largest Pareto front kept per state when memory is constrained; when
+  /// it is exceeded the result is flagged as not proven optimal.
+  int64_t paretoCap = 1 << 14;
+  /// Throughput: micro-batch counts tried.
+  std::vector<int64_t> microbatches = {1, 2, 4, 8, 16};
+};
+
+/// One way to execute a layer, or a fused group of `span` layers.
+struct Candidate {
+  std::string name;
+  /// One plan per layer of the span.
+  std::vector<PlanAttr> plans;
+  int64_t span = 1;
+  /// Per activation operand slot of the node: the needs (empty if the
+  /// operand is not read) and their interned id.
+  std::vector<std::vector<cost::Need>> needs;
+  std::vector<int> needsId;
+  /// The produced layout (of the last layer of the span) and its id.
+  cost::Layout result;
+  int resultId = -1;
+  /// Per device: compute time [s], parameter bytes, buffer bytes (operand
+  /// regions received plus the part's result) while it runs.
+  std::vector<double> compute;
+  std::vector<int64_t> weightBytes;
+  std::vector<int64_t> bufferBytes;
+  /// Communication inside the candidate (LSTM per-step all-gathers).
+  double internalTime = 0;
+  int64_t internalBytes = 0;
+  std::vector<double> internalBusy;
+  double maxCompute = 0;
+};
+
+struct TensorInfo {
+  llvm::SmallVector<int64_t, 4> shape;
+  /// Producing node, or -1 for a function argument.
+  int producer = -1;
+  /// Consuming nodes in order (with repeats for repeated operands).
+  std::vector<int> uses;
+  bool returned = false;
+  int lastUse = -1;
+};
+
+struct Node {
+  Operation *op = nullptr;
+  std::string name;
+  /// Per op operand: tensor id, or -1 for a parameter.
+  std::vector<int> operands;
+  int result = -1;
+  std::vector<Candidate> cands;
+};
+
+/// A planning problem: the layer graph of one function and a cluster.
+struct Problem {
+  Cluster cluster;
+  Options options;
+  std::vector<Node> nodes;
+  std::vector<TensorInfo> tensors;
+  std::vector<int> returns;
+  /// Tensors live before node i (produced earlier, used at i or later or
+  /// returned), sorted.
+  std::vector<std::vector<int>> liveAt;
+  /// Interned layouts and needs.
+  std::vector<cost::Layout> layouts;
+  std::map<std::string, int> layoutIds;
+  std::vector<std::vector<cost::Need>> needSets;
+  std::map<std::string, int> needIds;
+  /// Per-device memory limits [B] (INT64_MAX: unlimited).
+  std::vector<int64_t> limits;
+
+  int internLayout(const cost::Layout &layout);
+  int internNeeds(const std::vector<cost::Need> &needs);
+  int64_t numDevices() const { return cluster.size(); }
+};
+
+/// Builds the problem for `fn`. Emits an error on the first op that is not
+/// a partitionable layer and fails.
+FailureOr<Problem> buildProblem(func::FuncOp fn, const Cluster &cluster,
+                                const Options &options);
+
+/// Candidate index per node; -1 for a node inside a fused group chosen at
+/// an earlier node.
+using Choice = std::vector<int>;
+
+struct LayerReport {
+  int node = 0;
+  std::string scheme;
+  double time = 0;
+  int64_t bytes = 0;
+  std::string runnerUp;
+  double runnerUpCost = -1;
+};
+
+struct DeviceReport {
+  double compute = 0, comm = 0, idle = 0, energy = 0;
+  int64_t weights = 0, peakActivations = 0;
+  int64_t peakMemory() const { return weights + peakActivations; }
+};
+
+/// The exact cost of one choice, executed layer after layer as
+/// dl-apply-partition emits it (bulk synchronous: each layer's
+/// redistribution, then its compute; the model outputs are assembled on
+/// device 0 at the end).
+struct Evaluation {
+  bool valid = true;
+  double latency = 0;
+  double energy = 0;
+  int64_t bytes = 0;
+  std::vector<LayerReport> layers;
+  std::vector<DeviceReport> devices;
+  int64_t maxMemory() const;
+  /// The first device over its limit, or -1.
+  int overLimitDevice(const Problem &p) const;
+  /// The layer at which device `d` reached its activation peak.
+  std::vector<int> peakAt;
+};
+
+Evaluation evaluate(const Problem &p, const Choice &choice);
+
+/// The objective value of an evaluation (seconds, joules or bytes).
+double objectiveValue(const Problem &p, const Evaluation &e);
+
+struct Result {
+  bool feasible = false;
+  Choice choice;
+  Evaluation eval;
+  double cost = 0;
+  /// Throughput: stages and micro-batches (1 stage, 1 micro-batch
+  /// otherwise) and the period [s].
+  int64_t stages = 1;
+  int64_t microbatches = 1;
+  double period = 0;
+  /// Whether optimality is proven (false only if a Pareto front was
+  /// truncated; `gapNote` then says what was dropped).
+  bool exact = true;
+  std::string gapNote;
+  std::string method;
+  int64_t statesExplored = 0;
+  int64_t maxStates = 0;
+  /// Throughput: the plan of every node (pipeline stages), used instead of
+  /// `choice`.
+  std::vector<PlanAttr> plans;
+};
+
+/// Throughput: the pipeline (contiguous layer ranges, stage k on device k,
+/// M micro-batches) minimising the time of one batch, (M + K - 1) * period,
+/// with period = max over stages of the stage's compute at batch / M plus
+/// the transfer of the tensors crossing into it. Exact over stage cuts for
+/// each (K, M) by a bottleneck DP.
+Result searchPipeline(Problem &p);
+
+/// Exact search for the options' objective.
+Result searchExact(Problem &p);
+
+/// Minimum objective value over every choice (exponential; tests only).
+/// Returns +inf when no choice is feasible.
+double bruteForce(const Problem &p, Choice *best = nullptr);
+
+/// Writes the chosen plans on the layers.
+void applyChoice(Problem &p, const Choice &choice);
+
+/// Renders the report as a readable table and as JSON.
+std::string renderTable(const Problem &p, const Result &r);
+std::string renderJson(const Problem &p, const Result &r);
+
+} // namespace mlir::dl::search
+
+#endif // DL_PASSES_SEARCH_SEARCH_H
