@@ -63,10 +63,13 @@ extern "C" const float *dlrt_weights_get(void *store, const char *name,
         reader->path().c_str(), name,
         shapeString(t->shape.data(), static_cast<int>(t->shape.size())).c_str(),
         shapeString(expected_shape, rank).c_str());
+  kernelsPinWeights(store, t->data, static_cast<size_t>(t->nbytes));
   return t->data;
 }
 
 extern "C" void dlrt_weights_close(void *store) {
+  if (store)
+    kernelsReleaseWeights(store);
   delete static_cast<WeightReader *>(store);
 }
 

@@ -13,6 +13,7 @@
 #ifndef DLRT_RUNTIME_INTERNAL_H
 #define DLRT_RUNTIME_INTERNAL_H
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,7 +47,15 @@ const std::vector<int64_t> &bytesReceivedVector();
 std::vector<std::string> gatherStrings(const std::string &mine);
 
 // KernelsCPU.cpp
+/// Process-wide settings for the kernels, applied by dlrt_init.
+void kernelsInit();
 void kernelsSetThreads(int threads);
+/// Declares `bytes` at `data` a tensor of the open weight store `store`:
+/// its contents stay unchanged until kernelsReleaseWeights(store), so
+/// kernels may cache transformed copies (e.g. reordered conv weights).
+void kernelsPinWeights(const void *store, const void *data, size_t bytes);
+/// Forgets the tensors of `store` and the copies cached from them.
+void kernelsReleaseWeights(const void *store);
 
 // Trace.cpp
 void traceInit(bool recordEvents);

@@ -5,11 +5,14 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// CPU kernels. Convolution, pooling, batch normalization, element-wise
-/// activations and softmax use oneDNN with plain (NCHW / row-major) memory;
-/// primitives are cached by their parameters and share one engine and one
-/// stream. Dense layers, matrix products and LSTM gates use OpenBLAS
-/// cblas_sgemm. Simple loops use OpenMP.
+/// CPU kernels. Convolution, pooling, element-wise activations and softmax
+/// use oneDNN; primitives are cached by their parameters and share one
+/// engine and one stream. Tensors are plain (NCHW / row-major) at the ABI;
+/// convolutions run in the layouts oneDNN picks (usually channel-blocked)
+/// with the activations reordered in and out inside the call and the
+/// weights of weight stores reordered once and cached. Dense layers, matrix
+/// products and LSTM gates use OpenBLAS cblas_sgemm. Batch normalization
+/// and simple loops use OpenMP.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +23,7 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <malloc.h>
 #include <memory>
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -143,6 +147,16 @@ inline float sigmoidf(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 } // namespace
 
+void dlrt::detail::kernelsInit() {
+  // Generated programs allocate and free the same large activation buffers
+  // on every inference. With glibc's defaults, buffers above the mmap
+  // threshold get fresh pages each time and freed heap tops are trimmed, so
+  // every run pays page faults and zeroing for all its activations. Keep
+  // buffers up to 32 MiB (glibc's maximum threshold) in the heap.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 void dlrt::detail::kernelsSetThreads(int threads) {
   omp_set_num_threads(threads);
   openblas_set_num_threads(threads);
@@ -151,6 +165,149 @@ void dlrt::detail::kernelsSetThreads(int threads) {
 //===----------------------------------------------------------------------===//
 // Convolution, pooling, normalization
 //===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A convolution primitive whose source, weight and destination layouts
+/// are chosen by oneDNN (`format_tag::any`, usually channel-blocked), with
+/// the reorders between the plain NCHW tensors of the ABI and those
+/// layouts. The blocked source/destination buffers are owned by the entry;
+/// weights in a weight store are reordered once and kept, keyed by their
+/// (stable, mmapped) address.
+struct ConvEntry {
+  dnnl::convolution_forward prim;
+  memory::desc srcUser, weiUser, dstUser, bias;
+  memory::desc src, wei, dst;
+  bool hasBias = false;
+  /// Reorders plain -> blocked (src) and blocked -> plain (dst), with the
+  /// entry's buffers; null when the layouts already match.
+  dnnl::reorder srcReorder, dstReorder;
+  memory srcMem, dstMem;
+  std::unordered_map<const void *, memory> weights;
+};
+
+std::unordered_map<std::string, std::unique_ptr<ConvEntry>> &convCache() {
+  static std::unordered_map<std::string, std::unique_ptr<ConvEntry>> c;
+  return c;
+}
+
+/// Address ranges of tensors handed out by open weight stores, per store:
+/// pointers into them stay valid and unchanged until the store is closed.
+std::unordered_map<const void *,
+                   std::vector<std::pair<const char *, const char *>>> &
+pinnedRanges() {
+  static std::unordered_map<
+      const void *, std::vector<std::pair<const char *, const char *>>>
+      r;
+  return r;
+}
+
+bool isPinned(const void *p) {
+  const char *c = static_cast<const char *>(p);
+  for (const auto &store : pinnedRanges())
+    for (const auto &range : store.second)
+      if (c >= range.first && c < range.second)
+        return true;
+  return false;
+}
+
+ConvEntry &convEntry(const std::string &key, const memory::dims &srcDims,
+                     const memory::dims &weiDims, Tag weiTag, int64_t oc,
+                     const memory::dims &dstDims, bool hasBias,
+                     const memory::dims &strides, const memory::dims &dil,
+                     const memory::dims &padL, const memory::dims &padR,
+                     int act) {
+  auto it = convCache().find(key);
+  if (it != convCache().end())
+    return *it->second;
+  auto e = std::make_unique<ConvEntry>();
+  e->srcUser = md(srcDims, Tag::nchw);
+  e->dstUser = md(dstDims, Tag::nchw);
+  e->weiUser = md(weiDims, weiTag);
+  e->bias = md({oc}, Tag::a);
+  e->hasBias = hasBias;
+  memory::desc srcAny = md(srcDims, Tag::any), dstAny = md(dstDims, Tag::any),
+               weiAny = md(weiDims, Tag::any);
+  auto prop = dnnl::prop_kind::forward_inference;
+  auto alg = dnnl::algorithm::convolution_direct;
+  auto d = hasBias ? dnnl::convolution_forward::desc(prop, alg, srcAny, weiAny,
+                                                     e->bias, dstAny, strides,
+                                                     dil, padL, padR)
+                   : dnnl::convolution_forward::desc(
+                         prop, alg, srcAny, weiAny, dstAny, strides, dil,
+                         padL, padR);
+  dnnl::primitive_attr attr;
+  if (act == 1) {
+    dnnl::post_ops po;
+    po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(po);
+  }
+  dnnl::convolution_forward::primitive_desc pd(d, attr, engine());
+  e->prim = dnnl::convolution_forward(pd);
+  e->src = pd.src_desc();
+  e->wei = pd.weights_desc();
+  e->dst = pd.dst_desc();
+  if (e->src != e->srcUser) {
+    e->srcMem = memory(e->src, engine());
+    e->srcReorder = dnnl::reorder(memory(e->srcUser, engine(), nullptr),
+                                  e->srcMem);
+  }
+  if (e->dst != e->dstUser) {
+    e->dstMem = memory(e->dst, engine());
+    e->dstReorder = dnnl::reorder(e->dstMem,
+                                  memory(e->dstUser, engine(), nullptr));
+  }
+  return *convCache().emplace(key, std::move(e)).first->second;
+}
+
+/// The weights of `e` in its layout: cached for weight-store tensors,
+/// reordered into `scratch` for any other buffer.
+memory convWeights(ConvEntry &e, const float *weight, memory &scratch) {
+  void *user = const_cast<float *>(weight);
+  if (e.wei == e.weiUser)
+    return memory(e.wei, engine(), user);
+  bool pinned = isPinned(weight);
+  if (pinned) {
+    auto it = e.weights.find(weight);
+    if (it != e.weights.end())
+      return it->second;
+  }
+  memory m(e.wei, engine());
+  memory src(e.weiUser, engine(), user);
+  dnnl::reorder(src, m).execute(stream(), src, m);
+  stream().wait();
+  if (pinned)
+    e.weights.emplace(weight, m);
+  else
+    scratch = m;
+  return m;
+}
+
+} // namespace
+
+void dlrt::detail::kernelsPinWeights(const void *store, const void *data,
+                                     size_t bytes) {
+  const char *b = static_cast<const char *>(data);
+  pinnedRanges()[store].emplace_back(b, b + bytes);
+}
+
+void dlrt::detail::kernelsReleaseWeights(const void *store) {
+  auto it = pinnedRanges().find(store);
+  if (it == pinnedRanges().end())
+    return;
+  auto ranges = std::move(it->second);
+  pinnedRanges().erase(it);
+  for (auto &entry : convCache()) {
+    auto &w = entry.second->weights;
+    for (auto wi = w.begin(); wi != w.end();) {
+      const char *p = static_cast<const char *>(wi->first);
+      bool inside = false;
+      for (const auto &r : ranges)
+        inside |= p >= r.first && p < r.second;
+      wi = inside ? w.erase(wi) : std::next(wi);
+    }
+  }
+}
 
 extern "C" void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h,
                             int64_t w, const float *weight, const float *bias,
@@ -186,43 +343,36 @@ extern "C" void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h,
                    kw,    stride_h, stride_w, pad_t,  pad_l, pad_b,
                    pad_r, dil_h,    dil_w,    groups, act,   bias != nullptr,
                    oh,    ow});
-    Cached &cp = lookup(key, [&] {
-      memory::desc src = md({n, c, h, w}, Tag::nchw);
-      memory::desc dst = md({n, oc, oh, ow}, Tag::nchw);
-      memory::desc wei =
-          groups > 1 ? md({groups, oc / groups, c / groups, kh, kw}, Tag::goihw)
-                     : md({oc, c, kh, kw}, Tag::oihw);
-      memory::desc b = md({oc}, Tag::a);
-      memory::dims strides{stride_h, stride_w};
-      // oneDNN counts dilation from 0 (0 = dense).
-      memory::dims dil{dil_h - 1, dil_w - 1};
-      memory::dims padL{pad_t, pad_l}, padR{pad_b, pad_r};
-      auto prop = dnnl::prop_kind::forward_inference;
-      auto alg = dnnl::algorithm::convolution_direct;
-      auto d = bias ? dnnl::convolution_forward::desc(
-                          prop, alg, src, wei, b, dst, strides, dil, padL, padR)
-                    : dnnl::convolution_forward::desc(prop, alg, src, wei, dst,
-                                                      strides, dil, padL, padR);
-      dnnl::primitive_attr attr;
-      if (act == 1) {
-        dnnl::post_ops po;
-        po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-        attr.set_post_ops(po);
-      }
-      dnnl::convolution_forward::primitive_desc pd(d, attr, engine());
-      Cached r{dnnl::convolution_forward(pd),
-               {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}}};
-      if (bias)
-        r.args.push_back({DNNL_ARG_BIAS, b});
-      r.args.push_back({DNNL_ARG_DST, dst});
-      return r;
-    });
+    memory::dims weiDims =
+        groups > 1 ? memory::dims{groups, oc / groups, c / groups, kh, kw}
+                   : memory::dims{oc, c, kh, kw};
+    // oneDNN counts dilation from 0 (0 = dense).
+    ConvEntry &e = convEntry(
+        key, {n, c, h, w}, weiDims, groups > 1 ? Tag::goihw : Tag::oihw, oc,
+        {n, oc, oh, ow}, bias != nullptr, {stride_h, stride_w},
+        {dil_h - 1, dil_w - 1}, {pad_t, pad_l}, {pad_b, pad_r}, act);
+    memory srcUser(e.srcUser, engine(), const_cast<float *>(in));
+    memory dstUser(e.dstUser, engine(), out);
+    memory src = srcUser, dst = dstUser;
+    if (e.srcMem) {
+      e.srcReorder.execute(stream(), srcUser, e.srcMem);
+      src = e.srcMem;
+    }
+    if (e.dstMem)
+      dst = e.dstMem;
+    memory scratch;
+    memory wei = convWeights(e, weight, scratch);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
     if (bias)
-      execute(cp, {in, weight, bias, out});
-    else
-      execute(cp, {in, weight, out});
-  } catch (const dnnl::error &e) {
-    fatal("conv2d: oneDNN error: %s", e.what());
+      args.emplace(DNNL_ARG_BIAS,
+                   memory(e.bias, engine(), const_cast<float *>(bias)));
+    e.prim.execute(stream(), args);
+    if (e.dstMem)
+      e.dstReorder.execute(stream(), e.dstMem, dstUser);
+    stream().wait();
+  } catch (const dnnl::error &err) {
+    fatal("conv2d: oneDNN error: %s", err.what());
   }
 }
 
@@ -288,31 +438,25 @@ extern "C" void dlrt_batch_norm(const float *in, int64_t n, int64_t c,
                                 const float *var, float eps, float *out) {
   if (n == 0 || c == 0 || h == 0 || w == 0)
     return;
-  try {
-    uint32_t epsBits;
-    std::memcpy(&epsBits, &eps, 4);
-    Cached &cp = lookup(makeKey("batch_norm", {n, c, h, w, epsBits}), [&] {
-      memory::desc data = md({n, c, h, w}, Tag::nchw);
-      memory::desc vec = md({c}, Tag::a);
-      auto flags = dnnl::normalization_flags::use_global_stats |
-                   dnnl::normalization_flags::use_scale |
-                   dnnl::normalization_flags::use_shift;
-      dnnl::batch_normalization_forward::primitive_desc pd(
-          dnnl::batch_normalization_forward::desc(
-              dnnl::prop_kind::forward_inference, data, eps, flags),
-          engine());
-      return Cached{dnnl::batch_normalization_forward(pd),
-                    {{DNNL_ARG_SRC, data},
-                     {DNNL_ARG_MEAN, vec},
-                     {DNNL_ARG_VARIANCE, vec},
-                     {DNNL_ARG_SCALE, vec},
-                     {DNNL_ARG_SHIFT, vec},
-                     {DNNL_ARG_DST, data}}};
-    });
-    execute(cp, {in, mean, var, scale, shift, out});
-  } catch (const dnnl::error &e) {
-    fatal("batch_norm: oneDNN error: %s", e.what());
+  // out = in * a[c] + b[c]: one streaming pass over the data (oneDNN's
+  // batch normalization on plain NCHW memory is a slow generic loop).
+  std::vector<float> a(c), b(c);
+  for (int64_t i = 0; i < c; ++i) {
+    float inv = 1.f / std::sqrt(var[i] + eps);
+    a[i] = scale[i] * inv;
+    b[i] = shift[i] - mean[i] * a[i];
   }
+  const int64_t hw = h * w;
+#pragma omp parallel for collapse(2) if (n * c * hw > 65536)
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float *src = in + (img * c + ch) * hw;
+      float *dst = out + (img * c + ch) * hw;
+      const float ac = a[ch], bc = b[ch];
+#pragma omp simd
+      for (int64_t i = 0; i < hw; ++i)
+        dst[i] = src[i] * ac + bc;
+    }
 }
 
 //===----------------------------------------------------------------------===//

@@ -139,6 +139,7 @@ extern "C" void dlrt_init(int *argc, char ***argv) {
     state.timeout = v;
   }
   parseArgs(argc, argv);
+  kernelsInit();
   if (const char *omp = std::getenv("OMP_NUM_THREADS")) {
     int n = std::atoi(omp);
     if (n > 0)

@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -172,6 +173,62 @@ TEST(Weights, CApiErrors) {
   EXPECT_DEATH(dlrt_weights_get(store, "nope", wrong, 2),
                "no tensor named 'nope'");
   dlrt_weights_close(store);
+  std::remove(path.c_str());
+}
+
+/// Direct NCHW convolution, stride 1, `pad` on every side, no bias.
+std::vector<float> naiveConv(const std::vector<float> &in, int64_t c,
+                             int64_t hw, const float *wt, int64_t oc,
+                             int64_t k, int64_t pad) {
+  std::vector<float> out(oc * hw * hw, 0.f);
+  for (int64_t o = 0; o < oc; ++o)
+    for (int64_t y = 0; y < hw; ++y)
+      for (int64_t x = 0; x < hw; ++x) {
+        double s = 0;
+        for (int64_t ci = 0; ci < c; ++ci)
+          for (int64_t i = 0; i < k; ++i)
+            for (int64_t j = 0; j < k; ++j) {
+              int64_t iy = y - pad + i, ix = x - pad + j;
+              if (iy >= 0 && iy < hw && ix >= 0 && ix < hw)
+                s += in[(ci * hw + iy) * hw + ix] *
+                     wt[((o * c + ci) * k + i) * k + j];
+            }
+        out[(o * hw + y) * hw + x] = static_cast<float>(s);
+      }
+  return out;
+}
+
+// dlrt_conv2d caches the reordered weights of weight-store tensors; the
+// cache must serve repeated calls and be dropped when the store closes,
+// even if a new store maps new weights at the same address.
+TEST(Weights, ConvWeightCacheFollowsTheStore) {
+  const int64_t c = 16, oc = 16, hw = 8, k = 3;
+  std::string path = tempPath("conv.dlw");
+  std::vector<float> in = iota(c * hw * hw, -3.f);
+  for (float &v : in)
+    v = std::sin(v);
+  int64_t shape[4] = {oc, c, k, k};
+  for (float scale : {1.f, -0.25f}) {
+    std::vector<float> wt = iota(oc * c * k * k, 0.f);
+    for (float &v : wt)
+      v = scale * std::cos(v);
+    WeightWriter w;
+    w.add("w", {oc, c, k, k}, wt.data());
+    std::string err;
+    ASSERT_TRUE(w.write(path, err)) << err;
+    void *store = dlrt_weights_open(path.c_str());
+    const float *p = dlrt_weights_get(store, "w", shape, 4);
+    std::vector<float> ref = naiveConv(in, c, hw, wt.data(), oc, k, 1);
+    for (int call = 0; call < 2; ++call) {
+      std::vector<float> out(oc * hw * hw, 0.f);
+      dlrt_conv2d(in.data(), 1, c, hw, hw, p, nullptr, oc, k, k, 1, 1, 1, 1,
+                  1, 1, 1, 1, 1, 0, out.data(), hw, hw);
+      for (size_t i = 0; i < out.size(); ++i)
+        ASSERT_NEAR(out[i], ref[i], 1e-3f * (1.f + std::fabs(ref[i])))
+            << "scale " << scale << ", call " << call << ", element " << i;
+    }
+    dlrt_weights_close(store);
+  }
   std::remove(path.c_str());
 }
 
