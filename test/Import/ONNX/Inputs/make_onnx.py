@@ -1,0 +1,99 @@
+"""Writes small hand-made ONNX models with onnx.helper.
+
+make_onnx.py CASE OUT.onnx
+
+Cases: shape-fold (a Shape/Gather/Unsqueeze/Concat subgraph feeding a
+Reshape), unsupported-op (Erf), lstm-bidirectional, dilated-maxpool,
+dynamic-input (a symbolic batch dim), broadcast-computed (Add of two
+computed tensors of different shapes), nonzero-lstm-state.
+"""
+
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(0)
+
+
+def init(name, *shape):
+    return numpy_helper.from_array(
+        rng.standard_normal(shape).astype(np.float32), name)
+
+
+def ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def vi(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def save(nodes, inputs, outputs, inits, path):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, inits)
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+def main():
+    case, path = sys.argv[1], sys.argv[2]
+    if case == "shape-fold":
+        nodes = [
+            helper.make_node("Conv", ["x", "w"], ["c"], name="conv",
+                             kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+            helper.make_node("Shape", ["c"], ["s"], name="shape"),
+            helper.make_node("Gather", ["s", "zero"], ["n"], name="gather",
+                             axis=0),
+            helper.make_node("Unsqueeze", ["n", "axes0"], ["n1"],
+                             name="unsqueeze"),
+            helper.make_node("Concat", ["n1", "minus1"], ["shp"],
+                             name="concat", axis=0),
+            helper.make_node("Reshape", ["c", "shp"], ["flat"],
+                             name="reshape"),
+            helper.make_node("Gemm", ["flat", "fw", "fb"], ["y"], name="fc",
+                             transB=1),
+        ]
+        inits = [init("w", 4, 2, 3, 3), ints("zero", 0), ints("axes0", [0]),
+                 ints("minus1", [-1]), init("fw", 3, 4 * 5 * 5),
+                 init("fb", 3)]
+        save(nodes, [vi("x", [1, 2, 5, 5])], [vi("y", [1, 3])], inits, path)
+    elif case == "unsupported-op":
+        nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                 helper.make_node("Erf", ["r"], ["y"], name="the_erf")]
+        save(nodes, [vi("x", [1, 4])], [vi("y", [1, 4])], [], path)
+    elif case == "lstm-bidirectional":
+        nodes = [helper.make_node("LSTM", ["x", "W", "R"], ["y"],
+                                  name="bilstm", hidden_size=2,
+                                  direction="bidirectional")]
+        save(nodes, [vi("x", [3, 1, 4])], [vi("y", [3, 2, 1, 2])],
+             [init("W", 2, 8, 4), init("R", 2, 8, 2)], path)
+    elif case == "nonzero-lstm-state":
+        nodes = [helper.make_node("LSTM", ["x", "W", "R", "", "", "h0"],
+                                  ["y"], name="lstm", hidden_size=2)]
+        save(nodes, [vi("x", [3, 1, 4])], [vi("y", [3, 1, 1, 2])],
+             [init("W", 1, 8, 4), init("R", 1, 8, 2), init("h0", 1, 1, 2)],
+             path)
+    elif case == "dilated-maxpool":
+        nodes = [helper.make_node("MaxPool", ["x"], ["y"], name="pool",
+                                  kernel_shape=[2, 2], dilations=[2, 2])]
+        save(nodes, [vi("x", [1, 1, 6, 6])], [vi("y", [1, 1, 4, 4])], [],
+             path)
+    elif case == "dynamic-input":
+        nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+        save(nodes, [vi("x", ["batch", 4])], [vi("y", ["batch", 4])], [],
+             path)
+    elif case == "broadcast-computed":
+        nodes = [helper.make_node("Relu", ["a"], ["ra"], name="ra"),
+                 helper.make_node("Relu", ["b"], ["rb"], name="rb"),
+                 helper.make_node("Add", ["ra", "rb"], ["y"], name="badd")]
+        save(nodes, [vi("a", [2, 4]), vi("b", [1, 4])], [vi("y", [2, 4])],
+             [], path)
+    else:
+        raise SystemExit("unknown case " + case)
+
+
+if __name__ == "__main__":
+    main()
