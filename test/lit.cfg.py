@@ -43,3 +43,29 @@ if shutil.which("nvidia-smi") and os.system("nvidia-smi -L >/dev/null 2>&1") == 
     config.available_features.add("cuda-gpu")
 if shutil.which("mpirun"):
     config.available_features.add("mpi")
+
+# CUDA rank programs (dl-to-cuda). %nvcc with %cuda_cxxflags compiles an
+# emitted .cu (feature nvcc); %cuda_ldflags links it against this build's
+# dlrt and the CUDA libraries it found (feature dl-cuda: DL_ENABLE_CUDA,
+# plus cudnn / nccl when those were found too).
+nvcc = getattr(config, "dl_nvcc", "") or shutil.which("nvcc") or \
+    "/usr/local/cuda/bin/nvcc"
+config.substitutions.append(("%nvcc", nvcc))
+config.substitutions.append(
+    ("%cuda_cxxflags", "-std=c++17 -O2 -I{0}/include".format(
+        config.dl_src_root)))
+if getattr(config, "dl_enable_cuda", False):
+    config.available_features.add("dl-cuda")
+    cuda_lib = config.dl_cuda_lib_dir
+    ldflags = "-L{0} -ldlrt -L{1} -lcublas".format(config.dl_lib_dir, cuda_lib)
+    if config.dl_have_cudnn:
+        config.available_features.add("cudnn")
+        ldflags += " -lcudnn"
+    else:
+        ldflags += " -DDL_NO_CUDNN"
+    if config.dl_have_nccl:
+        config.available_features.add("nccl")
+        ldflags += " -DDL_USE_NCCL -ldlrt_nccl -lnccl"
+    ldflags += " -Xlinker -rpath,{0} -Xlinker -rpath,{1}".format(
+        config.dl_lib_dir, cuda_lib)
+    config.substitutions.append(("%cuda_ldflags", ldflags))

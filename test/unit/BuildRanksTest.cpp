@@ -125,4 +125,29 @@ TEST(BuildCommandTest, LinksThisBuildsRuntime) {
                   "-o r -L/lib -ldlrt -Wl,-rpath,/lib");
 }
 
+TEST(BuildCommandTest, CompilesCUDASourcesWithNvcc) {
+  dl::BuildOptions options;
+  options.compiler = "c++"; // not used for .cu
+  options.cudaCompiler = "/opt/nvcc";
+  options.runtimeIncludeDir = "/inc";
+  options.runtimeLibraryDir = "/lib";
+  SmallVector<std::string> cmd = dl::getCompileCommand("r.cu", "r", options);
+  std::string line = llvm::join(cmd, " ");
+  EXPECT_EQ(cmd.front(), "/opt/nvcc") << line;
+  EXPECT_NE(line.find(" -O3 -std=c++17 -I/inc "), std::string::npos) << line;
+  EXPECT_NE(line.find(" r.cu -o r -L/lib -ldlrt "), std::string::npos)
+      << line;
+  EXPECT_NE(line.find(" -lcublas"), std::string::npos) << line;
+  EXPECT_NE(line.find("-Xlinker -rpath,/lib"), std::string::npos) << line;
+  EXPECT_EQ(line.find("-fopenmp"), std::string::npos) << line;
+  EXPECT_EQ(line.find("-march=native"), std::string::npos) << line;
+  // NCCL and cuDNN exactly when this build found them.
+  bool nccl = line.find("-DDL_USE_NCCL") != std::string::npos;
+  EXPECT_EQ(nccl, line.find("-ldlrt_nccl -lnccl") != std::string::npos)
+      << line;
+  EXPECT_NE(line.find("-lcudnn") != std::string::npos,
+            line.find("-DDL_NO_CUDNN") != std::string::npos)
+      << line;
+}
+
 } // namespace

@@ -4,8 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Compiles the C++ sources emitted by emitDeviceSources (include/dl/Target/
-// Cpp.h) into one executable per rank, linked against this build's dlrt.
+// Compiles the C++ and CUDA sources emitted by emitDeviceSources (include/
+// dl/Target/Cpp.h) and emitRankSources (include/dl/Target/CUDA.h) into one
+// executable per rank, linked against this build's dlrt.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +26,9 @@ struct BuildOptions {
   /// C++ compiler; empty: `$DL_CXX` if set, else the compiler dl was built
   /// with (DL_HOST_CXX_COMPILER).
   std::string compiler;
+  /// CUDA compiler for `.cu` sources; empty: `$DL_NVCC` if set, else the
+  /// nvcc found at configure time (DL_NVCC_COMPILER).
+  std::string cudaCompiler;
   /// Directory of the executables; empty: next to each source.
   std::string outputDir;
   /// dlrt header and library directories; empty: this build's
@@ -41,12 +45,13 @@ struct BuildOptions {
 };
 
 /// Returns the full command line (argv, compiler first) that compiles
-/// `source` into `binary`.
+/// `source` into `binary`: the C++ compiler for `.cpp`, nvcc for `.cu`
+/// (linking cuBLAS, cuDNN and NCCL as far as this build found them).
 SmallVector<std::string> getCompileCommand(StringRef source, StringRef binary,
                                            const BuildOptions &options);
 
-/// Compiles every source into an executable named after it (`rank3.cpp` ->
-/// `rank3`), `options.jobs` at a time, printing `[k/N] compiling rank<K>`
+/// Compiles every source into an executable named after it (`rank3.cpp`,
+/// `rank3.cu` -> `rank3`), `options.jobs` at a time, printing `[k/N] compiling rank<K>`
 /// to `log`. Appends the executables to `binaries` in source order. On
 /// failure returns failure and puts the compiler's diagnostics into
 /// `error`.

@@ -4,9 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// This file implements buildRankBinaries: it runs the host C++ compiler on
-// the emitted rank sources, a bounded number of processes at a time, and
-// links each against this build's dlrt (paths from dl/Target/Config.h).
+// This file implements buildRankBinaries: it runs the host C++ compiler (or
+// nvcc for `.cu` CUDA programs) on the emitted rank sources, a bounded
+// number of processes at a time, and links each against this build's dlrt
+// (paths from dl/Target/Config.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,23 +26,58 @@
 using namespace mlir;
 using namespace mlir::dl;
 
+/// `explicitChoice`, else the value of `envVar` if set, else `fallback`.
+static std::string pickCompiler(StringRef explicitChoice, const char *envVar,
+                                StringRef fallback) {
+  if (!explicitChoice.empty())
+    return explicitChoice.str();
+  if (std::optional<std::string> env = llvm::sys::Process::GetEnv(envVar))
+    return *env;
+  return fallback.str();
+}
+
+/// nvcc for a CUDA rank program: the runtime, cuBLAS, and cuDNN/NCCL where
+/// this build found them (the program falls back to its own kernels and to
+/// host-staged MPI otherwise).
+static SmallVector<std::string> getCUDACompileCommand(
+    StringRef source, StringRef binary, const BuildOptions &options,
+    StringRef include, StringRef lib) {
+  SmallVector<std::string> cmd = {
+      pickCompiler(options.cudaCompiler, "DL_NVCC", DL_NVCC_COMPILER), "-O3",
+      "-std=c++17", "-I" + include.str()};
+  if (DL_HAVE_NCCL)
+    cmd.push_back("-DDL_USE_NCCL");
+  if (!DL_HAVE_CUDNN)
+    cmd.push_back("-DDL_NO_CUDNN");
+  cmd.append({source.str(), "-o", binary.str(), "-L" + lib.str(), "-ldlrt"});
+  if (DL_HAVE_NCCL)
+    cmd.append({"-ldlrt_nccl", "-lnccl"});
+  std::string cudaLib = DL_CUDA_LIBRARY_DIR;
+  if (!cudaLib.empty())
+    cmd.push_back("-L" + cudaLib);
+  cmd.push_back("-lcublas");
+  if (DL_HAVE_CUDNN)
+    cmd.push_back("-lcudnn");
+  cmd.append({"-Xlinker", "-rpath," + lib.str()});
+  if (!cudaLib.empty())
+    cmd.append({"-Xlinker", "-rpath," + cudaLib});
+  cmd.append(options.extraFlags.begin(), options.extraFlags.end());
+  return cmd;
+}
+
 SmallVector<std::string>
 mlir::dl::getCompileCommand(StringRef source, StringRef binary,
                             const BuildOptions &options) {
-  std::string compiler = options.compiler;
-  if (compiler.empty()) {
-    if (std::optional<std::string> env = llvm::sys::Process::GetEnv("DL_CXX"))
-      compiler = *env;
-    else
-      compiler = DL_HOST_CXX_COMPILER;
-  }
   std::string include = options.runtimeIncludeDir.empty()
                             ? std::string(DL_RUNTIME_INCLUDE_DIR)
                             : options.runtimeIncludeDir;
   std::string lib = options.runtimeLibraryDir.empty()
                         ? std::string(DL_RUNTIME_LIBRARY_DIR)
                         : options.runtimeLibraryDir;
-  SmallVector<std::string> cmd = {compiler};
+  if (llvm::sys::path::extension(source) == ".cu")
+    return getCUDACompileCommand(source, binary, options, include, lib);
+  SmallVector<std::string> cmd = {
+      pickCompiler(options.compiler, "DL_CXX", DL_HOST_CXX_COMPILER)};
   cmd.append(options.optFlags.begin(), options.optFlags.end());
   cmd.append({"-fopenmp", "-std=c++17", "-I" + include, source.str(), "-o",
               binary.str(), "-L" + lib, "-ldlrt", "-Wl,-rpath," + lib});
@@ -109,7 +145,8 @@ mlir::dl::buildRankBinaries(ArrayRef<std::string> sources,
     if (!llvm::sys::path::has_parent_path(program)) {
       llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(program);
       if (!found) {
-        error = "C++ compiler '" + program + "' not found in PATH";
+        error = (llvm::sys::path::extension(source) == ".cu" ? "CUDA" : "C++") +
+                std::string(" compiler '") + program + "' not found in PATH";
         status = failure();
         break;
       }

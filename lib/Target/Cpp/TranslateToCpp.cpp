@@ -16,6 +16,7 @@
 #include "dialects/DL/DLOps.h"
 #include "dl/Registration.h"
 #include "dl/Target/Cpp.h"
+#include "lib/Target/Cpp/DeviceEmitter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -41,7 +42,7 @@
 using namespace mlir;
 using namespace mlir::dl;
 
-namespace {
+namespace mlir::dl::target {
 
 //===----------------------------------------------------------------------===//
 // Small helpers
@@ -130,104 +131,6 @@ std::string floatLiteral(float v) {
 // Buffers and values
 //===----------------------------------------------------------------------===//
 
-/// Storage behind one or more SSA tensors.
-struct Buffer {
-  enum class Kind { Owned, Input, Weight, Constant };
-  Kind kind;
-  /// C++ variable holding the base pointer.
-  std::string var;
-  int64_t numElements = 0;
-  /// Index of the last op that uses any value living in this buffer.
-  unsigned lastUse = 0;
-  /// Already freed or handed to the caller.
-  bool released = false;
-};
-
-/// Where one SSA tensor lives: `buffer` + `offset` elements.
-struct ValueInfo {
-  unsigned buffer = 0;
-  int64_t offset = 0;
-  int64_t numElements = 0;
-};
-
-/// Emits the C++ program of one device function.
-class DeviceEmitter {
-public:
-  DeviceEmitter(func::FuncOp func, int64_t device)
-      : func(func), device(device), body(bodyStr), globals(globalsStr),
-        setup(setupStr) {}
-
-  LogicalResult emit(raw_ostream &os);
-
-private:
-  // Analysis.
-  unsigned lastUseOf(Value v) const;
-  FailureOr<RankedTensorType> tensorType(Operation *op, Value v);
-
-  // Value bookkeeping.
-  unsigned newBuffer(Buffer::Kind kind, std::string var, int64_t n);
-  void bindRoot(Value v, unsigned buffer);
-  void bindAlias(Value v, Value of, int64_t offset);
-  std::string ptr(Value v) const;
-  bool isRoot(Value v) const;
-  /// Allocates a fresh owned buffer for `v` (emitting the allocation).
-  std::string allocate(Value v, StringRef why = "");
-  /// Binds `result` to `operand`'s buffer if this op is the operand's last
-  /// use and no other operand of `op` lives there; returns true if so.
-  bool tryReuse(Operation *op, Value operand, Value result,
-                bool allowSharedOperands = false);
-  void releaseDeadBuffers(unsigned opIndex);
-
-  // Emission helpers.
-  void beginOp(Operation *op);
-  void endOp();
-  std::string constantGlobal(Operation *op, DenseElementsAttr attr,
-                             std::optional<float> *splat = nullptr);
-
-  // Op emitters.
-  LogicalResult emitOp(Operation *op);
-  LogicalResult emitParam(ParamOp op);
-  LogicalResult emitConstant(Operation *op, Value result, Attribute value);
-  LogicalResult emitConv(Conv2DOp op);
-  LogicalResult emitDense(DenseOp op);
-  LogicalResult emitMatMul(MatMulOp op);
-  LogicalResult emitPool(Pool2DOp op);
-  LogicalResult emitBatchNorm(BatchNormOp op);
-  LogicalResult emitUnary(Operation *op, StringRef fn);
-  LogicalResult emitBinary(Operation *op, StringRef fn);
-  LogicalResult emitSoftmax(SoftmaxOp op);
-  LogicalResult emitConcat(ConcatOp op);
-  LogicalResult emitLSTM(LSTMOp op);
-  LogicalResult emitLSTMGates(LSTMGatesOp op);
-  LogicalResult emitLSTMCell(LSTMCellOp op);
-  LogicalResult emitExtractSlice(tensor::ExtractSliceOp op);
-  LogicalResult emitInsertSlice(tensor::InsertSliceOp op);
-  LogicalResult emitComm(Operation *op);
-  LogicalResult emitReturn(func::ReturnOp op);
-
-  func::FuncOp func;
-  int64_t device;
-
-  std::string bodyStr, globalsStr, setupStr;
-  llvm::raw_string_ostream body, globals, setup;
-
-  DenseMap<Operation *, unsigned> opIndex;
-  SmallVector<Buffer> buffers;
-  DenseMap<Value, ValueInfo> values;
-  /// Values known to be a splat constant, with the splat value.
-  DenseMap<Value, float> splats;
-  unsigned currentOp = 0;
-  unsigned tmpCounter = 0;
-
-  // Weights fetched from the weight file: name -> (global, shape).
-  std::map<std::string, std::pair<std::string, SmallVector<int64_t>>> weights;
-  SmallVector<std::string> weightOrder;
-  DenseMap<Attribute, std::string> constants;
-  unsigned constantCounter = 0;
-  bool needsAllToAll = false;
-  bool hasResults = false;
-};
-
 unsigned DeviceEmitter::lastUseOf(Value v) const {
   unsigned last = 0;
   if (Operation *def = v.getDefiningOp())
@@ -240,9 +143,9 @@ unsigned DeviceEmitter::lastUseOf(Value v) const {
 FailureOr<RankedTensorType> DeviceEmitter::tensorType(Operation *op, Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isF32()) {
-    return op->emitError() << "C++ emission supports statically shaped f32 "
-                              "tensors only, got "
-                           << v.getType();
+    return emitTargetError(op, "emission supports statically shaped f32 "
+                               "tensors only, got ")
+           << v.getType();
   }
   return type;
 }
@@ -294,7 +197,7 @@ bool DeviceEmitter::isRoot(Value v) const {
 std::string DeviceEmitter::allocate(Value v, StringRef why) {
   std::string var = "t" + std::to_string(tmpCounter++);
   int64_t n = product(cast<RankedTensorType>(v.getType()).getShape());
-  body << "  float *" << var << " = dl_alloc(" << n << ");";
+  body << "  float *" << var << " = " << allocFn() << "(" << n << ");";
   if (!why.empty())
     body << " // " << why;
   body << "\n";
@@ -331,7 +234,7 @@ void DeviceEmitter::releaseDeadBuffers(unsigned index) {
   for (Buffer &b : buffers) {
     if (b.kind != Buffer::Kind::Owned || b.released || b.lastUse > index)
       continue;
-    body << "  dl_free(" << b.var << ", " << b.numElements << ");\n";
+    body << "  " << freeFn() << "(" << b.var << ", " << b.numElements << ");\n";
     b.released = true;
   }
 }
@@ -360,13 +263,16 @@ std::string DeviceEmitter::constantGlobal(Operation *op, DenseElementsAttr attr,
     globals << "static float *" << var << "; // splat "
             << shapeString(attr.getType().getShape()) << " at " << where
             << "\n";
-    setup << "  " << var << " = dl_alloc(" << n << ");\n";
-    setup << "  dlrt_fill(" << var << ", " << n << ", "
+    setup << "  " << var << " = " << allocFn() << "(" << n << ");\n";
+    setup << "  " << kernel("fill") << "(" << var << ", " << n << ", "
           << floatLiteral(attr.getSplatValue<float>()) << ");\n";
   } else {
     globals << "// constant " << shapeString(attr.getType().getShape())
             << " at " << where << "\n";
-    globals << "alignas(64) static const float " << var << "[" << n << "] = {";
+    // Device-resident targets upload the host data once in dl_setup.
+    std::string host = deviceResident() ? var + "_host" : var;
+    globals << "alignas(64) static const float " << host << "[" << n
+            << "] = {";
     int64_t i = 0;
     for (float v : attr.getValues<float>()) {
       if (i % 8 == 0)
@@ -375,6 +281,10 @@ std::string DeviceEmitter::constantGlobal(Operation *op, DenseElementsAttr attr,
       ++i;
     }
     globals << "\n};\n";
+    if (deviceResident()) {
+      globals << "static float *" << var << ";\n";
+      setup << "  " << var << " = dl_upload(" << host << ", " << n << ");\n";
+    }
   }
   constants[attr] = var;
   return var;
@@ -388,7 +298,7 @@ LogicalResult DeviceEmitter::emitConstant(Operation *op, Value result,
                                           Attribute value) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(value);
   if (!dense || !dense.getElementType().isF32())
-    return op->emitError() << "C++ emission supports only dense f32 constants";
+    return emitTargetError(op, "emission supports only dense f32 constants");
   std::optional<float> splat;
   std::string var = constantGlobal(op, dense, &splat);
   if (splat)
@@ -426,12 +336,12 @@ LogicalResult DeviceEmitter::emitConv(Conv2DOp op) {
   auto w = cast<RankedTensorType>(op.getWeight().getType()).getShape();
   auto out = cast<RankedTensorType>(op.getResult().getType()).getShape();
   if (in.size() != 4 || w.size() != 4 || out.size() != 4)
-    return op.emitError("C++ emission expects 4-D conv2d operands");
+    return emitTargetError(op, "emission expects 4-D conv2d operands");
   ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(),
                     d = op.getDilations();
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_conv2d(" << ptr(op.getInput()) << ", " << in[0] << ", "
+  body << "  " << kernel("conv2d") << "(" << ptr(op.getInput()) << ", " << in[0] << ", "
        << in[1] << ", " << in[2] << ", " << in[3] << ",\n              "
        << ptr(op.getWeight()) << ", "
        << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", " << w[0] << ", "
@@ -449,15 +359,15 @@ LogicalResult DeviceEmitter::emitDense(DenseOp op) {
   auto x = cast<RankedTensorType>(op.getInput().getType()).getShape();
   auto w = cast<RankedTensorType>(op.getWeight().getType()).getShape();
   if (x.size() != 2 || w.size() != 2)
-    return op.emitError("C++ emission expects 2-D dense operands");
+    return emitTargetError(op, "emission expects 2-D dense operands");
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_dense(" << ptr(op.getInput()) << ", " << x[0] << ", " << x[1]
+  body << "  " << kernel("dense") << "(" << ptr(op.getInput()) << ", " << x[0] << ", " << x[1]
        << ", " << ptr(op.getWeight()) << ", "
        << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", " << w[0] << ", "
        << result << ");\n";
   if (op.getActivation() == Activation::relu)
-    body << "  dlrt_relu(" << result << ", " << result << ", " << x[0] * w[0]
+    body << "  " << kernel("relu") << "(" << result << ", " << result << ", " << x[0] * w[0]
          << ");\n";
   endOp();
   return success();
@@ -469,16 +379,16 @@ LogicalResult DeviceEmitter::emitMatMul(MatMulOp op) {
   std::string result = allocate(op.getResult());
   beginOp(op);
   if (a.size() == 2 && b.size() == 2) {
-    body << "  dlrt_matmul(" << ptr(op.getLhs()) << ", " << a[0] << ", " << a[1]
+    body << "  " << kernel("matmul") << "(" << ptr(op.getLhs()) << ", " << a[0] << ", " << a[1]
          << ", " << ptr(op.getRhs()) << ", " << b[1] << ", " << result
          << ");\n";
   } else if (a.size() == 3 && (b.size() == 3 || b.size() == 2)) {
-    body << "  dlrt_matmul_batched(" << ptr(op.getLhs()) << ", " << a[0] << ", "
+    body << "  " << kernel("matmul_batched") << "(" << ptr(op.getLhs()) << ", " << a[0] << ", "
          << a[1] << ", " << a[2] << ", " << ptr(op.getRhs()) << ", "
          << (b.size() == 3 ? 1 : 0) << ", " << b.back() << ", " << result
          << ");\n";
   } else {
-    return op.emitError("C++ emission supports 2-D and 3-D matmul only");
+    return emitTargetError(op, "emission supports 2-D and 3-D matmul only");
   }
   endOp();
   return success();
@@ -500,7 +410,7 @@ LogicalResult DeviceEmitter::emitPool(Pool2DOp op) {
     padR += extraW;
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_pool2d(/*kind=*/"
+  body << "  " << kernel("pool2d") << "(/*kind=*/"
        << (op.getKind() == PoolKind::max ? "0 /*max*/" : "1 /*avg*/") << ", "
        << ptr(op.getInput()) << ", " << in[0] << ", " << in[1] << ", " << in[2]
        << ", " << in[3] << ",\n              /*kernel=*/" << k[0] << ", "
@@ -513,6 +423,17 @@ LogicalResult DeviceEmitter::emitPool(Pool2DOp op) {
   return success();
 }
 
+LogicalResult DeviceEmitter::emitGlobalAvgPool(GlobalAvgPoolOp op) {
+  auto in = cast<RankedTensorType>(op.getInput().getType()).getShape();
+  std::string result = allocate(op.getResult());
+  beginOp(op);
+  body << "  " << kernel("global_avg_pool") << "(" << ptr(op.getInput())
+       << ", " << in[0] << ", " << in[1] << ", " << in[2] << ", " << in[3]
+       << ", " << result << ");\n";
+  endOp();
+  return success();
+}
+
 LogicalResult DeviceEmitter::emitBatchNorm(BatchNormOp op) {
   auto in = cast<RankedTensorType>(op.getInput().getType()).getShape();
   int64_t n = in[0], c = in.size() > 1 ? in[1] : 1;
@@ -520,7 +441,7 @@ LogicalResult DeviceEmitter::emitBatchNorm(BatchNormOp op) {
   int64_t w = in.size() > 3 ? product(in.drop_front(3)) : 1;
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_batch_norm(" << ptr(op.getInput()) << ", " << n << ", " << c
+  body << "  " << kernel("batch_norm") << "(" << ptr(op.getInput()) << ", " << n << ", " << c
        << ", " << h << ", " << w << ", " << ptr(op.getScale()) << ", "
        << ptr(op.getBias()) << ",\n                  " << ptr(op.getMean())
        << ", " << ptr(op.getVariance()) << ", "
@@ -535,7 +456,7 @@ LogicalResult DeviceEmitter::emitUnary(Operation *op, StringRef fn) {
   int64_t n = product(cast<RankedTensorType>(res.getType()).getShape());
   std::string result = tryReuse(op, in, res) ? ptr(res) : allocate(res);
   beginOp(op);
-  body << "  " << fn << "(" << ptr(in) << ", " << result << ", " << n << ");\n";
+  body << "  " << kernel(fn) << "(" << ptr(in) << ", " << result << ", " << n << ");\n";
   endOp();
   return success();
 }
@@ -550,7 +471,7 @@ LogicalResult DeviceEmitter::emitBinary(Operation *op, StringRef fn) {
   else
     result = allocate(res);
   beginOp(op);
-  body << "  " << fn << "(" << ptr(a) << ", " << ptr(b) << ", " << result
+  body << "  " << kernel(fn) << "(" << ptr(a) << ", " << ptr(b) << ", " << result
        << ", " << n << ");\n";
   endOp();
   return success();
@@ -567,7 +488,7 @@ LogicalResult DeviceEmitter::emitSoftmax(SoftmaxOp op) {
   int64_t inner = product(shape.drop_front(axis + 1));
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_softmax(" << ptr(op.getInput()) << ", " << outer << ", "
+  body << "  " << kernel("softmax") << "(" << ptr(op.getInput()) << ", " << outer << ", "
        << shape[axis] << ", " << inner << ", " << result << ");\n";
   endOp();
   return success();
@@ -578,13 +499,13 @@ static bool hasUnitStrides(ArrayRef<int64_t> strides) {
 }
 
 /// Emits `static const int64_t NAME[] = {...};` inside an op's block.
-static void emitI64Array(raw_ostream &os, StringRef name,
+void emitI64Array(raw_ostream &os, StringRef name,
                          ArrayRef<int64_t> values) {
   os << "    static const int64_t " << name << "[] = " << joinBraced(values)
      << ";\n";
 }
 
-static void emitIntArray(raw_ostream &os, StringRef name,
+void emitIntArray(raw_ostream &os, StringRef name,
                          ArrayRef<int64_t> values) {
   os << "    static const int " << name << "[] = " << joinBraced(values)
      << ";\n";
@@ -605,7 +526,7 @@ LogicalResult DeviceEmitter::emitConcat(ConcatOp op) {
     std::string of = "dst_offsets" + std::to_string(i);
     emitI64Array(body, sh, shape);
     emitI64Array(body, of, offsets);
-    body << "    dlrt_copy_box(" << ptr(input) << ", " << sh << ", zero, "
+    body << "    " << kernel("copy_box") << "(" << ptr(input) << ", " << sh << ", zero, "
          << result << ", dst_shape, " << of << ", " << sh << ", " << out.size()
          << ");\n";
     offsets[axis] += shape[axis];
@@ -618,10 +539,10 @@ LogicalResult DeviceEmitter::emitConcat(ConcatOp op) {
 LogicalResult DeviceEmitter::emitLSTM(LSTMOp op) {
   auto x = cast<RankedTensorType>(op.getInput().getType()).getShape();
   if (x.size() != 3)
-    return op.emitError("C++ emission expects a 3-D lstm input");
+    return emitTargetError(op, "emission expects a 3-D lstm input");
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_lstm(" << ptr(op.getInput()) << ", " << x[0] << ", " << x[1]
+  body << "  " << kernel("lstm") << "(" << ptr(op.getInput()) << ", " << x[0] << ", " << x[1]
        << ", " << x[2] << ", " << ptr(op.getWIh()) << ", " << ptr(op.getWHh())
        << ", " << (op.getBias() ? ptr(op.getBias()) : "nullptr") << ", "
        << op.getHiddenSizeAttr().getInt() << ", " << result << ");\n";
@@ -638,7 +559,7 @@ LogicalResult DeviceEmitter::emitLSTMGates(LSTMGatesOp op) {
   bool zeroState = splat != splats.end() && splat->second == 0.0f;
   std::string result = allocate(op.getResult());
   beginOp(op);
-  body << "  dlrt_lstm_gates(" << ptr(op.getInput()) << ", "
+  body << "  " << kernel("lstm_gates") << "(" << ptr(op.getInput()) << ", "
        << (zeroState ? "nullptr /*zero state*/" : ptr(op.getHidden())) << ", "
        << x[0] << ", " << x[1] << ", " << h[1] << ",\n                  "
        << ptr(op.getWIh()) << ", " << ptr(op.getWHh()) << ", "
@@ -653,18 +574,12 @@ LogicalResult DeviceEmitter::emitLSTMCell(LSTMCellOp op) {
   int64_t n = cell[0], units = cell[1];
   // The runtime updates the cell state in place: reuse the old state's
   // buffer when this is its last use, else copy it.
-  std::string c;
-  if (tryReuse(op, op.getCell(), op.getNewCell())) {
-    c = ptr(op.getNewCell());
-  } else {
-    c = allocate(op.getNewCell(), "new cell state");
-    body << "  std::memcpy(" << c << ", " << ptr(op.getCell()) << ", "
-         << n * units << " * sizeof(float));\n";
-  }
+  std::string c =
+      inPlaceResult(op, op.getCell(), op.getNewCell(), "new cell state");
   std::string h = allocate(op.getHidden());
   std::string g = ptr(op.getGates());
   beginOp(op);
-  body << "  dlrt_lstm_cell(" << g << ", " << g << " + " << units << ", " << g
+  body << "  " << kernel("lstm_cell") << "(" << g << ", " << g << " + " << units << ", " << g
        << " + " << 2 * units << ", " << g << " + " << 3 * units << ", "
        << 4 * units << ",\n                 " << c << ", " << h << ", " << n
        << ", " << units << ");\n";
@@ -676,8 +591,8 @@ LogicalResult DeviceEmitter::emitExtractSlice(tensor::ExtractSliceOp op) {
   if (!hasUnitStrides(op.getStaticStrides()) ||
       ShapedType::isDynamicShape(op.getStaticSizes()) ||
       ShapedType::isDynamicShape(op.getStaticOffsets()))
-    return op.emitError("C++ emission supports extract_slice with static "
-                        "offsets and sizes and unit strides only");
+    return emitTargetError(op, "emission supports extract_slice with static "
+                               "offsets and sizes and unit strides only");
   auto src = op.getSourceType().getShape();
   ArrayRef<int64_t> offsets = op.getStaticOffsets(),
                     sizes = op.getStaticSizes();
@@ -708,7 +623,7 @@ LogicalResult DeviceEmitter::emitExtractSlice(tensor::ExtractSliceOp op) {
   emitI64Array(body, "box", sizes);
   SmallVector<int64_t> zeros(sizes.size(), 0);
   emitI64Array(body, "zero", zeros);
-  body << "    dlrt_copy_box(" << ptr(op.getSource())
+  body << "    " << kernel("copy_box") << "(" << ptr(op.getSource())
        << ", src_shape, src_offsets, " << result << ", box, zero, box, "
        << sizes.size() << ");\n";
   body << "  }\n";
@@ -720,8 +635,8 @@ LogicalResult DeviceEmitter::emitInsertSlice(tensor::InsertSliceOp op) {
   if (!hasUnitStrides(op.getStaticStrides()) ||
       ShapedType::isDynamicShape(op.getStaticSizes()) ||
       ShapedType::isDynamicShape(op.getStaticOffsets()))
-    return op.emitError("C++ emission supports insert_slice with static "
-                        "offsets and sizes and unit strides only");
+    return emitTargetError(op, "emission supports insert_slice with static "
+                               "offsets and sizes and unit strides only");
   auto dst = op.getDestType().getShape();
   int64_t n = product(dst);
   std::string result;
@@ -730,8 +645,7 @@ LogicalResult DeviceEmitter::emitInsertSlice(tensor::InsertSliceOp op) {
   } else {
     result = allocate(op.getResult());
     if (!isa_and_nonnull<tensor::EmptyOp>(op.getDest().getDefiningOp()))
-      body << "  std::memcpy(" << result << ", " << ptr(op.getDest()) << ", "
-           << n << " * sizeof(float));\n";
+      emitCopy(result, ptr(op.getDest()), n);
   }
   beginOp(op);
   body << "  {\n";
@@ -740,167 +654,156 @@ LogicalResult DeviceEmitter::emitInsertSlice(tensor::InsertSliceOp op) {
   emitI64Array(body, "box", op.getStaticSizes());
   SmallVector<int64_t> zeros(dst.size(), 0);
   emitI64Array(body, "zero", zeros);
-  body << "    dlrt_copy_box(" << ptr(op.getSource()) << ", box, zero, "
+  body << "    " << kernel("copy_box") << "(" << ptr(op.getSource()) << ", box, zero, "
        << result << ", dst_shape, dst_offsets, box, " << dst.size() << ");\n";
   body << "  }\n";
   endOp();
   return success();
 }
 
-LogicalResult DeviceEmitter::emitComm(Operation *op) {
+LogicalResult DeviceEmitter::emitCommCall(Operation *op, StringRef in,
+                                          StringRef out) {
   auto shapeOf = [](Value v) {
     return cast<RankedTensorType>(v.getType()).getShape();
   };
   if (auto send = dyn_cast<SendOp>(op)) {
-    beginOp(op);
-    body << "  dlrt_send(" << ptr(send.getInput()) << ", "
-         << product(shapeOf(send.getInput())) << ", /*peer=*/"
-         << send.getPeerAttr().getInt() << ", /*tag=*/"
+    body << "  dlrt_send(" << in << ", " << product(shapeOf(send.getInput()))
+         << ", /*peer=*/" << send.getPeerAttr().getInt() << ", /*tag=*/"
          << send.getTagAttr().getInt() << ");\n";
-    endOp();
     return success();
   }
   if (auto recv = dyn_cast<RecvOp>(op)) {
-    std::string result = allocate(recv.getResult());
-    beginOp(op);
-    body << "  dlrt_recv(" << result << ", "
-         << product(shapeOf(recv.getResult())) << ", /*peer=*/"
-         << recv.getPeerAttr().getInt() << ", /*tag=*/"
+    body << "  dlrt_recv(" << out << ", " << product(shapeOf(recv.getResult()))
+         << ", /*peer=*/" << recv.getPeerAttr().getInt() << ", /*tag=*/"
          << recv.getTagAttr().getInt() << ");\n";
-    endOp();
     return success();
   }
   if (auto gather = dyn_cast<AllGatherOp>(op)) {
-    auto in = shapeOf(gather.getInput());
-    std::string result = allocate(gather.getResult());
-    beginOp(op);
+    auto inShape = shapeOf(gather.getInput());
     body << "  {\n";
-    emitI64Array(body, "in_shape", in);
+    emitI64Array(body, "in_shape", inShape);
     emitI64Array(body, "sizes", gather.getSizes());
     emitIntArray(body, "group", gather.getGroup());
-    body << "    dlrt_all_gather(" << ptr(gather.getInput()) << ", in_shape, "
-         << in.size() << ", /*dim=*/" << gather.getDimAttr().getInt() << ", "
-         << result << ", sizes, group, " << gather.getGroup().size() << ");\n";
+    body << "    dlrt_all_gather(" << in << ", in_shape, " << inShape.size()
+         << ", /*dim=*/" << gather.getDimAttr().getInt() << ", " << out
+         << ", sizes, group, " << gather.getGroup().size() << ");\n";
     body << "  }\n";
-    endOp();
     return success();
   }
   if (auto reduce = dyn_cast<AllReduceOp>(op)) {
-    int64_t n = product(shapeOf(reduce.getInput()));
-    std::string result;
-    if (tryReuse(op, reduce.getInput(), reduce.getResult())) {
-      result = ptr(reduce.getResult());
-    } else {
-      result = allocate(reduce.getResult());
-      body << "  std::memcpy(" << result << ", " << ptr(reduce.getInput())
-           << ", " << n << " * sizeof(float));\n";
-    }
-    beginOp(op);
     body << "  {\n";
     emitIntArray(body, "group", reduce.getGroup());
-    body << "    dlrt_all_reduce_sum(" << result << ", " << n << ", group, "
+    body << "    dlrt_all_reduce_sum(" << out << ", "
+         << product(shapeOf(reduce.getInput())) << ", group, "
          << reduce.getGroup().size() << ");\n";
     body << "  }\n";
-    endOp();
     return success();
   }
   if (auto scatter = dyn_cast<ReduceScatterOp>(op)) {
-    auto in = shapeOf(scatter.getInput());
-    std::string result = allocate(scatter.getResult());
-    beginOp(op);
+    auto inShape = shapeOf(scatter.getInput());
     body << "  {\n";
-    emitI64Array(body, "in_shape", in);
+    emitI64Array(body, "in_shape", inShape);
     emitI64Array(body, "sizes", scatter.getSizes());
     emitIntArray(body, "group", scatter.getGroup());
-    body << "    dlrt_reduce_scatter_sum(" << ptr(scatter.getInput())
-         << ", in_shape, " << in.size() << ", /*dim=*/"
-         << scatter.getDimAttr().getInt() << ", " << result
-         << ", sizes, group, " << scatter.getGroup().size() << ");\n";
+    body << "    dlrt_reduce_scatter_sum(" << in << ", in_shape, "
+         << inShape.size() << ", /*dim=*/" << scatter.getDimAttr().getInt()
+         << ", " << out << ", sizes, group, " << scatter.getGroup().size()
+         << ");\n";
     body << "  }\n";
-    endOp();
     return success();
   }
   if (auto bcast = dyn_cast<BroadcastOp>(op)) {
-    int64_t n = product(shapeOf(bcast.getInput()));
-    std::string result;
-    if (tryReuse(op, bcast.getInput(), bcast.getResult())) {
-      result = ptr(bcast.getResult());
-    } else {
-      result = allocate(bcast.getResult());
-      // Only the root's data matters; the others receive into the copy.
-      body << "  std::memcpy(" << result << ", " << ptr(bcast.getInput())
-           << ", " << n << " * sizeof(float));\n";
-    }
-    beginOp(op);
     body << "  {\n";
     emitIntArray(body, "group", bcast.getGroup());
-    body << "    dlrt_broadcast(" << result << ", " << n << ", /*root=*/"
+    body << "    dlrt_broadcast(" << out << ", "
+         << product(shapeOf(bcast.getInput())) << ", /*root=*/"
          << bcast.getRootAttr().getInt() << ", group, "
          << bcast.getGroup().size() << ");\n";
     body << "  }\n";
-    endOp();
     return success();
   }
   if (auto halo = dyn_cast<HaloExchangeOp>(op)) {
-    auto in = shapeOf(halo.getInput());
+    auto inShape = shapeOf(halo.getInput());
     ArrayRef<int64_t> recv = halo.getRecv(), send = halo.getSend();
     if (recv.size() != 2 || send.size() != 2)
       return op->emitError("halo_exchange expects 2 recv and 2 send counts");
-    std::string result = allocate(halo.getResult());
-    beginOp(op);
     body << "  {\n";
-    emitI64Array(body, "in_shape", in);
-    body << "    dlrt_halo_exchange(" << ptr(halo.getInput()) << ", in_shape, "
-         << in.size() << ", /*dim=*/" << halo.getDimAttr().getInt() << ", "
-         << result << ",\n                       /*recv lo, hi=*/" << recv[0]
-         << ", " << recv[1] << ", /*send lo, hi=*/" << send[0] << ", "
-         << send[1] << ", /*prev=*/" << halo.getPrevAttr().getInt()
+    emitI64Array(body, "in_shape", inShape);
+    body << "    dlrt_halo_exchange(" << in << ", in_shape, " << inShape.size()
+         << ", /*dim=*/" << halo.getDimAttr().getInt() << ", " << out
+         << ",\n                       /*recv lo, hi=*/" << recv[0] << ", "
+         << recv[1] << ", /*send lo, hi=*/" << send[0] << ", " << send[1]
+         << ", /*prev=*/" << halo.getPrevAttr().getInt()
          << ", /*next=*/" << halo.getNextAttr().getInt() << ");\n";
     body << "  }\n";
-    endOp();
     return success();
   }
   if (auto a2a = dyn_cast<AllToAllOp>(op)) {
-    auto in = shapeOf(a2a.getInput());
-    auto out = shapeOf(a2a.getResult());
+    auto inShape = shapeOf(a2a.getInput());
+    auto outShape = shapeOf(a2a.getResult());
     int64_t splitDim = a2a.getSplitDimAttr().getInt();
     int64_t concatDim = a2a.getConcatDimAttr().getInt();
     int64_t g = a2a.getGroup().size();
-    int64_t rank = in.size();
+    int64_t rank = inShape.size();
     if (splitDim < 0 || splitDim >= rank || concatDim < 0 ||
-        concatDim >= rank || g == 0 || in[splitDim] % g != 0)
+        concatDim >= rank || g == 0 || inShape[splitDim] % g != 0)
       return op->emitError("all_to_all: split_dim size must divide evenly "
                            "by the group size");
-    SmallVector<int64_t> expected(in);
+    SmallVector<int64_t> expected(inShape);
     expected[splitDim] /= g;
     expected[concatDim] *= g;
-    if (ArrayRef<int64_t>(expected) != out)
+    if (ArrayRef<int64_t>(expected) != outShape)
       return op->emitError("all_to_all: result shape ")
-             << shapeString(out) << " does not match the expected "
+             << shapeString(outShape) << " does not match the expected "
              << shapeString(expected);
     needsAllToAll = true;
-    std::string result = allocate(a2a.getResult());
-    beginOp(op);
     body << "  {\n";
-    emitI64Array(body, "in_shape", in);
+    emitI64Array(body, "in_shape", inShape);
     emitIntArray(body, "group", a2a.getGroup());
-    body << "    dl_all_to_all(" << ptr(a2a.getInput()) << ", in_shape, "
-         << rank << ", /*split_dim=*/" << splitDim << ", /*concat_dim=*/"
-         << concatDim << ", " << result << ", group, " << g << ");\n";
+    body << "    dl_all_to_all(" << in << ", in_shape, " << rank
+         << ", /*split_dim=*/" << splitDim << ", /*concat_dim=*/" << concatDim
+         << ", " << out << ", group, " << g << ");\n";
     body << "  }\n";
-    endOp();
     return success();
   }
   if (auto barrier = dyn_cast<BarrierOp>(op)) {
-    beginOp(op);
     body << "  {\n";
     emitIntArray(body, "group", barrier.getGroup());
     body << "    dlrt_barrier(group, " << barrier.getGroup().size() << ");\n";
     body << "  }\n";
-    endOp();
     return success();
   }
   return op->emitError("unsupported communication op");
+}
+
+std::string DeviceEmitter::inPlaceResult(Operation *op, Value operand,
+                                         Value result, StringRef why) {
+  if (tryReuse(op, operand, result))
+    return ptr(result);
+  std::string var = allocate(result, why);
+  emitCopy(var, ptr(operand), product(cast<RankedTensorType>(
+                                  operand.getType()).getShape()));
+  return var;
+}
+
+LogicalResult DeviceEmitter::emitComm(Operation *op) {
+  // Host memory: the runtime works on the tensor buffers directly.
+  std::string in, out;
+  if (isa<AllReduceOp, BroadcastOp>(op)) {
+    // In place; for broadcast only the root's data matters, the others
+    // receive into the copy.
+    out = inPlaceResult(op, op->getOperand(0), op->getResult(0));
+  } else {
+    if (op->getNumOperands() == 1)
+      in = ptr(op->getOperand(0));
+    if (op->getNumResults() == 1)
+      out = allocate(op->getResult(0));
+  }
+  beginOp(op);
+  if (failed(emitCommCall(op, in, out)))
+    return failure();
+  endOp();
+  return success();
 }
 
 LogicalResult DeviceEmitter::emitReturn(func::ReturnOp op) {
@@ -908,18 +811,32 @@ LogicalResult DeviceEmitter::emitReturn(func::ReturnOp op) {
   for (auto [i, v] : llvm::enumerate(op.getOperands())) {
     ValueInfo info = values.lookup(v);
     Buffer &b = buffers[info.buffer];
-    if (b.kind == Buffer::Kind::Owned && isRoot(v) &&
+    if (!deviceResident() && b.kind == Buffer::Kind::Owned && isRoot(v) &&
         !handedOut.contains(info.buffer)) {
       body << "  out[" << i << "] = " << b.var << ";\n";
       handedOut.insert(info.buffer);
       b.released = true;
     } else {
       body << "  out[" << i << "] = dl_alloc(" << info.numElements << ");\n";
-      body << "  std::memcpy(out[" << i << "], " << ptr(v) << ", "
-           << info.numElements << " * sizeof(float));\n";
+      if (deviceResident())
+        body << "  dl_copy_out(out[" << i << "], " << ptr(v) << ", "
+             << info.numElements << ");\n";
+      else
+        body << "  std::memcpy(out[" << i << "], " << ptr(v) << ", "
+             << info.numElements << " * sizeof(float));\n";
     }
   }
   return success();
+}
+
+void DeviceEmitter::emitCopy(StringRef dst, StringRef src, int64_t n) {
+  body << "  std::memcpy(" << dst << ", " << src << ", " << n
+       << " * sizeof(float));\n";
+}
+
+InFlightDiagnostic DeviceEmitter::emitTargetError(Operation *op,
+                                                  const Twine &what) {
+  return op->emitError() << targetName() << " " << what;
 }
 
 LogicalResult DeviceEmitter::emitOp(Operation *op) {
@@ -953,24 +870,15 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
       .Case([&](DenseOp o) { return emitDense(o); })
       .Case([&](MatMulOp o) { return emitMatMul(o); })
       .Case([&](Pool2DOp o) { return emitPool(o); })
-      .Case([&](GlobalAvgPoolOp o) {
-        auto in = cast<RankedTensorType>(o.getInput().getType()).getShape();
-        std::string result = allocate(o.getResult());
-        beginOp(o);
-        body << "  dlrt_global_avg_pool(" << ptr(o.getInput()) << ", " << in[0]
-             << ", " << in[1] << ", " << in[2] << ", " << in[3] << ", "
-             << result << ");\n";
-        endOp();
-        return success();
-      })
+      .Case([&](GlobalAvgPoolOp o) { return emitGlobalAvgPool(o); })
       .Case([&](BatchNormOp o) { return emitBatchNorm(o); })
-      .Case([&](ReluOp o) { return emitUnary(o, "dlrt_relu"); })
-      .Case([&](SigmoidOp o) { return emitUnary(o, "dlrt_sigmoid"); })
-      .Case([&](TanhOp o) { return emitUnary(o, "dlrt_tanh"); })
-      .Case([&](GeluOp o) { return emitUnary(o, "dlrt_gelu"); })
+      .Case([&](ReluOp o) { return emitUnary(o, "relu"); })
+      .Case([&](SigmoidOp o) { return emitUnary(o, "sigmoid"); })
+      .Case([&](TanhOp o) { return emitUnary(o, "tanh"); })
+      .Case([&](GeluOp o) { return emitUnary(o, "gelu"); })
       .Case([&](SoftmaxOp o) { return emitSoftmax(o); })
-      .Case([&](AddOp o) { return emitBinary(o, "dlrt_add"); })
-      .Case([&](MulOp o) { return emitBinary(o, "dlrt_mul"); })
+      .Case([&](AddOp o) { return emitBinary(o, "add"); })
+      .Case([&](MulOp o) { return emitBinary(o, "mul"); })
       .Case([&](ConcatOp o) { return emitConcat(o); })
       .Case<FlattenOp, ReshapeOp, tensor::CollapseShapeOp,
             tensor::ExpandShapeOp>([&](Operation *o) {
@@ -993,7 +901,8 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
       .Case([&](func::ReturnOp o) { return emitReturn(o); })
       .Default([&](Operation *o) {
         return o->emitError() << "'" << o->getName()
-                              << "' is not supported by the C++ emitter";
+                              << "' is not supported by the " << targetName()
+                              << " emitter";
       });
 }
 
@@ -1289,7 +1198,7 @@ int main(int argc, char **argv) {
 }
 )cpp";
 
-std::string typeString(Type t) {
+static std::string typeString(Type t) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << t;
@@ -1298,7 +1207,8 @@ std::string typeString(Type t) {
 
 LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   if (!func.getBody().hasOneBlock())
-    return func.emitError("C++ emission expects a single-block function");
+    return func.emitError()
+           << targetName() << " emission expects a single-block function";
   Block &block = func.getBody().front();
   unsigned index = 1;
   for (Operation &op : block)
@@ -1315,10 +1225,19 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
                               << arg.getType();
     argTypes.push_back(type);
     std::string var = "a" + std::to_string(arg.getArgNumber());
+    int64_t n = product(type.getShape());
+    if (deviceResident()) {
+      // Uploaded at the start of each run, freed after the last use.
+      body << "  float *" << var << " = " << allocFn() << "(" << n
+           << "); // " << type << "\n";
+      body << "  dl_copy_in(" << var << ", in[" << arg.getArgNumber()
+           << "], " << n << ");\n";
+      bindRoot(arg, newBuffer(Buffer::Kind::Owned, var, n));
+      continue;
+    }
     body << "  const float *" << var << " = in[" << arg.getArgNumber()
          << "]; // " << type << "\n";
-    bindRoot(arg,
-             newBuffer(Buffer::Kind::Input, var, product(type.getShape())));
+    bindRoot(arg, newBuffer(Buffer::Kind::Input, var, n));
   }
   for (Type t : func.getFunctionType().getResults()) {
     auto type = dyn_cast<RankedTensorType>(t);
@@ -1339,15 +1258,7 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
 
   // Assemble the program.
   std::string fname = func.getSymName().str();
-  os << "// Program of device " << device << " (MPI rank " << device
-     << "), emitted by dl from @" << fname << ".\n"
-     << "// Build: c++ -O3 -std=c++17 -I<dl>/include rank" << device
-     << ".cpp -L<dl>/lib -ldlrt\n"
-     << "// Run:   see --help and docs/codegen.md.\n\n"
-     << "#include \"dlrt/dlrt.h\"\n\n"
-     << "#include <cmath>\n#include <cstdarg>\n#include <cstdint>\n"
-     << "#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n"
-     << "#include <string>\n#include <vector>\n\n#include <unistd.h>\n\n";
+  emitHeader(os);
   os << "namespace {\n\nconstexpr int kRank = " << device << ";\n\n";
   os << "/// The signature of an input or output.\n"
      << "struct DlTensorSig {\n  const char *type;\n  int rank;\n"
@@ -1371,6 +1282,7 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   os << kPrelude;
   if (needsAllToAll)
     os << kAllToAllHelper;
+  emitTargetPrelude(os);
 
   os << "\n//===--- Weights and constants "
         "---------------------------------------===//\n\n";
@@ -1386,8 +1298,13 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   for (const std::string &name : weightOrder) {
     auto &[var, shape] = weights[name];
     os << "  {\n    static const int64_t shape[] = " << joinBraced(shape)
-       << ";\n    " << var << " = dlrt_weights_get(store, " << cString(name)
-       << ", shape, " << shape.size() << ");\n  }\n";
+       << ";\n    " << var << " = ";
+    std::string get = "dlrt_weights_get(store, " + cString(name) +
+                      ", shape, " + std::to_string(shape.size()) + ")";
+    if (deviceResident())
+      os << "dl_upload(" << get << ", " << product(shape) << ");\n  }\n";
+    else
+      os << get << ";\n  }\n";
   }
   os << "}\n\n/// Materializes splat constants once.\nvoid dl_setup() {\n"
      << setupStr << "}\n";
@@ -1404,7 +1321,22 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   return success();
 }
 
-/// Functions of `module` that are device programs, sorted by device.
+void DeviceEmitter::emitHeader(raw_ostream &os) {
+  os << "// Program of device " << device << " (MPI rank " << device
+     << "), emitted by dl from @" << func.getSymName() << ".\n"
+     << "// Build: c++ -O3 -std=c++17 -I<dl>/include rank" << device
+     << ".cpp -L<dl>/lib -ldlrt\n"
+     << "// Run:   see --help and docs/codegen.md.\n\n"
+     << "#include \"dlrt/dlrt.h\"\n\n";
+  emitStdIncludes(os);
+}
+
+void DeviceEmitter::emitStdIncludes(raw_ostream &os) {
+  os << "#include <cmath>\n#include <cstdarg>\n#include <cstdint>\n"
+     << "#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n"
+     << "#include <string>\n#include <vector>\n\n#include <unistd.h>\n\n";
+}
+
 FailureOr<SmallVector<std::pair<int64_t, func::FuncOp>>>
 collectDevices(ModuleOp module) {
   SmallVector<std::pair<int64_t, func::FuncOp>> devices;
@@ -1426,7 +1358,7 @@ collectDevices(ModuleOp module) {
   return devices;
 }
 
-} // namespace
+} // namespace mlir::dl::target
 
 //===----------------------------------------------------------------------===//
 // Public API
@@ -1451,20 +1383,28 @@ std::optional<int64_t> mlir::dl::getDeviceOfFunction(func::FuncOp func) {
   return std::nullopt;
 }
 
-LogicalResult mlir::dl::translateDeviceToCpp(func::FuncOp func,
-                                             raw_ostream &os) {
+FailureOr<int64_t> target::getEmittedDevice(func::FuncOp func) {
   std::optional<int64_t> device = getDeviceOfFunction(func);
   if (!device)
     return func.emitError("expected a 'dl.device' attribute on a device "
                           "function");
   if (*device < 0)
     return func.emitError("device index must be non-negative");
-  DeviceEmitter emitter(func, *device);
+  return *device;
+}
+
+LogicalResult mlir::dl::translateDeviceToCpp(func::FuncOp func,
+                                             raw_ostream &os) {
+  FailureOr<int64_t> device = target::getEmittedDevice(func);
+  if (failed(device))
+    return failure();
+  target::DeviceEmitter emitter(func, *device);
   return emitter.emit(os);
 }
 
-LogicalResult mlir::dl::translateModuleToCpp(ModuleOp module, raw_ostream &os,
-                                             std::optional<int64_t> device) {
+LogicalResult target::translateModuleWith(ModuleOp module, raw_ostream &os,
+                                          std::optional<int64_t> device,
+                                          const DeviceTranslator &translate) {
   auto devices = collectDevices(module);
   if (failed(devices))
     return failure();
@@ -1475,7 +1415,7 @@ LogicalResult mlir::dl::translateModuleToCpp(ModuleOp module, raw_ostream &os,
     found = true;
     if (!device)
       os << "// ----- device " << k << " -----\n";
-    if (failed(translateDeviceToCpp(func, os)))
+    if (failed(translate(func, k, os)))
       return failure();
   }
   if (!found)
@@ -1483,8 +1423,10 @@ LogicalResult mlir::dl::translateModuleToCpp(ModuleOp module, raw_ostream &os,
   return success();
 }
 
-LogicalResult mlir::dl::emitDeviceSources(ModuleOp module, StringRef dir,
-                                          SmallVectorImpl<std::string> &files) {
+LogicalResult
+target::emitDeviceSourcesWith(ModuleOp module, StringRef dir,
+                              SmallVectorImpl<std::string> &files,
+                              const SourceTranslator &translate) {
   auto devices = collectDevices(module);
   if (failed(devices))
     return failure();
@@ -1492,12 +1434,13 @@ LogicalResult mlir::dl::emitDeviceSources(ModuleOp module, StringRef dir,
     return module.emitError()
            << "cannot create directory '" << dir << "': " << ec.message();
   for (auto [k, func] : *devices) {
-    SmallString<256> path(dir);
-    llvm::sys::path::append(path, "rank" + Twine(k) + ".cpp");
     std::string text;
     llvm::raw_string_ostream os(text);
-    if (failed(translateDeviceToCpp(func, os)))
+    FailureOr<StringRef> extension = translate(func, k, os);
+    if (failed(extension))
       return failure();
+    SmallString<256> path(dir);
+    llvm::sys::path::append(path, "rank" + Twine(k) + *extension);
     std::error_code ec;
     llvm::raw_fd_ostream file(path, ec);
     if (ec)
@@ -1512,18 +1455,41 @@ LogicalResult mlir::dl::emitDeviceSources(ModuleOp module, StringRef dir,
   return success();
 }
 
-void mlir::dl::registerToCppTranslation() {
+LogicalResult mlir::dl::translateModuleToCpp(ModuleOp module, raw_ostream &os,
+                                             std::optional<int64_t> device) {
+  return target::translateModuleWith(
+      module, os, device, [](func::FuncOp func, int64_t, raw_ostream &os) {
+        return translateDeviceToCpp(func, os);
+      });
+}
+
+LogicalResult mlir::dl::emitDeviceSources(ModuleOp module, StringRef dir,
+                                          SmallVectorImpl<std::string> &files) {
+  return target::emitDeviceSourcesWith(
+      module, dir, files,
+      [](func::FuncOp func, int64_t, raw_ostream &os) -> FailureOr<StringRef> {
+        if (failed(translateDeviceToCpp(func, os)))
+          return failure();
+        return StringRef(".cpp");
+      });
+}
+
+std::optional<int64_t> target::getDeviceOption() {
   static llvm::cl::opt<int> deviceOption(
       "dl-device",
       llvm::cl::desc("Emit only the program of this device (rank)"),
       llvm::cl::init(-1));
+  if (deviceOption >= 0)
+    return deviceOption;
+  return std::nullopt;
+}
+
+void mlir::dl::registerToCppTranslation() {
+  target::getDeviceOption(); // registers --dl-device
   TranslateFromMLIRRegistration reg(
       "dl-to-cpp", "translate dl device functions to C++ programs over dlrt",
       [](ModuleOp module, raw_ostream &os) {
-        std::optional<int64_t> device;
-        if (deviceOption >= 0)
-          device = deviceOption;
-        return translateModuleToCpp(module, os, device);
+        return translateModuleToCpp(module, os, target::getDeviceOption());
       },
       [](DialectRegistry &registry) { registerDLDialects(registry); });
 }
