@@ -431,8 +431,15 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
     hasPlans |= op->hasAttr(DLDialect::kPlanAttrName);
   });
   if (scheme.empty() && !hasPlans)
-    scheme = "heuristic";
-  if (!scheme.empty()) {
+    scheme = "search";
+  if (scheme == "search") {
+    PassManager pm(&context);
+    DLSearchPartitionOptions search;
+    search.objective = options.objective;
+    pm.addPass(createDLSearchPartition(search));
+    if (failed(pm.run(*model)))
+      return fail("the plan search failed");
+  } else if (!scheme.empty()) {
     PassManager pm(&context);
     DLForceSchemeOptions force;
     force.scheme = scheme;

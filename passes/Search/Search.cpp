@@ -551,6 +551,20 @@ struct Engine {
     return cache.emplace(key, std::move(s)).first->second;
   }
 
+  /// Bytes of layout `id` on each device (memoised).
+  std::vector<std::vector<int64_t>> layoutBytes;
+  const std::vector<int64_t> &bytesOn(int id) {
+    if (static_cast<int>(layoutBytes.size()) <= id)
+      layoutBytes.resize(id + 1);
+    std::vector<int64_t> &b = layoutBytes[id];
+    if (b.empty()) {
+      b.assign(numDev, 0);
+      for (const cost::Shard &sh : p.layouts[id].shards)
+        b[sh.device] += sh.box.numElements() * cost::kElementBytes;
+    }
+    return b;
+  }
+
   int argLayout(int tensor) {
     Layout l;
     l.shards.push_back(cost::Shard{0, Box::full(p.tensors[tensor].shape)});
@@ -565,9 +579,11 @@ struct Engine {
     o.comm.assign(numDev, 0);
     o.live.assign(numDev, 0);
     const Node &node = p.nodes[i];
-    for (auto &[t, l] : layouts)
+    for (auto &[t, l] : layouts) {
+      const std::vector<int64_t> &bytes = bytesOn(l);
       for (int64_t d = 0; d < numDev; ++d)
-        o.live[d] += p.layouts[l].elementsOn(d) * cost::kElementBytes;
+        o.live[d] += bytes[d];
+    }
     double commTime = 0;
     for (size_t k = 0; k < node.operands.size(); ++k) {
       int t = node.operands[k];
@@ -986,6 +1002,7 @@ static Result runDP(Problem &p, bool memory) {
 /// Runner-ups: for each layer of the chosen plan, the cheapest plan that
 /// differs from it only at that layer.
 static void fillRunnerUps(Problem &p, Result &r) {
+  Engine engine(p);
   for (LayerReport &lr : r.eval.layers) {
     int i = lr.node;
     double best = kInf;
@@ -997,7 +1014,7 @@ static void fillRunnerUps(Problem &p, Result &r) {
         continue;
       Choice alt = r.choice;
       alt[i] = c;
-      Evaluation e = evaluate(p, alt);
+      Evaluation e = evaluateWith(engine, alt);
       if (!e.valid || !withinLimits(p, e))
         continue;
       double v = objectiveValue(p, e);

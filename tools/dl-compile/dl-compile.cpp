@@ -33,8 +33,8 @@ static cl::opt<std::string> scheme(
     cl::desc("Force one scheme for every layer: data, pipeline, out-channel, "
              "in-channel, spatial, spatial-biased, ftp:NxM, lstm-gate, "
              "lstm-hidden, dense-out, dense-in, dense-pair, replicate, "
-             "single, heuristic (default: the model's dl.plan attributes, "
-             "else heuristic)"),
+             "single, heuristic, or search (the plan search; default: the "
+             "model's dl.plan attributes, else search)"),
     cl::cat(category));
 static cl::opt<std::string>
     objective("objective", cl::init("latency"),
