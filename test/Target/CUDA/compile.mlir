@@ -8,6 +8,7 @@
 // RUN: dl-translate --dl-to-cuda %S/comm.mlir -o %t/comm.cu
 // RUN: %nvcc %cuda_cxxflags -DDL_USE_NCCL -c %t/comm.cu -o %t/comm.o
 // RUN: nm -C %t/comm.o | FileCheck %s --check-prefix=NCCL
+// RUN: nm -C %t/comm.o | FileCheck %s --check-prefix=NCCL-ONLY
 
 // The emitted programs compile with nvcc: with cuDNN (the default when its
 // header is found), with own kernels only (-DDL_NO_CUDNN), and with the
@@ -30,5 +31,10 @@
 // NCCL-DAG: U dlrt_nccl_all_reduce_sum
 // NCCL-DAG: U dlrt_nccl_broadcast
 // NCCL-DAG: U dlrt_nccl_all_gather
-// NCCL-DAG: U dlrt_all_reduce_sum
+// The broadcast and the uneven all_gather over groups with the CPU rank 2
+// and the other collectives still go through MPI.
+// NCCL-DAG: U dlrt_broadcast
+// NCCL-DAG: U dlrt_all_gather
 // NCCL-DAG: U dlrt_halo_exchange
+// The only all_reduce (between the two GPUs) has no MPI fallback compiled.
+// NCCL-ONLY-NOT: dlrt_all_reduce_sum
