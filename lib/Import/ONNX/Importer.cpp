@@ -24,6 +24,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cmath>
 
@@ -1102,8 +1104,10 @@ OwningOpRef<ModuleOp> Importer::run(const OnnxImportOptions &options) {
   auto func = builder.create<func::FuncOp>(
       unknown, "main", builder.getFunctionType(argTypes, {}));
   Block *body = func.addEntryBlock();
-  for (auto [k, name] : llvm::enumerate(argNames))
+  for (auto [k, name] : llvm::enumerate(argNames)) {
+    body->getArgument(k).setLoc(NameLoc::get(StringAttr::get(ctx, name)));
     values[name] = body->getArgument(k);
+  }
   builder.setInsertionPointToEnd(body);
 
   for (const auto &node : graph.node())
@@ -1138,6 +1142,9 @@ OwningOpRef<ModuleOp> Importer::run(const OnnxImportOptions &options) {
     (void)error("the imported module does not verify (see above)");
     return nullptr;
   }
+  StringRef dir = llvm::sys::path::parent_path(options.weightsPath);
+  if (!dir.empty())
+    (void)llvm::sys::fs::create_directories(dir);
   if (!weights.write(options.weightsPath, err)) {
     (void)error("cannot write the weight store '" + options.weightsPath +
                 "': " + err);
