@@ -11,21 +11,33 @@
 // the tile's input region is fetched once, and the device owning the tile
 // computes the whole run on it with no communication inside the group. Grid
 // steps are ceil(W/M) and ceil(H/N); the last row and column of tiles take
-// the remainder. Tiles are dealt to the plan's devices round-robin.
+// the remainder (even splits where ceil steps would leave a tile empty).
+// Tiles are dealt to the plan's devices round-robin.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Apply/ApplyContext.h"
+#include "passes/Passes.h"
+#include "passes/Passes.h"
 
 using namespace mlir;
 using namespace mlir::dl;
 using namespace mlir::dl::apply;
 
 /// Half-open ranges of the `parts` tiles of an extent, DeepThings style.
-static SmallVector<std::pair<int64_t, int64_t>> gridRanges(int64_t extent,
+/// Where ceil steps would leave trailing tiles empty (4 rows in 3 parts:
+/// steps of 2 give only 2 tiles, and a device idles), the extent is split
+/// evenly instead, the first parts taking the remainder ([0, 2, 3, 4]).
+static SmallVector<std::pair<int64_t, int64_t>> fusedTileRanges(int64_t extent,
                                                           int64_t parts) {
   int64_t step = (extent + parts - 1) / parts;
   SmallVector<std::pair<int64_t, int64_t>> ranges;
+  if (parts <= extent && (parts - 1) * step >= extent) {
+    SmallVector<int64_t> bounds = evenBounds(extent, parts);
+    for (int64_t i = 0; i < parts; ++i)
+      ranges.push_back({bounds[i], bounds[i + 1]});
+    return ranges;
+  }
   for (int64_t i = 0; i < parts; ++i) {
     int64_t lo = i * step;
     int64_t hi = i + 1 == parts ? extent : std::min(extent, (i + 1) * step);
@@ -63,8 +75,8 @@ LogicalResult mlir::dl::apply::applyFusedTiles(ApplyContext &ctx,
 
   ArrayRef<int64_t> grid = plan.getTile().getGrid();
   ArrayRef<int64_t> out = shapeOf(last->getResult(0));
-  auto rows = gridRanges(out[2], grid[0]);
-  auto cols = gridRanges(out[3], grid[1]);
+  auto rows = fusedTileRanges(out[2], grid[0]);
+  auto cols = fusedTileRanges(out[3], grid[1]);
   ArrayRef<int64_t> devices = plan.getDevices();
 
   struct Tile {
