@@ -29,6 +29,14 @@ SmallVector<int64_t> evenBounds(int64_t extent, int64_t parts);
 /// remainder and every part gets at least one entry.
 SmallVector<int64_t> biasedBounds(int64_t extent, ArrayRef<double> weights);
 
+/// Half-open ranges of the tiles of a fused-tile grid along one extent
+/// (DeepThings): steps of ceil(extent / parts), the last tile takes the
+/// remainder. Where ceil steps would leave trailing tiles empty (4 rows in
+/// 3 parts), the extent is split evenly instead ([0, 2, 3, 4]). Apply and
+/// the search both use this, so they agree on every tile.
+SmallVector<std::pair<int64_t, int64_t>> fusedTileRanges(int64_t extent,
+                                                         int64_t parts);
+
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 

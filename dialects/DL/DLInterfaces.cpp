@@ -42,6 +42,70 @@ bool TensorRegion::operator==(const TensorRegion &other) const {
          repeatStride == other.repeatStride;
 }
 
+//===----------------------------------------------------------------------===//
+// Box
+//===----------------------------------------------------------------------===//
+
+Box Box::full(ArrayRef<int64_t> shape) {
+  Box b;
+  b.offsets.assign(shape.size(), 0);
+  b.sizes.assign(shape.begin(), shape.end());
+  return b;
+}
+
+Box Box::of(const TensorRegion &region) {
+  Box b;
+  b.offsets.assign(region.offsets.begin(), region.offsets.end());
+  b.sizes.assign(region.sizes.begin(), region.sizes.end());
+  return b;
+}
+
+int64_t Box::numElements() const {
+  int64_t n = 1;
+  for (int64_t s : sizes)
+    n *= s;
+  return n;
+}
+
+bool Box::contains(const Box &o) const {
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (o.offsets[i] < offsets[i] ||
+        o.offsets[i] + o.sizes[i] > offsets[i] + sizes[i])
+      return false;
+  return true;
+}
+
+Box Box::intersect(const Box &o) const {
+  Box r;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    int64_t lo = std::max(offsets[i], o.offsets[i]);
+    int64_t hi = std::min(offsets[i] + sizes[i], o.offsets[i] + o.sizes[i]);
+    r.offsets.push_back(lo);
+    r.sizes.push_back(std::max<int64_t>(hi - lo, 0));
+  }
+  return r;
+}
+
+bool Box::empty() const {
+  return llvm::any_of(sizes, [](int64_t s) { return s == 0; });
+}
+
+bool Box::operator<(const Box &o) const {
+  if (offsets != o.offsets)
+    return std::lexicographical_compare(offsets.begin(), offsets.end(),
+                                        o.offsets.begin(), o.offsets.end());
+  return std::lexicographical_compare(sizes.begin(), sizes.end(),
+                                      o.sizes.begin(), o.sizes.end());
+}
+
+std::string Box::str() const {
+  std::string s = "[";
+  for (size_t i = 0; i < sizes.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(offsets[i]) + ":" +
+         std::to_string(offsets[i] + sizes[i]);
+  return s + "]";
+}
+
 DimRange mlir::dl::lookupRange(ArrayRef<DimRange> parts, SplitDim dim,
                                int64_t extent) {
   for (const DimRange &r : parts)

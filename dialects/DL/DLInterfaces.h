@@ -49,6 +49,28 @@ struct TensorRegion {
   bool operator==(const TensorRegion &other) const;
 };
 
+/// A box of a tensor: offsets and sizes per dim (a TensorRegion without its
+/// padding). Shared by apply, the cost model and the search.
+struct Box {
+  llvm::SmallVector<int64_t, 4> offsets;
+  llvm::SmallVector<int64_t, 4> sizes;
+
+  static Box full(llvm::ArrayRef<int64_t> shape);
+  static Box of(const TensorRegion &region);
+  int64_t numElements() const;
+  bool contains(const Box &other) const;
+  /// Intersection; some size is 0 when the boxes are disjoint.
+  Box intersect(const Box &other) const;
+  bool empty() const;
+  std::string str() const;
+  bool operator==(const Box &other) const {
+    return offsets == other.offsets && sizes == other.sizes;
+  }
+  bool operator!=(const Box &other) const { return !(*this == other); }
+  /// Lexicographic by offsets, then sizes (for deterministic maps).
+  bool operator<(const Box &other) const;
+};
+
 /// How a part's result relates to the full result.
 enum class ResultKind {
   /// The part holds a disjoint box of the final result.

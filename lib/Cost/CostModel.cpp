@@ -25,51 +25,6 @@ using namespace mlir::dl::cost;
 // Boxes and layouts
 //===----------------------------------------------------------------------===//
 
-Box Box::full(llvm::ArrayRef<int64_t> shape) {
-  Box b;
-  b.offsets.assign(shape.size(), 0);
-  b.sizes.assign(shape.begin(), shape.end());
-  return b;
-}
-
-int64_t Box::numElements() const {
-  int64_t n = 1;
-  for (int64_t s : sizes)
-    n *= s;
-  return n;
-}
-
-bool Box::contains(const Box &o) const {
-  for (size_t i = 0; i < sizes.size(); ++i)
-    if (o.offsets[i] < offsets[i] ||
-        o.offsets[i] + o.sizes[i] > offsets[i] + sizes[i])
-      return false;
-  return true;
-}
-
-Box Box::intersect(const Box &o) const {
-  Box r;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    int64_t lo = std::max(offsets[i], o.offsets[i]);
-    int64_t hi = std::min(offsets[i] + sizes[i], o.offsets[i] + o.sizes[i]);
-    r.offsets.push_back(lo);
-    r.sizes.push_back(std::max<int64_t>(hi - lo, 0));
-  }
-  return r;
-}
-
-bool Box::empty() const {
-  return llvm::any_of(sizes, [](int64_t s) { return s == 0; });
-}
-
-bool Box::operator<(const Box &o) const {
-  if (offsets != o.offsets)
-    return std::lexicographical_compare(offsets.begin(), offsets.end(),
-                                        o.offsets.begin(), o.offsets.end());
-  return std::lexicographical_compare(sizes.begin(), sizes.end(),
-                                      o.sizes.begin(), o.sizes.end());
-}
-
 std::string Layout::key() const {
   std::string s = partial ? "P" : "S";
   for (const Shard &sh : shards) {

@@ -19,6 +19,7 @@
 #ifndef DL_LIB_COST_COSTMODEL_H
 #define DL_LIB_COST_COSTMODEL_H
 
+#include "dialects/DL/DLInterfaces.h"
 #include "lib/Cluster/ClusterModel.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -32,22 +33,7 @@ namespace mlir::dl::cost {
 /// Bytes per tensor element (fp32).
 constexpr int64_t kElementBytes = 4;
 
-/// A box of a tensor: offsets and sizes per dim.
-struct Box {
-  llvm::SmallVector<int64_t, 4> offsets;
-  llvm::SmallVector<int64_t, 4> sizes;
-
-  static Box full(llvm::ArrayRef<int64_t> shape);
-  int64_t numElements() const;
-  bool contains(const Box &other) const;
-  Box intersect(const Box &other) const;
-  bool empty() const;
-  bool operator==(const Box &o) const {
-    return offsets == o.offsets && sizes == o.sizes;
-  }
-  bool operator!=(const Box &o) const { return !(*this == o); }
-  bool operator<(const Box &o) const;
-};
+using mlir::dl::Box;
 
 /// One device's piece of a tensor.
 struct Shard {

@@ -29,24 +29,7 @@
 
 namespace mlir::dl::apply {
 
-/// A box of a tensor: offsets and sizes per dim.
-struct Box {
-  SmallVector<int64_t, 4> offsets;
-  SmallVector<int64_t, 4> sizes;
-
-  static Box full(ArrayRef<int64_t> shape);
-  static Box of(const TensorRegion &region);
-  int64_t numElements() const;
-  bool contains(const Box &other) const;
-  bool operator==(const Box &other) const {
-    return offsets == other.offsets && sizes == other.sizes;
-  }
-  bool operator!=(const Box &other) const { return !(*this == other); }
-  /// Intersection; empty sizes (some size 0) when disjoint.
-  Box intersect(const Box &other) const;
-  bool empty() const;
-  std::string str() const;
-};
+using mlir::dl::Box;
 
 /// One device's piece of a tensor.
 struct Shard {

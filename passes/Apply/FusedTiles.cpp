@@ -18,18 +18,13 @@
 
 #include "passes/Apply/ApplyContext.h"
 #include "passes/Passes.h"
-#include "passes/Passes.h"
 
 using namespace mlir;
 using namespace mlir::dl;
 using namespace mlir::dl::apply;
 
-/// Half-open ranges of the `parts` tiles of an extent, DeepThings style.
-/// Where ceil steps would leave trailing tiles empty (4 rows in 3 parts:
-/// steps of 2 give only 2 tiles, and a device idles), the extent is split
-/// evenly instead, the first parts taking the remainder ([0, 2, 3, 4]).
-static SmallVector<std::pair<int64_t, int64_t>> fusedTileRanges(int64_t extent,
-                                                          int64_t parts) {
+SmallVector<std::pair<int64_t, int64_t>>
+mlir::dl::fusedTileRanges(int64_t extent, int64_t parts) {
   int64_t step = (extent + parts - 1) / parts;
   SmallVector<std::pair<int64_t, int64_t>> ranges;
   if (parts <= extent && (parts - 1) * step >= extent) {

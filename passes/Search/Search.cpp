@@ -327,19 +327,6 @@ struct CandidateBuilder {
               p.nodes[first].cands.push_back(std::move(*c));
   }
 
-  static SmallVector<std::pair<int64_t, int64_t>> gridRanges(int64_t extent,
-                                                            int64_t parts) {
-    int64_t step = (extent + parts - 1) / parts;
-    SmallVector<std::pair<int64_t, int64_t>> ranges;
-    for (int64_t i = 0; i < parts; ++i) {
-      int64_t lo = i * step;
-      int64_t hi = i + 1 == parts ? extent : std::min(extent, (i + 1) * step);
-      if (lo < hi)
-        ranges.push_back({lo, hi});
-    }
-    return ranges;
-  }
-
   std::optional<Candidate> fused(int64_t first, int64_t last, int64_t gr,
                                  int64_t gc) {
     int64_t n = p.numDevices();
@@ -356,8 +343,8 @@ struct CandidateBuilder {
       c.plans.push_back(PlanAttr::get(ctx, 0, devices, 1, {}, tile));
     auto out = cast<RankedTensorType>(p.nodes[last].op->getResult(0).getType())
                    .getShape();
-    auto rows = gridRanges(out[2], gr);
-    auto cols = gridRanges(out[3], gc);
+    auto rows = fusedTileRanges(out[2], gr);
+    auto cols = fusedTileRanges(out[3], gc);
     if (static_cast<int64_t>(rows.size()) != gr ||
         static_cast<int64_t>(cols.size()) != gc)
       return std::nullopt;
