@@ -22,6 +22,7 @@
 #include "dialects/DL/DLOps.h"
 #include "lib/Cluster/ClusterModel.h"
 #include "passes/Passes.h"
+#include "passes/Search/Search.h"
 #include "runtime/Format.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -323,6 +324,57 @@ fi
   return s;
 }
 
+/// The cost model's latency of the plans now on the layers, when every
+/// layer's plan is one of the search's candidates (forced schemes and
+/// searched plans are; arbitrary hand plans may not be).
+std::optional<search::Evaluation> predictPlans(ModuleOp module,
+                                               const Cluster &cluster) {
+  func::FuncOp fn;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isExternal())
+      fn = f;
+  if (!fn)
+    return std::nullopt;
+  search::Options options;
+  options.fusedTiles = false;
+  fn.walk([&](Operation *op) {
+    if (auto plan = op->getAttrOfType<PlanAttr>(DLDialect::kPlanAttrName))
+      options.fusedTiles |= static_cast<bool>(plan.getTile());
+  });
+  // Diagnostics of a failed problem build are not the user's concern here.
+  ScopedDiagnosticHandler quiet(module.getContext(),
+                                [](Diagnostic &) { return success(); });
+  FailureOr<search::Problem> problem =
+      search::buildProblem(fn, cluster, options);
+  if (failed(problem))
+    return std::nullopt;
+  search::Choice choice(problem->nodes.size(), -1);
+  for (size_t i = 0; i < problem->nodes.size();) {
+    const search::Node &node = problem->nodes[i];
+    int found = -1;
+    for (auto [k, cand] : llvm::enumerate(node.cands)) {
+      if (i + cand.span > problem->nodes.size())
+        continue;
+      bool match = true;
+      for (int64_t s = 0; s < cand.span && match; ++s)
+        match = problem->nodes[i + s].op->getAttrOfType<PlanAttr>(
+                    DLDialect::kPlanAttrName) == cand.plans[s];
+      if (match) {
+        found = k;
+        break;
+      }
+    }
+    if (found < 0)
+      return std::nullopt;
+    choice[i] = found;
+    i += node.cands[found].span;
+  }
+  search::Evaluation eval = search::evaluate(*problem, choice);
+  if (!eval.valid)
+    return std::nullopt;
+  return eval;
+}
+
 } // namespace
 
 LogicalResult mlir::dl::compileModel(const CompileOptions &options,
@@ -467,6 +519,13 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
         {"param_bytes", w.paramBytes},
         {"plan", plan}});
   });
+  std::optional<search::Evaluation> predicted;
+  if (options.microbatches == 1)
+    predicted = predictPlans(*model, *cluster);
+  if (predicted)
+    log << llvm::formatv("\npredicted latency (cost model): {0:F3} ms, "
+                         "{1} bytes moved\n",
+                         predicted->latency * 1e3, predicted->bytes);
   if (failed(partition(*model, "", numDevices, options.microbatches)))
     return fail("partitioning failed");
   std::map<int64_t, DeviceTraffic> traffic;
@@ -500,6 +559,9 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
                             {"scheme", scheme.empty() ? "model" : scheme},
                             {"objective", options.objective},
                             {"microbatches", options.microbatches},
+                            {"predicted_latency_s",
+                             predicted ? llvm::json::Value(predicted->latency)
+                                       : llvm::json::Value(nullptr)},
                             {"layers", std::move(layersJson)},
                             {"ranks", std::move(devicesJson)}};
     std::error_code ec;
