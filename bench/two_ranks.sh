@@ -53,8 +53,8 @@ timed_run() {
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)"
-printf '%-14s %5s %4s %6s %8s %12s %10s %8s %s\n' scheme batch mb ranks thr \
-  "latency ms" "img/s" speedup "max rel err"
+printf '%-14s %5s %4s %6s %8s %12s %12s %10s %8s %s\n' scheme batch mb ranks \
+  thr "latency ms" "predicted ms" "img/s" speedup "max rel err"
 base=""
 for cfg in $CONFIGS; do
   IFS=: read -r scheme batch mb <<< "$cfg"
@@ -84,7 +84,10 @@ np.random.rand($batch, 3, 224, 224).astype(np.float32))"
   lat="$(timed_run "$OUT/$name" "$threads")"
   tput="$(echo "$batch * 1000 / $lat" | bc -l)"
   [ -n "$base" ] || base="$tput"
-  printf '%-14s %5s %4s %6s %8s %12.2f %10.2f %8.2f %s\n' "$scheme" "$batch" \
-    "$mb" "$ranks" "$threads" "$lat" "$tput" "$(echo "$tput / $base" | bc -l)" \
-    "${err:-n/a}"
+  # The cost model's latency of the plan (plan.json; null when the plan is
+  # micro-batched or not one of the search's candidates).
+  pred="$("$PY" -c "import json,sys; v=json.load(open(sys.argv[1])).get('predicted_latency_s'); print('n/a' if v is None else '%.2f' % (v*1e3))" "$OUT/$name/plan.json")"
+  printf '%-14s %5s %4s %6s %8s %12.2f %12s %10.2f %8.2f %s\n' "$scheme" \
+    "$batch" "$mb" "$ranks" "$threads" "$lat" "$pred" "$tput" \
+    "$(echo "$tput / $base" | bc -l)" "${err:-n/a}"
 done
