@@ -359,10 +359,10 @@ std::optional<search::Evaluation> predictPlans(ModuleOp module,
       for (int64_t s = 0; s < cand.span && match; ++s)
         match = problem->nodes[i + s].op->getAttrOfType<PlanAttr>(
                     DLDialect::kPlanAttrName) == cand.plans[s];
-      if (match) {
+      // A fused group of n layers also matches its own first layers as a
+      // shorter group: take the longest.
+      if (match && (found < 0 || cand.span > node.cands[found].span))
         found = k;
-        break;
-      }
     }
     if (found < 0)
       return std::nullopt;

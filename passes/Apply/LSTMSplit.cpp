@@ -64,7 +64,8 @@ LogicalResult mlir::dl::apply::applyLSTMStepSplit(ApplyContext &ctx,
     return failure();
 
   Placement result;
-  for (auto [k, device] : llvm::enumerate(group)) {
+  for (size_t k = 0; k < group.size(); ++k) {
+    int64_t device = group[k];
     const DimRange &r = ranges[k];
     // Weight rows of this device, concatenated gate-major.
     auto rowsOf = [&](Value param) -> FailureOr<Value> {
