@@ -1,0 +1,79 @@
+//===- Calibrate.h - Measure this machine for a cluster file ----*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the calibration behind `dl-calibrate`: micro-benchmarks
+// that measure this machine through the runtime library (GEMM and
+// convolution throughput, memory bandwidth, MPI ping-pong latency and
+// bandwidth between two local ranks) and the writer that turns the results
+// into a cluster file (docs/cluster-format.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DL_CALIBRATE_H
+#define DL_CALIBRATE_H
+
+#include "llvm/ADT/StringRef.h"
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mlir::dl {
+
+/// What one calibration run measured. Rates are the best of several timed
+/// runs after a warm-up.
+struct MachineMeasurement {
+  /// Threads the kernels ran with (OMP_NUM_THREADS, else the core count).
+  int threads = 1;
+  /// dlrt_dense throughput on an M x K x N GEMM [FLOP/s].
+  double gemmFlops = 0;
+  int64_t gemmSize = 0;
+  /// dlrt_conv2d throughput on a 64->64 3x3 convolution over 56x56 [FLOP/s].
+  double convFlops = 0;
+  /// Streaming-copy bandwidth, bytes read plus bytes written [B/s].
+  double memBw = 0;
+  int64_t memBufferBytes = 0;
+  /// MemTotal of /proc/meminfo [B].
+  int64_t memTotal = 0;
+  /// Whether the two-rank ping-pong ran.
+  bool haveLink = false;
+  /// Half the round-trip time of an 8-byte message [s].
+  double latency = 0;
+  /// 4 MiB message size over its half round-trip time [B/s].
+  double bandwidth = 0;
+};
+
+/// Measures dlrt_dense throughput on a size x size x size GEMM [FLOP/s].
+double measureGemmFlops(int64_t size, int repeats);
+
+/// Measures dlrt_conv2d throughput on a batch-1 64->64 3x3 convolution with
+/// padding 1 over 56x56 [FLOP/s].
+double measureConvFlops(int repeats);
+
+/// Measures streaming-copy bandwidth between two buffers of `bytes` each with
+/// `threads` threads [B/s]; read and written bytes both count.
+double measureMemoryBandwidth(int64_t bytes, int threads, int repeats);
+
+/// Reads MemTotal from /proc/meminfo [B]; std::nullopt with `error` set when
+/// it cannot.
+std::optional<int64_t> readMemTotal(std::string &error);
+
+/// Ping-pong between world ranks 0 and 1 through dlrt_send/dlrt_recv. Must
+/// run on exactly two ranks after dlrt_init; every rank calls it. Sets
+/// `latency` and `bandwidth` (meaningful on rank 0).
+void measurePingPong(int roundTrips, double &latency, double &bandwidth);
+
+/// Writes the cluster file describing `ranks` identical CPU devices on
+/// localhost with the measured figures: memory is memTotal / ranks, links
+/// the measured ping-pong figures (omitted for one rank).
+std::string writeClusterYaml(const MachineMeasurement &m, int64_t ranks,
+                             llvm::StringRef name);
+
+/// Runs the `dl-calibrate` tool; returns the process exit code.
+int runCalibrateTool(int argc, char **argv);
+
+} // namespace mlir::dl
+
+#endif // DL_CALIBRATE_H

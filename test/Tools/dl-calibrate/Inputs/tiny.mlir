@@ -1,0 +1,3 @@
+// A module to attach a cluster to.
+module {
+}
