@@ -10,7 +10,7 @@ PKGS=(
   libdnnl-dev libopenblas-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev
-  python3 python3-numpy python3-torch python3-onnx
+  python3 python3-numpy python3-torch python3-torchvision python3-onnx
 )
 
 missing=()
