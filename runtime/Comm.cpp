@@ -160,9 +160,13 @@ GroupComm getComm(const int *group, int n, const char *op) {
   for (int r : key)
     h = (h ^ static_cast<unsigned>(r)) * 16777619u;
   MPI_Comm comm;
-  check(
-      MPI_Comm_create_group(S.world, sub, static_cast<int>(h & 0x7fff), &comm),
-      op);
+  {
+    // Every member must arrive; the call cannot be polled.
+    BlockingScope guard("creating the communicator of a group");
+    check(MPI_Comm_create_group(S.world, sub, static_cast<int>(h & 0x7fff),
+                                &comm),
+          op);
+  }
   MPI_Group_free(&sub);
   MPI_Group_free(&worldGroup);
   MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);

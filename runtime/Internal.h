@@ -37,6 +37,20 @@ double timeoutSeconds();
 /// Monotonic time in seconds.
 double now();
 
+/// Guards a blocking MPI call that cannot be polled (communicator
+/// creation, start-up barrier, finalization): if it has not returned within
+/// the communication timeout, a watchdog thread prints `dlrt: rank R: timed
+/// out after Ns in <what> (a peer may have died or stalled)` and ends the
+/// process with exit status 3, so mpirun tears the job down instead of
+/// hanging. Scopes do not nest.
+class BlockingScope {
+public:
+  explicit BlockingScope(const char *what);
+  ~BlockingScope();
+  BlockingScope(const BlockingScope &) = delete;
+  BlockingScope &operator=(const BlockingScope &) = delete;
+};
+
 // Comm.cpp
 void commInit();
 void commFinalize();

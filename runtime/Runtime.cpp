@@ -13,7 +13,12 @@
 #include "Internal.h"
 #include "dlrt/dlrt.h"
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +26,67 @@
 #include <mpi.h>
 
 using namespace dlrt::detail;
+
+//===----------------------------------------------------------------------===//
+// Watchdog for blocking calls that cannot be polled
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Watchdog {
+  std::mutex mutex;
+  std::condition_variable wake;
+  const char *what = nullptr; // guarded by mutex
+  double deadline = 0;
+  std::thread thread;
+  bool started = false;
+
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      if (!what) {
+        wake.wait(lock);
+        continue;
+      }
+      double left = deadline - now();
+      if (left > 0) {
+        wake.wait_for(lock, std::chrono::duration<double>(left));
+        continue;
+      }
+      std::fprintf(stderr,
+                   "dlrt: rank %d: timed out after %gs in %s (a peer may have "
+                   "died or stalled)\n",
+                   worldRank(), timeoutSeconds(), what);
+      std::fflush(stderr);
+      _exit(3);
+    }
+  }
+};
+
+Watchdog &watchdog() {
+  static Watchdog *w = new Watchdog; // never destroyed: the thread lives on
+  return *w;
+}
+} // namespace
+
+BlockingScope::BlockingScope(const char *what) {
+  Watchdog &w = watchdog();
+  std::lock_guard<std::mutex> lock(w.mutex);
+  if (!w.started) {
+    w.thread = std::thread([&w] { w.run(); });
+    w.thread.detach();
+    w.started = true;
+  }
+  w.what = what;
+  w.deadline = now() + timeoutSeconds();
+  w.wake.notify_one();
+}
+
+BlockingScope::~BlockingScope() {
+  Watchdog &w = watchdog();
+  std::lock_guard<std::mutex> lock(w.mutex);
+  w.what = nullptr;
+  w.wake.notify_one();
+}
 
 namespace {
 struct RuntimeState {
@@ -148,6 +214,7 @@ extern "C" void dlrt_init(int *argc, char ***argv) {
   commInit();
   if (!state.tracePath.empty()) {
     // Align the ranks' time origins (approximately) for the merged trace.
+    BlockingScope guard("the start-up barrier");
     MPI_Barrier(MPI_COMM_WORLD);
   }
   traceInit(!state.tracePath.empty());

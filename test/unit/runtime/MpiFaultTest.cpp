@@ -22,7 +22,7 @@
 int main(int argc, char **argv) {
   dlrt_init(&argc, &argv);
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s exit|kill|hang\n", argv[0]);
+    std::fprintf(stderr, "usage: %s exit|kill|hang|stall-group\n", argv[0]);
     return 2;
   }
   int me = dlrt_rank(), P = dlrt_size();
@@ -31,6 +31,16 @@ int main(int argc, char **argv) {
     world[i] = i;
   dlrt_barrier(world.data(), P);
   float buf[4] = {};
+  if (!std::strcmp(argv[1], "stall-group")) {
+    // Rank 1 stalls while the others create the communicator of a group
+    // that includes it (a non-world order forces a new communicator).
+    if (me == 1)
+      sleep(120);
+    std::vector<int> group(world.rbegin(), world.rend());
+    dlrt_all_reduce_sum(buf, 4, group.data(), P);
+    dlrt_finalize();
+    return 0;
+  }
   if (me == 1) {
     if (!std::strcmp(argv[1], "exit"))
       _exit(1);
