@@ -14,7 +14,9 @@
 
 #include "dialects/DL/DLDialect.h"
 #include "mlir/IR/OpDefinition.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include <optional>
 
 namespace mlir::dl {
 
@@ -70,6 +72,60 @@ struct Box {
   /// Lexicographic by offsets, then sizes (for deterministic maps).
   bool operator<(const Box &other) const;
 };
+
+/// The extent covered by the boxes of `shards` (any type with `.box`): the
+/// tensor's shape when the shards cover it.
+template <typename ShardT>
+llvm::SmallVector<int64_t, 4> coveredExtent(llvm::ArrayRef<ShardT> shards) {
+  llvm::SmallVector<int64_t, 4> full(shards.front().box.sizes.size(), 0);
+  for (size_t d = 0; d < full.size(); ++d)
+    for (const ShardT &s : shards)
+      full[d] = std::max(full[d], s.box.offsets[d] + s.box.sizes[d]);
+  return full;
+}
+
+/// If `shards` (any type with `.device` and `.box`, one per device) form a
+/// 1-D partition of `shape` along one dim, returns that dim and fills
+/// `order` with the shard indices in increasing offset order. Apply and the
+/// cost model both decide halo exchanges and all-gathers with this.
+template <typename ShardT, typename OrderT>
+std::optional<int64_t> partitionDim(llvm::ArrayRef<ShardT> shards,
+                                    llvm::ArrayRef<int64_t> shape,
+                                    OrderT &order) {
+  if (shards.size() < 2)
+    return std::nullopt;
+  for (size_t i = 0; i < shards.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (shards[i].device == shards[j].device)
+        return std::nullopt;
+  std::optional<int64_t> dim;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    bool differs = llvm::any_of(
+        shards, [&](const ShardT &s) { return s.box.sizes[d] != shape[d]; });
+    if (!differs)
+      continue;
+    if (dim)
+      return std::nullopt;
+    dim = d;
+  }
+  if (!dim)
+    return std::nullopt;
+  order.clear();
+  for (size_t i = 0; i < shards.size(); ++i)
+    order.push_back(i);
+  llvm::sort(order, [&](size_t a, size_t b) {
+    return shards[a].box.offsets[*dim] < shards[b].box.offsets[*dim];
+  });
+  int64_t next = 0;
+  for (size_t i : order) {
+    if (shards[i].box.offsets[*dim] != next)
+      return std::nullopt;
+    next += shards[i].box.sizes[*dim];
+  }
+  if (next != shape[*dim])
+    return std::nullopt;
+  return dim;
+}
 
 /// How a part's result relates to the full result.
 enum class ResultKind {

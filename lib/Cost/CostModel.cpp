@@ -134,52 +134,6 @@ static void reducePartials(Layout &p, std::vector<CommStep> &steps) {
   p.partial = false;
 }
 
-static llvm::SmallVector<int64_t, 4> extentOf(const Layout &p) {
-  llvm::SmallVector<int64_t, 4> full(p.shards.front().box.sizes.size(), 0);
-  for (size_t d = 0; d < full.size(); ++d)
-    for (const Shard &s : p.shards)
-      full[d] = std::max(full[d], s.box.offsets[d] + s.box.sizes[d]);
-  return full;
-}
-
-static std::optional<int64_t> partitionDim(const Layout &p,
-                                           llvm::ArrayRef<int64_t> shape,
-                                           std::vector<size_t> &order) {
-  if (p.shards.size() < 2)
-    return std::nullopt;
-  llvm::SmallSet<int64_t, 8> devices;
-  for (const Shard &s : p.shards)
-    if (!devices.insert(s.device).second)
-      return std::nullopt;
-  std::optional<int64_t> dim;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    bool differs = llvm::any_of(
-        p.shards, [&](const Shard &s) { return s.box.sizes[d] != shape[d]; });
-    if (!differs)
-      continue;
-    if (dim)
-      return std::nullopt;
-    dim = d;
-  }
-  if (!dim)
-    return std::nullopt;
-  order.clear();
-  for (size_t i = 0; i < p.shards.size(); ++i)
-    order.push_back(i);
-  llvm::sort(order, [&](size_t a, size_t b) {
-    return p.shards[a].box.offsets[*dim] < p.shards[b].box.offsets[*dim];
-  });
-  int64_t next = 0;
-  for (size_t i : order) {
-    if (p.shards[i].box.offsets[*dim] != next)
-      return std::nullopt;
-    next += p.shards[i].box.sizes[*dim];
-  }
-  if (next != shape[*dim])
-    return std::nullopt;
-  return dim;
-}
-
 static int64_t slabOf(const Box &box, int64_t dim) {
   int64_t n = 1;
   for (int64_t i = 0, e = box.sizes.size(); i < e; ++i)
@@ -190,9 +144,9 @@ static int64_t slabOf(const Box &box, int64_t dim) {
 
 static bool tryHalo(const Layout &p, llvm::ArrayRef<Need> needs,
                     std::vector<CommStep> &steps) {
-  llvm::SmallVector<int64_t, 4> full = extentOf(p);
+  llvm::SmallVector<int64_t, 4> full = coveredExtent<Shard>(p.shards);
   std::vector<size_t> order;
-  std::optional<int64_t> dimOpt = partitionDim(p, full, order);
+  std::optional<int64_t> dimOpt = partitionDim<Shard>(p.shards, full, order);
   if (!dimOpt || needs.size() != order.size())
     return false;
   int64_t dim = *dimOpt;
@@ -261,9 +215,9 @@ static bool tryHalo(const Layout &p, llvm::ArrayRef<Need> needs,
 
 static bool tryAllGather(Layout &p, llvm::ArrayRef<Need> needs,
                          std::vector<CommStep> &steps) {
-  llvm::SmallVector<int64_t, 4> full = extentOf(p);
+  llvm::SmallVector<int64_t, 4> full = coveredExtent<Shard>(p.shards);
   std::vector<size_t> order;
-  std::optional<int64_t> dimOpt = partitionDim(p, full, order);
+  std::optional<int64_t> dimOpt = partitionDim<Shard>(p.shards, full, order);
   if (!dimOpt)
     return false;
   Box whole = Box::full(full);

@@ -236,66 +236,14 @@ void ApplyContext::reducePartials(Placement &p, Location loc) {
   p.partial = false;
 }
 
-/// The extent covered by the shards of `p` (the tensor's shape when the
-/// shards cover it).
-static SmallVector<int64_t> extentOf(const Placement &p) {
-  SmallVector<int64_t> full(p.shards.front().box.sizes.size());
-  for (size_t d = 0; d < full.size(); ++d)
-    for (const Shard &s : p.shards)
-      full[d] = std::max(full[d], s.box.offsets[d] + s.box.sizes[d]);
-  return full;
-}
-
-/// If the shards form a 1-D partition of the tensor along one dim (one
-/// shard per device, in increasing offset order), returns that dim and the
-/// shard indices in order.
-static std::optional<int64_t> partitionDim(const Placement &p,
-                                           ArrayRef<int64_t> shape,
-                                           SmallVector<size_t> &order) {
-  if (p.shards.size() < 2)
-    return std::nullopt;
-  llvm::SmallDenseSet<int64_t> devices;
-  for (const Shard &s : p.shards)
-    if (!devices.insert(s.device).second)
-      return std::nullopt;
-  std::optional<int64_t> dim;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    bool differs = llvm::any_of(p.shards, [&](const Shard &s) {
-      return s.box.sizes[d] != shape[d];
-    });
-    if (!differs)
-      continue;
-    if (dim)
-      return std::nullopt;
-    dim = d;
-  }
-  if (!dim)
-    return std::nullopt;
-  order.clear();
-  for (size_t i = 0; i < p.shards.size(); ++i)
-    order.push_back(i);
-  llvm::sort(order, [&](size_t a, size_t b) {
-    return p.shards[a].box.offsets[*dim] < p.shards[b].box.offsets[*dim];
-  });
-  int64_t next = 0;
-  for (size_t i : order) {
-    if (p.shards[i].box.offsets[*dim] != next)
-      return std::nullopt;
-    next += p.shards[i].box.sizes[*dim];
-  }
-  if (next != shape[*dim])
-    return std::nullopt;
-  return dim;
-}
-
 bool ApplyContext::tryHalo(Placement &p, ArrayRef<Need> needs, Location loc,
                            SmallVector<Value> &out) {
   // Needs the pieces to be a 1-D partition whose devices are exactly the
   // needing devices, each needing its own piece extended along that dim
   // by rows its immediate neighbours hold.
-  SmallVector<int64_t> full = extentOf(p);
+  SmallVector<int64_t, 4> full = coveredExtent<Shard>(p.shards);
   SmallVector<size_t> order;
-  std::optional<int64_t> dimOpt = partitionDim(p, full, order);
+  std::optional<int64_t> dimOpt = partitionDim<Shard>(p.shards, full, order);
   if (!dimOpt || needs.size() != order.size())
     return false;
   int64_t dim = *dimOpt;
@@ -365,9 +313,9 @@ bool ApplyContext::tryHalo(Placement &p, ArrayRef<Need> needs, Location loc,
 
 bool ApplyContext::tryAllGather(Placement &p, ArrayRef<Need> needs,
                                 Location loc) {
-  SmallVector<int64_t> full = extentOf(p);
+  SmallVector<int64_t, 4> full = coveredExtent<Shard>(p.shards);
   SmallVector<size_t> order;
-  std::optional<int64_t> dimOpt = partitionDim(p, full, order);
+  std::optional<int64_t> dimOpt = partitionDim<Shard>(p.shards, full, order);
   if (!dimOpt)
     return false;
   // Every holder must need the whole tensor.
