@@ -45,6 +45,11 @@ if shutil.which("nvidia-smi") and os.system("nvidia-smi -L >/dev/null 2>&1") == 
     config.available_features.add("cuda-gpu")
 if shutil.which("mpirun"):
     config.available_features.add("mpi")
+# The emulation harness (bench/emulate): root, network namespaces and TAP.
+if (os.geteuid() == 0 and shutil.which("nsenter") and
+        os.path.exists("/dev/net/tun") and
+        os.system("ip netns list >/dev/null 2>&1") == 0):
+    config.available_features.add("netns")
 
 # CUDA rank programs (dl-to-cuda). %nvcc with %cuda_cxxflags compiles an
 # emitted .cu (feature nvcc); %cuda_ldflags links it against this build's
