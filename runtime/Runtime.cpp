@@ -249,6 +249,71 @@ extern "C" void dlrt_finalize(void) {
     MPI_Finalize();
 }
 
+namespace {
+/// Prints `message` on this rank, waits (bounded by the watchdog) until
+/// every rank has printed its own, and exits with status 4: every rank
+/// reports the problem before mpirun tears the job down.
+[[noreturn]] void failEverywhere(const std::string &message) {
+  std::fprintf(stderr, "dlrt: rank %d: error: %s\n", state.rank,
+               message.c_str());
+  std::fflush(stderr);
+  {
+    BlockingScope guard("the start-up check");
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  std::exit(4);
+}
+
+std::string hexHash(uint64_t h) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%016llx",
+                static_cast<unsigned long long>(h));
+  return buf;
+}
+} // namespace
+
+extern "C" void dlrt_check_plan(int rank, int num_ranks, uint64_t plan_hash) {
+  if (!state.initialized)
+    fatal("dlrt_check_plan called before dlrt_init");
+  // Every rank sees the world size: no communication needed to agree.
+  if (state.size != num_ranks)
+    failEverywhere("the program was compiled for " +
+                   std::to_string(num_ranks) + " rank(s) (the plan's " +
+                   "cluster has " + std::to_string(num_ranks) +
+                   " device(s)) but the job has " +
+                   std::to_string(state.size) +
+                   " rank(s): launch it with the generated run.sh, or "
+                   "recompile for the cluster it runs on");
+  // Every rank gathers (emitted rank, plan size, plan hash) of all ranks and
+  // reaches the same verdict.
+  int64_t mine[3] = {rank, num_ranks, static_cast<int64_t>(plan_hash)};
+  std::vector<int64_t> all(3 * static_cast<size_t>(state.size));
+  {
+    BlockingScope guard("the start-up check");
+    if (MPI_Allgather(mine, 3, MPI_INT64_T, all.data(), 3, MPI_INT64_T,
+                      MPI_COMM_WORLD) != MPI_SUCCESS)
+      fatal("MPI_Allgather failed in the start-up check");
+  }
+  std::string problems;
+  for (int r = 0; r < state.size; ++r) {
+    int64_t emitted = all[3 * r], ranks = all[3 * r + 1];
+    uint64_t hash = static_cast<uint64_t>(all[3 * r + 2]);
+    if (hash != plan_hash || ranks != num_ranks)
+      problems += "; rank " + std::to_string(r) +
+                  " runs a program of another compilation (plan " +
+                  hexHash(hash) + ", this rank's plan is " +
+                  hexHash(plan_hash) + ")";
+    else if (emitted != r)
+      problems += "; rank " + std::to_string(r) + " runs the program of rank " +
+                  std::to_string(emitted);
+  }
+  if (!problems.empty())
+    failEverywhere("the ranks do not run the programs of one plan" +
+                   problems +
+                   ": rebuild them together (dl-compile) and launch the "
+                   "generated run.sh");
+}
+
 extern "C" int dlrt_rank(void) { return state.rank; }
 extern "C" int dlrt_size(void) { return state.size; }
 extern "C" double dlrt_now(void) { return now(); }

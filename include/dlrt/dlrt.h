@@ -45,6 +45,18 @@ void dlrt_init(int *argc, char ***argv);
 /// ranks), frees communicators and finalizes MPI.
 void dlrt_finalize(void);
 
+/// Start-up check of a generated program (collective over MPI_COMM_WORLD,
+/// right after dlrt_init): `rank` is the rank the program was emitted for,
+/// `num_ranks` the number of rank programs of its plan and `plan_hash` a
+/// hash of the partitioned module, the same in every rank program of one
+/// compilation. If the job's size differs from `num_ranks` (a cluster file
+/// or launch that does not match the plan), or some rank runs the program
+/// of another rank or of another compilation (a stale or wrong binary),
+/// every rank prints `dlrt: rank R: error: ...` naming what differs and
+/// exits with status 4. A rank that never arrives (a foreign binary) ends
+/// the job after the communication timeout (DLRT_TIMEOUT_S).
+void dlrt_check_plan(int rank, int num_ranks, uint64_t plan_hash);
+
 /// Rank of this process in MPI_COMM_WORLD (0 before dlrt_init).
 int dlrt_rank(void);
 

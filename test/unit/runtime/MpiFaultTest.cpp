@@ -9,6 +9,11 @@
 /// before sending what every other rank waits for. The job must end with a
 /// non-zero status within the timeout (checked by fault_test.sh).
 ///
+/// MpiFaultTest plan-size|plan-hash|plan-rank|plan-absent: the start-up
+/// check of generated programs (dlrt_check_plan) with a plan of one rank
+/// more than the job, rank 1 on another plan hash, rank 2 claiming to be
+/// rank 1, or rank 1 never calling the check.
+///
 //===----------------------------------------------------------------------===//
 
 #include "dlrt/dlrt.h"
@@ -26,6 +31,17 @@ int main(int argc, char **argv) {
     return 2;
   }
   int me = dlrt_rank(), P = dlrt_size();
+  if (!std::strncmp(argv[1], "plan-", 5)) {
+    const char *what = argv[1] + 5;
+    int ranks = !std::strcmp(what, "size") ? P + 1 : P;
+    uint64_t hash = !std::strcmp(what, "hash") && me == 1 ? 0xbad : 0x600d;
+    int claimed = !std::strcmp(what, "rank") && me == 2 ? 1 : me;
+    if (!std::strcmp(what, "absent") && me == 1)
+      sleep(120);
+    dlrt_check_plan(claimed, ranks, hash);
+    dlrt_finalize();
+    return 0;
+  }
   std::vector<int> world(P);
   for (int i = 0; i < P; ++i)
     world[i] = i;

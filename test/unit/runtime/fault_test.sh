@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs MpiFaultTest in one mode and checks that the job fails (non-zero exit)
 # within MAX_SECONDS instead of hanging.
-# Usage: fault_test.sh MPIEXEC BINARY NP MODE MAX_SECONDS [EXPECT_STDERR]
+# Usage: fault_test.sh MPIEXEC BINARY NP MODE MAX_SECONDS [EXPECT_STDERR...]
+# (each EXPECT_STDERR must occur in the output).
 set -u
-mpiexec=$1 binary=$2 np=$3 mode=$4 max=$5 expect=${6:-}
+mpiexec=$1 binary=$2 np=$3 mode=$4 max=$5
+shift 5
 log=$(mktemp)
 start=$(date +%s.%N)
 timeout 60 "$mpiexec" --allow-run-as-root --oversubscribe --bind-to none \
@@ -23,9 +25,11 @@ fi
 if awk -v e="$elapsed" -v m="$max" 'BEGIN { exit !(e > m) }'; then
   echo "fault_test: FAIL: took longer than ${max}s"; status=1
 fi
-if [ -n "$expect" ] && ! grep -q -- "$expect" "$log"; then
-  echo "fault_test: FAIL: output lacks '$expect'"; status=1
-fi
+for expect in "$@"; do
+  if ! grep -q -- "$expect" "$log"; then
+    echo "fault_test: FAIL: output lacks '$expect'"; status=1
+  fi
+done
 rm -f "$log"
 [ "$status" -eq 0 ] && echo "fault_test: PASS"
 exit "$status"
