@@ -16,15 +16,24 @@
 //   free    = start + frame bytes / rate
 //   deliver = free + latency
 //
-// With --shared every rank-to-rank frame uses one queue (one medium: all
-// transfers serialize, as the cost model's `shared` topology assumes);
-// otherwise each ordered pair (i, j) has its own queue with its own rate and
-// latency (independent full-duplex links). A queue holding more than its
-// limit of bytes drops the frame (TCP retransmits it).
+// With `shared` every rank-to-rank frame uses one queue (one medium: all
+// transfers serialize); otherwise each ordered pair (i, j) has its own queue
+// with its own rate and latency (independent full-duplex links). A queue
+// holding more than its limit of bytes drops the frame (TCP retransmits it).
+//
+// With `serial-latency 1` the shared medium is also busy for the latency:
+// a frame that starts a transfer (no earlier frame of its sender-receiver
+// pair still in flight) holds the medium for latency + bytes / rate and
+// arrives when it releases it; the frames that follow it in the same
+// transfer hold it for bytes / rate. Frames without payload (TCP
+// acknowledgements) hold it for their bytes only and arrive a latency
+// later. Concurrent small messages then take the sum of their latencies,
+// which is what the cost model's `shared` topology assumes.
 //
 // The configuration comes on stdin, one item per line:
 //   ports N
 //   shared RATE LATENCY          (bytes/s, seconds)
+//   serial-latency 1             (the shared medium is busy for the latency)
 //   link I J RATE LATENCY        (the directed pair I -> J)
 // The switch prints "ready" once its TAP devices exist and runs until
 // SIGTERM or SIGINT.
@@ -59,7 +68,7 @@ struct frame {
 struct queue {
   double rate, latency, free_at;
   long bytes, limit;
-  int out; // destination port, -1 for the shared medium (per frame)
+  struct queue *owner; // whose byte count the queued frames add to
   struct frame *head, *tail;
   long sent, dropped;
 };
@@ -68,6 +77,10 @@ static int nports; // rank ports; the control port is nports
 static int fds[MAX_PORTS + 1];
 static struct queue *pair_queue[MAX_PORTS][MAX_PORTS];
 static struct queue *shared_queue;
+static int serial_latency;
+static struct queue *ack_queue; // serial-latency: payload-less frames
+// Per sender-receiver pair: when its last frame arrives (serial-latency).
+static double pair_busy[MAX_PORTS][MAX_PORTS];
 static volatile sig_atomic_t stop;
 
 static double now(void) {
@@ -129,6 +142,19 @@ static void deliver(int port, const unsigned char *data, int len) {
     perror("dl-emu-switch: write");
 }
 
+/// Whether an Ethernet frame carries data: anything but an IPv4 TCP segment
+/// without payload.
+static int has_payload(const unsigned char *d, int len) {
+  if (len < 34 || d[12] != 0x08 || d[13] != 0x00 || d[23] != 6)
+    return 1;
+  int ihl = (d[14] & 0x0f) * 4;
+  int total = (d[16] << 8) | d[17];
+  if (len < 14 + ihl + 13)
+    return 1;
+  int doff = (d[14 + ihl + 12] >> 4) * 4;
+  return total - ihl - doff > 0;
+}
+
 static void forward(int in, const unsigned char *data, int len, double t) {
   if (len < 14)
     return;
@@ -157,15 +183,29 @@ static void forward(int in, const unsigned char *data, int len, double t) {
   double start = t > q->free_at ? t : q->free_at;
   q->free_at = start + (double)len / q->rate;
   f->deliver = q->free_at + q->latency;
+  struct queue *fifo = q;
+  if (q == shared_queue && serial_latency) {
+    if (!has_payload(data, len)) {
+      // Acknowledgements: their bytes only; they arrive a latency later,
+      // through their own FIFO so that no data frame waits behind them.
+      fifo = ack_queue;
+    } else {
+      if (t >= pair_busy[in][out])
+        q->free_at += q->latency; // a new transfer: access and latency
+      f->deliver = q->free_at;
+      pair_busy[in][out] = f->deliver;
+    }
+  }
   f->len = len;
   f->next = NULL;
   memcpy(f->data, data, (size_t)len);
-  if (q->tail)
-    q->tail->next = f;
+  if (fifo->tail)
+    fifo->tail->next = f;
   else
-    q->head = f;
-  q->tail = f;
+    fifo->head = f;
+  fifo->tail = f;
   q->bytes += len;
+  fifo->owner = q;
 }
 
 /// Delivers the due frames of q; returns the time its next frame is due.
@@ -175,7 +215,7 @@ static double drain(struct queue *q, double t) {
     q->head = f->next;
     if (!q->head)
       q->tail = NULL;
-    q->bytes -= f->len;
+    q->owner->bytes -= f->len;
     ++q->sent;
     deliver(port_of(f->data), f->data, f->len);
     free(f);
@@ -195,6 +235,8 @@ static void read_config(void) {
         exit(2);
       }
       nports = i;
+    } else if (sscanf(line, "serial-latency %d", &i) == 1) {
+      serial_latency = i;
     } else if (sscanf(line, "shared %lf %lf", &rate, &latency) == 2) {
       shared_queue = new_queue(rate, latency);
     } else if (sscanf(line, "link %d %d %lf %lf", &i, &j, &rate, &latency) ==
@@ -213,6 +255,10 @@ static void read_config(void) {
   if (!nports) {
     fprintf(stderr, "dl-emu-switch: no 'ports N' line\n");
     exit(2);
+  }
+  if (serial_latency && shared_queue) {
+    ack_queue = new_queue(shared_queue->rate, shared_queue->latency);
+    ack_queue->owner = shared_queue;
   }
 }
 
@@ -239,6 +285,11 @@ int main(void) {
     double t = now(), next = 1e300;
     if (shared_queue) {
       next = drain(shared_queue, t);
+      if (ack_queue) {
+        double d = drain(ack_queue, t);
+        if (d < next)
+          next = d;
+      }
     } else {
       for (int i = 0; i < nports; ++i)
         for (int j = 0; j < nports; ++j)
