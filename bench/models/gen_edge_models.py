@@ -55,6 +55,21 @@ class EdgeEmitter(Emitter):
             (v, x, self.ty(shape), self.ty(out), name))
         return v, out
 
+    def vgg_features(self, x, shape, blocks):
+        """VGG blocks (3x3 convolutions with ReLU named conv<b>_<i>, each
+        block closed by a 2x2/2 max pool) and a flatten; returns the flat
+        value and its size."""
+        for b, widths in enumerate(blocks, start=1):
+            for i, oc in enumerate(widths, start=1):
+                x, shape = self.conv_relu(x, shape, "conv%d_%d" % (b, i), oc,
+                                          3)
+            x, shape = self.maxpool2(x, shape, "pool%d" % b)
+        flat = shape[1] * shape[2] * shape[3]
+        f = self.fresh("flat")
+        self.lines.append('    %s = dl.flatten %s : %s -> %s loc("flatten")' %
+                          (f, x, self.ty(shape), self.ty([shape[0], flat])))
+        return f, flat
+
     def dense(self, x, k, name, n, relu):
         wv = self.param(name + ".weight", [n, k])
         bv = self.param(name + ".bias", [n])
@@ -81,16 +96,9 @@ def vgg16():
     e = EdgeEmitter(1)
     shape = [1, 3, 224, 224]
     x = "%input"
-    blocks = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512],
-              [512, 512, 512]]
-    for b, widths in enumerate(blocks, start=1):
-        for i, oc in enumerate(widths, start=1):
-            x, shape = e.conv_relu(x, shape, "conv%d_%d" % (b, i), oc, 3)
-        x, shape = e.maxpool2(x, shape, "pool%d" % b)
-    flat = shape[1] * shape[2] * shape[3]
-    f = e.fresh("flat")
-    e.lines.append('    %s = dl.flatten %s : %s -> %s loc("flatten")' %
-                   (f, x, e.ty(shape), e.ty([1, flat])))
+    f, flat = e.vgg_features(x, shape, [[64, 64], [128, 128],
+                                        [256, 256, 256], [512, 512, 512],
+                                        [512, 512, 512]])
     x = e.dense(f, flat, "fc6", 4096, True)
     x = e.dense(x, 4096, "fc7", 4096, True)
     x = e.dense(x, 4096, "fc8", 1000, False)

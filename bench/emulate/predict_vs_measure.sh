@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Predicted versus measured end-to-end latency under the emulation.
+#
+#   bench/emulate/predict_vs_measure.sh [--build DIR] [--compiler DIR]
+#       [--clusters "NAME=CLUSTER[@SHARE] ..."] [--models "NAME=MODEL.mlir ..."]
+#       [--schemes "search single ..."] [--runs R] [--repeat N] [--warmup W]
+#       [--out DIR] [--prefix P] [--emulate-opts "OPTS"]
+#
+# For each cluster: bring the emulation up (bench/emulate/dl-emulate, the
+# fastest device at SHARE cores, default 0.25; the stack's own latency
+# measured once with `dl-emulate stack` and taken off the links), measure
+# every rank's GEMM throughput and memory bandwidth with dl-calibrate inside
+# its namespace and cgroup, and write the cluster file of the emulated
+# cluster (`dl-emulate describe`: those speeds, the cluster's links). Then
+# for each model and scheme: dl-compile against that file (predicted latency
+# from plan.json), run the ranks under the emulation R times (W warm-up and
+# N timed runs each: the rank programs' --warmup/--repeat, otherwise the
+# command run.sh runs) and take the median of rank 0's mean latency (rank 0
+# holds the output, so its time per run is the end-to-end latency even when
+# the plan pipelines layers across ranks). Prints one row per plan with the
+# error (measured / predicted - 1) and the load average before the runs.
+# OPTS go to `dl-emulate up` (e.g. --serial-latency). An --out directory of
+# an earlier run is reused: its emulated cluster files and compiled plans
+# are measured again (under OPTS) instead of calibrated and compiled anew.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+BUILD="${DL_BUILD:-$ROOT/build}"
+COMPILER=""
+CLUSTERS="wifi3=edge-pi4-3@0.25 hetero3=$ROOT/examples/clusters/hetero-3.yaml@0.4"
+MODELS="cnn_lstm=$ROOT/examples/cnn_lstm.mlir"
+SCHEMES="search single spatial out-channel pipeline"
+RUNS=3
+REPEAT=10
+WARMUP=2
+OUT=""
+PREFIX=dlbench
+EMU_OPTS=""
+PY=/usr/bin/python3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD="$2"; shift 2 ;;
+    --compiler) COMPILER="$2"; shift 2 ;;
+    --clusters) CLUSTERS="$2"; shift 2 ;;
+    --models) MODELS="$2"; shift 2 ;;
+    --schemes) SCHEMES="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --repeat) REPEAT="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    --prefix) PREFIX="$2"; shift 2 ;;
+    --emulate-opts) EMU_OPTS="$2"; shift 2 ;;
+    -h|--help) sed -n '4,27p' "$0"; exit 0 ;;
+    *) echo "predict_vs_measure.sh: unknown option '$1'" >&2; exit 2 ;;
+  esac
+done
+COMPILER="${COMPILER:-$BUILD}"
+[ -n "$OUT" ] || OUT="$(mktemp -d)"
+mkdir -p "$OUT"
+EMU=("$HERE/dl-emulate" --prefix "$PREFIX" --build "$BUILD")
+trap '"${EMU[@]}" down >/dev/null 2>&1 || true' EXIT
+
+# field FILE REGEX: the first number after REGEX in FILE.
+field() { sed -n "s/.*$2 *\([0-9.e+-]*\).*/\1/p" "$1" | head -n1; }
+
+# Runs the ranks of $1 once under the emulation; prints rank 0's mean
+# latency in ms.
+measure() {
+  local dir="$1" n args=() d
+  n="$(ls "$dir"/bin/rank* | wc -l)"
+  for d in $(seq 0 $((n - 1))); do
+    [ "$d" = 0 ] || args+=(:)
+    args+=(-np 1 "$dir/bin/rank$d" --weights "$dir/weights/rank$d.dlw"
+      --warmup "$WARMUP" --repeat "$REPEAT")
+    [ "$d" != 0 ] || args+=(--input "$dir/sample_input.npy"
+      --output "$dir/out.npy")
+  done
+  "${EMU[@]}" exec -- mpirun "${args[@]}" 2>>"$dir/run.log" |
+    tee -a "$dir/run.log" |
+    sed -n 's/^rank0: mean latency \([0-9.]*\) ms.*/\1/p'
+}
+
+STACK_US="$("${EMU[@]}" stack 2>"$OUT/stack.log")"
+echo "stack latency taken off the links: $STACK_US us; cores: $(nproc)"
+printf '%-9s %-9s %-12s %5s %12s %12s %8s %22s %s\n' cluster model scheme \
+  ranks "predicted" "measured" error "runs (ms)" "load avg"
+for centry in $CLUSTERS; do
+  cname="${centry%%=*}"; rest="${centry#*=}"
+  cluster="${rest%@*}"; share=0.25
+  [ "$rest" = "$cluster" ] || share="${rest##*@}"
+  cdir="$OUT/$cname"
+  mkdir -p "$cdir"
+  # shellcheck disable=SC2086
+  "${EMU[@]}" up "$cluster" --share "$share" --stack-us "$STACK_US" \
+    $EMU_OPTS >"$cdir/emulation.txt"
+  n="$(grep -c '^  rank ' "$cdir/emulation.txt")"
+  flops=(); membw=()
+  [ -f "$cdir/emulated.yaml" ] && n=0
+  for r in $(seq 0 $((n - 1))); do
+    "${EMU[@]}" exec -- mpirun -np 1 -H "$PREFIX-r$r" \
+      "$BUILD/bin/dl-calibrate" --ranks 1 --quick \
+      -o "$cdir/calibrated-rank$r.yaml" 2>>"$cdir/calibrate.log"
+    flops+=("$(field "$cdir/calibrated-rank$r.yaml" 'GEMM ([^)]*):')e9")
+    membw+=("$(field "$cdir/calibrated-rank$r.yaml" 'MiB:')e9")
+  done
+  [ -f "$cdir/emulated.yaml" ] ||
+    "${EMU[@]}" describe "$cluster" -o "$cdir/emulated.yaml" \
+      --flops "$(IFS=,; echo "${flops[*]}")" \
+      --mem-bw "$(IFS=,; echo "${membw[*]}")"
+  for mentry in $MODELS; do
+    mname="${mentry%%=*}"; model="${mentry#*=}"
+    for scheme in $SCHEMES; do
+      dir="$cdir/$mname-${scheme//[:]/_}"
+      if [ ! -f "$dir/plan.json" ] &&
+        ! "$COMPILER/bin/dl-compile" "$model" --cluster "$cdir/emulated.yaml" \
+          --scheme "$scheme" -o "$dir" >"$dir.compile.log" 2>&1; then
+        printf '%-9s %-9s %-12s  compile failed (%s)\n' "$cname" "$mname" \
+          "$scheme" "$dir.compile.log"
+        continue
+      fi
+      pred="$("$PY" -c "import json,sys; v=json.load(open(sys.argv[1]))\
+.get('predicted_latency_s'); print('' if v is None else v*1e3)" \
+        "$dir/plan.json")"
+      ranks="$(ls "$dir"/bin/rank* | wc -l)"
+      load="$(cut -d' ' -f1 /proc/loadavg)"
+      runs=()
+      for _ in $(seq "$RUNS"); do
+        m="$(measure "$dir")"
+        [ -n "$m" ] && runs+=("$m")
+      done
+      "$PY" - "$cname" "$mname" "$scheme" "$ranks" "${pred:-nan}" "$load" \
+        "${runs[@]}" <<'EOF'
+import statistics, sys
+c, m, s, n, pred, load = sys.argv[1:7]
+runs = [float(x) for x in sys.argv[7:]]
+pred = float(pred)
+ptext = "%12.3f" % pred if pred == pred else "%12s" % "n/a"
+if not runs:
+    print("%-9s %-9s %-12s %5s %s %12s" % (c, m, s, n, ptext, "failed"))
+    sys.exit(0)
+med = statistics.median(runs)
+err = ("%+7.1f%%" % ((med / pred - 1) * 100) if pred == pred and pred > 0
+       else "%8s" % "n/a")
+print("%-9s %-9s %-12s %5s %s %12.3f %s %22s %s" % (
+    c, m, s, n, ptext, med, err, "/".join("%.2f" % r for r in runs), load))
+EOF
+    done
+  done
+  "${EMU[@]}" down >/dev/null
+done
