@@ -7,6 +7,7 @@
 #
 #   bench/resnet18_vs_torch.sh [--build DIR] [--out DIR] [--warmup W]
 #                              [--repeat N] [--rounds R] [--threads "1 2"]
+#                              [--plot PNG]
 #
 # Steps: regenerate bench/models/resnet18.mlir, compile it, run our program
 # once and check its output against PyTorch (max rel err), then for each
@@ -14,7 +15,8 @@
 # runs, and print the best mean of the rounds (the machine is shared; the
 # minimum is the least disturbed estimate) with every raw number kept in
 # OUT/raw.txt. Needs python3 with torch and torchvision (Debian:
-# python3-torch python3-torchvision) and numpy; downloads nothing.
+# python3-torch python3-torchvision) and numpy; downloads nothing. --plot
+# also writes the output to OUT/table.txt and plots it (bench/plot.py).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
@@ -24,20 +26,31 @@ REPEAT=20
 ROUNDS=3
 THREADS="1 2"
 PY="${PYTHON:-/usr/bin/python3}"
+PLOT=""
+# The arguments without --plot, for the run whose output is plotted.
+ARGS=()
+for ((i = 1; i <= $#; i++)); do
+  if [ "${!i}" = --plot ]; then i=$((i + 1)); else ARGS+=("${!i}"); fi
+done
 while [ $# -gt 0 ]; do
   case "$1" in
+    --plot) PLOT="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
-    -h|--help) sed -n '4,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,19p' "$0"; exit 0 ;;
     *) echo "resnet18_vs_torch.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
 [ -n "$OUT" ] || OUT="$(mktemp -d)"
 mkdir -p "$OUT"
+if [ -n "$PLOT" ]; then
+  "$0" "${ARGS[@]}" --out "$OUT" | tee "$OUT/table.txt"
+  exec "$PY" "$ROOT/bench/plot.py" "$OUT/table.txt" --output "$PLOT"
+fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 "$PY" "$ROOT/bench/models/gen_resnet18.py" -o "$OUT/resnet18.mlir"

@@ -6,13 +6,14 @@
 # single-device program using both cores (--cluster local-1, 2 threads).
 #
 #   bench/two_ranks.sh [--build DIR] [--out DIR] [--warmup W] [--repeat N]
-#                      [--configs "single:1 data:2 ..."]
+#                      [--configs "single:1 data:2 ..."] [--plot PNG]
 #
 # A config is SCHEME:BATCH[:MICROBATCHES]. For each config the model is
 # generated with that batch, compiled, checked against the single-device
 # reference (run.sh --reference) and timed (W warm-up runs, then N timed
 # runs; the latency of a run is the slowest rank's mean). Throughput is
-# batch / latency; speedup is throughput over that of single:1.
+# batch / latency; speedup is throughput over that of single:1. --plot
+# also writes the table to OUT/table.txt and plots it (bench/plot.py).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
@@ -22,19 +23,30 @@ REPEAT=10
 CONFIGS="single:1 single:2 data:2 spatial:1 out-channel:1 pipeline:2:2 \
 pipeline:4:2 pipeline:4:4"
 PY="${PYTHON:-/usr/bin/python3}"
+PLOT=""
+# The arguments without --plot, for the run whose output is plotted.
+ARGS=()
+for ((i = 1; i <= $#; i++)); do
+  if [ "${!i}" = --plot ]; then i=$((i + 1)); else ARGS+=("${!i}"); fi
+done
 while [ $# -gt 0 ]; do
   case "$1" in
+    --plot) PLOT="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --repeat) REPEAT="$2"; shift 2 ;;
     --configs) CONFIGS="$2"; shift 2 ;;
-    -h|--help) sed -n '4,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,16p' "$0"; exit 0 ;;
     *) echo "two_ranks.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
 [ -n "$OUT" ] || OUT="$(mktemp -d)"
 mkdir -p "$OUT"
+if [ -n "$PLOT" ]; then
+  "$0" "${ARGS[@]}" --out "$OUT" | tee "$OUT/table.txt"
+  exec "$PY" "$ROOT/bench/plot.py" "$OUT/table.txt" --output "$PLOT"
+fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 # Runs the ranks of $1 (a dl-compile output directory) with $2 threads per

@@ -11,6 +11,7 @@ PKGS=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev
   python3 python3-numpy python3-torch python3-torchvision python3-onnx
+  chromium python3-matplotlib
 )
 
 missing=()

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Plots benchmark results as PNG files.
+
+    bench/plot.py [--out-dir docs/img] [RESULT ...]
+    bench/plot.py RESULT --output PNG
+
+Reads the tables the benchmark scripts print (saved in bench/results/) and
+writes one PNG per result file, named after it, into --out-dir (or the
+PNG given with --output; bench/two_ranks.sh --plot and
+bench/resnet18_vs_torch.sh --plot call it so). Without
+RESULT arguments it plots every bench/results/*.txt and *.md it recognises:
+
+* bench/resnet18_vs_torch.sh: latency per thread count, ours vs PyTorch;
+* bench/two_ranks.sh: latency and throughput per configuration, and the
+  cost model's prediction next to the measured latency when the table has a
+  "predicted ms" column;
+* bench/search_scaling.py: search time against the number of layers, one
+  line per device count (a Markdown table "| model | layers | P=.. |").
+
+Needs matplotlib (Debian: python3-matplotlib).
+"""
+import argparse
+import glob
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OURS, THEIRS, MODEL = "#4e79a7", "#f28e2b", "#bab0ac"
+
+
+def load_average(text):
+    m = re.search(r"load average:? ([0-9.]+)", text)
+    return "load average %s" % m.group(1) if m else "load unknown"
+
+
+def resnet_vs_torch(text):
+    """Rows (threads, ours ms, torch ms) of resnet18_vs_torch.sh."""
+    rows, on = [], False
+    for line in text.splitlines():
+        if line.startswith("threads") and "ours ms" in line:
+            on = True
+            continue
+        if on:
+            f = line.split()
+            if len(f) < 3 or not f[0].isdigit():
+                break
+            rows.append((int(f[0]), float(f[1]), float(f[2])))
+    return rows
+
+
+def two_ranks(text):
+    """Rows of two_ranks.sh as dicts (header names as keys)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("scheme") and "latency ms" in line:
+            predicted = "predicted" in line.split()
+            rows = []
+            for row in lines[i + 1:]:
+                f = row.split()
+                if len(f) < 9 or not f[1].isdigit():
+                    break
+                r = {"scheme": f[0], "batch": int(f[1]), "mb": int(f[2]),
+                     "ranks": int(f[3]), "threads": int(f[4]),
+                     "latency": float(f[5])}
+                k = 6
+                if predicted:
+                    r["predicted"] = None if f[k] == "n/a" else float(f[k])
+                    k += 1
+                r["throughput"] = float(f[k])
+                r["speedup"] = float(f[k + 1])
+                rows.append(r)
+            return rows
+    return []
+
+
+def search_scaling(text):
+    """{P: [(layers, seconds or None)]} and models from the Markdown table."""
+    series, devices = {}, []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 2 and cells[0] == "model":
+            devices = [int(c[2:]) for c in cells[2:]]
+            continue
+        if not devices or len(cells) != len(devices) + 2 or \
+                not cells[1].isdigit() or not cells[0].startswith("conv"):
+            continue
+        for p, c in zip(devices, cells[2:]):
+            m = re.match(r"([0-9.]+) s", c)
+            series.setdefault(p, []).append(
+                (int(cells[1]), float(m.group(1)) if m else None))
+    return series
+
+
+def plot_resnet(rows, title, path):
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    w = 0.38
+    xs = range(len(rows))
+    ax.bar([x - w / 2 for x in xs], [r[1] for r in rows], w, label="dl",
+           color=OURS)
+    ax.bar([x + w / 2 for x in xs], [r[2] for r in rows], w,
+           label="PyTorch", color=THEIRS)
+    for x, r in zip(xs, rows):
+        ax.text(x - w / 2, r[1], "%.1f" % r[1], ha="center", va="bottom",
+                fontsize=8)
+        ax.text(x + w / 2, r[2], "%.1f" % r[2], ha="center", va="bottom",
+                fontsize=8)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(["%d thread%s" % (r[0], "s" if r[0] > 1 else "")
+                        for r in rows])
+    ax.set_ylim(0, 1.12 * max(max(r[1], r[2]) for r in rows))
+    ax.set_ylabel("latency per inference [ms]")
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    save(fig, path)
+
+
+def plot_two_ranks(rows, title, path):
+    labels = ["%s\nb%d%s" % (r["scheme"], r["batch"],
+                             " m%d" % r["mb"] if r["mb"] > 1 else "")
+              for r in rows]
+    predicted = any(r.get("predicted") is not None for r in rows)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    xs = list(range(len(rows)))
+    w = 0.38 if predicted else 0.6
+    a1.bar([x - (w / 2 if predicted else 0) for x in xs],
+           [r["latency"] for r in rows], w, color=OURS, label="measured")
+    if predicted:
+        a1.bar([x + w / 2 for x in xs],
+               [r["predicted"] or 0 for r in rows], w, color=MODEL,
+               label="cost model")
+        for x, r in zip(xs, rows):
+            if r["predicted"] is None:
+                a1.text(x + w / 2, 0, "n/a", ha="center", va="bottom",
+                        fontsize=7)
+        a1.legend(frameon=False, fontsize=8)
+    a1.set_ylabel("latency per batch [ms]")
+    a1.set_title("latency", fontsize=10)
+    a2.bar(xs, [r["throughput"] for r in rows], 0.6, color=OURS)
+    for x, r in zip(xs, rows):
+        a2.text(x, r["throughput"], "%.2fx" % r["speedup"], ha="center",
+                va="bottom", fontsize=8)
+    a2.set_ylim(0, 1.12 * max(r["throughput"] for r in rows))
+    a2.set_ylabel("images / s")
+    a2.set_title("throughput (label: speedup vs single)", fontsize=10)
+    for a in (a1, a2):
+        a.set_xticks(xs)
+        a.set_xticklabels(labels, fontsize=8)
+        a.grid(axis="y", alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    save(fig, path)
+
+
+def plot_search(series, title, path):
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for p in sorted(series):
+        pts = [(n, s) for n, s in series[p] if s is not None]
+        ax.plot([n for n, _ in pts], [s for _, s in pts], marker="o",
+                label="P = %d" % p)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("layers (conv chain)")
+    ax.set_ylabel("dl-opt --dl-search-partition [s]")
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3, which="both")
+    save(fig, path)
+
+
+def save(fig, path):
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    print("wrote %s" % os.path.relpath(path))
+
+
+def plot_file(src, path):
+    text = open(src).read()
+    load = load_average(text)
+    rows = resnet_vs_torch(text)
+    if rows:
+        plot_resnet(rows, "ResNet-18, batch 1: dl vs PyTorch (%s)" % load,
+                    path)
+        return True
+    rows = two_ranks(text)
+    if rows:
+        plot_two_ranks(rows, "ResNet-18 on two ranks (%s)" % load, path)
+        return True
+    series = search_scaling(text)
+    if series:
+        plot_search(series, "Plan search time (%s)" % load, path)
+        return True
+    return False
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("results", nargs="*")
+    ap.add_argument("--out-dir", default=os.path.join(ROOT, "docs", "img"))
+    ap.add_argument("--output", help="the PNG of the one RESULT given")
+    args = ap.parse_args()
+    if args.output:
+        if len(args.results) != 1:
+            ap.error("--output takes exactly one RESULT")
+        if not plot_file(args.results[0], args.output):
+            print("plot.py: %s: no table recognised" % args.results[0],
+                  file=sys.stderr)
+            return 1
+        return 0
+    os.makedirs(args.out_dir, exist_ok=True)
+    files = args.results or sorted(
+        glob.glob(os.path.join(ROOT, "bench", "results", "*.txt")) +
+        glob.glob(os.path.join(ROOT, "bench", "results", "*.md")))
+    status = 0
+    for src in files:
+        base = os.path.splitext(os.path.basename(src))[0]
+        path = os.path.join(args.out_dir, base.replace("_", "-") + ".png")
+        if not plot_file(src, path):
+            print("plot.py: %s: no table recognised" % src, file=sys.stderr)
+            status = 1 if args.results else status
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
