@@ -295,4 +295,110 @@ void dlrt_print_stats_line(void);
 } // extern "C"
 #endif
 
+//===----------------------------------------------------------------------===//
+// Training (runtime/Training.cpp, docs/training.md)
+//===----------------------------------------------------------------------===//
+
+/// Gradient of dlrt_conv2d with respect to its input: `dy` is
+/// `[n, oc, oh, ow]`, `weight` `[oc, c/groups, kh, kw]`, `dx` `[n, c, h, w]`
+/// (overwritten). Same stride/padding/dilation/groups as the forward.
+void dlrt_conv2d_backward_data(const float *dy, int64_t n, int64_t oc,
+                               int64_t oh, int64_t ow, const float *weight,
+                               int64_t c, int64_t kh, int64_t kw,
+                               int64_t stride_h, int64_t stride_w,
+                               int64_t pad_t, int64_t pad_l, int64_t pad_b,
+                               int64_t pad_r, int64_t dil_h, int64_t dil_w,
+                               int64_t groups, float *dx, int64_t h,
+                               int64_t w);
+
+/// Gradients of dlrt_conv2d's weight (`[oc, c/groups, kh, kw]`) and bias
+/// (`[oc]`, may be NULL) from the input `x` `[n, c, h, w]` and `dy`
+/// `[n, oc, oh, ow]` (overwritten, not accumulated).
+void dlrt_conv2d_backward_weights(const float *x, int64_t n, int64_t c,
+                                  int64_t h, int64_t w, const float *dy,
+                                  int64_t oc, int64_t oh, int64_t ow,
+                                  int64_t kh, int64_t kw, int64_t stride_h,
+                                  int64_t stride_w, int64_t pad_t,
+                                  int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                                  int64_t dil_h, int64_t dil_w, int64_t groups,
+                                  float *dweight, float *dbias);
+
+/// dx = dy * W for dy `[m, n]`, W `[n, k]`; dx is `[m, k]`.
+void dlrt_dense_backward_data(const float *dy, int64_t m, int64_t n,
+                              const float *weight, int64_t k, float *dx);
+
+/// dW = dy^T * x (`[n, k]`) and db = column sums of dy (`[n]`, may be NULL)
+/// for x `[m, k]`, dy `[m, n]`.
+void dlrt_dense_backward_weights(const float *x, int64_t m, int64_t k,
+                                 const float *dy, int64_t n, float *dweight,
+                                 float *dbias);
+
+/// dx = y > 0 ? dy : 0 (y is the ReLU's output). dx may alias dy.
+void dlrt_relu_backward(const float *y, const float *dy, float *dx,
+                        int64_t n);
+
+/// Gradient of dlrt_pool2d (same arguments as the forward, `dy` of the
+/// forward output's shape). Max: each dy entry goes to the first maximum
+/// of its window in `x`; average: spread with the forward's divisor.
+void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
+                          int64_t h, int64_t w, int64_t kh, int64_t kw,
+                          int64_t stride_h, int64_t stride_w, int64_t pad_t,
+                          int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                          const float *dy, int64_t oh, int64_t ow,
+                          int count_include_pad, float *dx);
+
+/// loss[0] = mean over the b rows of -sum_c t * log_softmax(logits).
+void dlrt_softmax_cross_entropy(const float *logits, const float *targets,
+                                int64_t b, int64_t c, float *loss);
+
+/// dlogits = scale * (softmax(logits) - targets), `[b, c]`.
+void dlrt_softmax_cross_entropy_backward(const float *logits,
+                                         const float *targets, int64_t b,
+                                         int64_t c, float scale,
+                                         float *dlogits);
+
+/// PyTorch SGD: g' = g + wd p; v' = momentum v + g'; p' = p - lr v'.
+/// Outputs may alias the corresponding inputs.
+void dlrt_sgd_update(const float *p, const float *g, const float *v,
+                     int64_t n, float lr, float momentum, float weight_decay,
+                     float *p_out, float *v_out);
+
+/// PyTorch Adam at 1-based step `step[0]`. Outputs may alias inputs.
+void dlrt_adam_update(const float *p, const float *g, const float *m,
+                      const float *v, const float *step, int64_t n, float lr,
+                      float beta1, float beta2, float epsilon, float *p_out,
+                      float *m_out, float *v_out);
+
+/// One trainable tensor of a training program.
+typedef struct dlrt_train_tensor {
+  const char *name;
+  int rank;
+  const int64_t *shape;
+  int64_t elements;
+} dlrt_train_tensor;
+
+/// A training program emitted by dl-to-cpp from a `dl.train` function.
+/// `run` takes (x, targets, step, params..., states...) and stores
+/// (loss, logits, new params..., new states...) to `out`, each output
+/// released with `free_output`.
+typedef struct dlrt_train_program {
+  int64_t batch;   /* per-rank batch */
+  int64_t classes; /* logits per sample */
+  int input_rank;
+  const int64_t *input_shape; /* [batch, ...] */
+  int num_params;
+  const dlrt_train_tensor *params;
+  int states_per_param;
+  const char *const *state_suffixes; /* states_per_param names */
+  int data_parallel; /* ranks the step all-reduces gradients over */
+  const char *optimizer;
+  void (*run)(float *const *in, float **out);
+  void (*free_output)(float *buf, int64_t n);
+} dlrt_train_program;
+
+/// The training loop (data, epochs, evaluation, checkpoints, progress):
+/// parses the program's command line (see --help and docs/training.md) and
+/// returns the exit status. Call between dlrt_init and dlrt_finalize.
+int dlrt_train_main(const dlrt_train_program *program, int argc, char **argv);
+
 #endif // DLRT_DLRT_H

@@ -1,0 +1,863 @@
+//===- Training.cpp - Backward kernels and the training loop ---*- C++ -*-===//
+//
+// Part of the dl project.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The kernels of training steps (convolution backward through im2col and
+/// OpenBLAS GEMMs, dense backward GEMMs, pooling/ReLU backward, softmax
+/// cross-entropy, SGD and Adam updates) and dlrt_train_main, the loop that
+/// generated training programs call: datasets (IDX, gzipped or not, and
+/// .npy), deterministic shuffling, the per-rank slice of each global batch,
+/// evaluation, checkpoints with resume, and the progress bar.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Format.h"
+#include "Internal.h"
+#include "dlrt/dlrt.h"
+
+#include <algorithm>
+#include <cblas.h>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <unistd.h>
+#include <vector>
+#include <zlib.h>
+
+using namespace dlrt::detail;
+
+//===----------------------------------------------------------------------===//
+// Convolution backward (im2col + GEMM)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The geometry of one convolution.
+struct ConvGeom {
+  int64_t n, c, h, w, oc, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups;
+  int64_t cg() const { return c / groups; }
+  int64_t ocg() const { return oc / groups; }
+  int64_t colRows() const { return cg() * kh * kw; }
+  int64_t colCols() const { return oh * ow; }
+};
+
+/// col[(ci, i, j), (y, x)] = in[ci, y*sh - pt + i*dh, x*sw - pl + j*dw]
+/// for one image's group of channels `in` ([cg, h, w]).
+void im2col(const ConvGeom &g, const float *in, float *col) {
+  int64_t rows = g.colRows();
+#pragma omp parallel for
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t ci = r / (g.kh * g.kw), i = r / g.kw % g.kh, j = r % g.kw;
+    float *dst = col + r * g.colCols();
+    const float *src = in + ci * g.h * g.w;
+    for (int64_t y = 0; y < g.oh; ++y) {
+      int64_t iy = y * g.sh - g.pt + i * g.dh;
+      for (int64_t x = 0; x < g.ow; ++x) {
+        int64_t ix = x * g.sw - g.pl + j * g.dw;
+        dst[y * g.ow + x] = (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w)
+                                ? src[iy * g.w + ix]
+                                : 0.f;
+      }
+    }
+  }
+}
+
+/// The adjoint of im2col: out[ci, ...] += col entries (out pre-zeroed).
+void col2im(const ConvGeom &g, const float *col, float *out) {
+  // Parallel over channels: each channel's rows only touch that channel.
+#pragma omp parallel for
+  for (int64_t ci = 0; ci < g.cg(); ++ci) {
+    float *dst = out + ci * g.h * g.w;
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        const float *src = col + ((ci * g.kh + i) * g.kw + j) * g.colCols();
+        for (int64_t y = 0; y < g.oh; ++y) {
+          int64_t iy = y * g.sh - g.pt + i * g.dh;
+          if (iy < 0 || iy >= g.h)
+            continue;
+          for (int64_t x = 0; x < g.ow; ++x) {
+            int64_t ix = x * g.sw - g.pl + j * g.dw;
+            if (ix >= 0 && ix < g.w)
+              dst[iy * g.w + ix] += src[y * g.ow + x];
+          }
+        }
+      }
+  }
+}
+
+ConvGeom makeGeom(const char *what, int64_t n, int64_t c, int64_t h,
+                  int64_t w, int64_t oc, int64_t oh, int64_t ow, int64_t kh,
+                  int64_t kw, int64_t sh, int64_t sw, int64_t pt, int64_t pl,
+                  int64_t pb, int64_t pr, int64_t dh, int64_t dw,
+                  int64_t groups) {
+  if (groups < 1 || c % groups || oc % groups || sh < 1 || sw < 1 ||
+      dh < 1 || dw < 1)
+    fatal("%s: invalid groups/strides/dilations", what);
+  int64_t eh = (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+  int64_t ew = (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+  if (eh != oh || ew != ow)
+    fatal("%s: output %lldx%lld does not match the input %lldx%lld "
+          "(expected %lldx%lld)",
+          what, (long long)oh, (long long)ow, (long long)h, (long long)w,
+          (long long)eh, (long long)ew);
+  return ConvGeom{n, c, h, w, oc, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw,
+                  groups};
+}
+
+} // namespace
+
+void dlrt_conv2d_backward_data(const float *dy, int64_t n, int64_t oc,
+                               int64_t oh, int64_t ow, const float *weight,
+                               int64_t c, int64_t kh, int64_t kw,
+                               int64_t stride_h, int64_t stride_w,
+                               int64_t pad_t, int64_t pad_l, int64_t pad_b,
+                               int64_t pad_r, int64_t dil_h, int64_t dil_w,
+                               int64_t groups, float *dx, int64_t h,
+                               int64_t w) {
+  ConvGeom g = makeGeom("conv2d_backward_data", n, c, h, w, oc, oh, ow, kh,
+                        kw, stride_h, stride_w, pad_t, pad_l, pad_b, pad_r,
+                        dil_h, dil_w, groups);
+  std::vector<float> col(g.colRows() * g.colCols());
+  std::memset(dx, 0, sizeof(float) * n * c * h * w);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t gi = 0; gi < groups; ++gi) {
+      // col = W_g^T [colRows, ocg] * dy_g [ocg, oh*ow]
+      const float *wg = weight + gi * g.ocg() * g.colRows();
+      const float *dyg = dy + (b * oc + gi * g.ocg()) * g.colCols();
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.colRows(),
+                  g.colCols(), g.ocg(), 1.f, wg, g.colRows(), dyg,
+                  g.colCols(), 0.f, col.data(), g.colCols());
+      col2im(g, col.data(), dx + (b * c + gi * g.cg()) * h * w);
+    }
+}
+
+void dlrt_conv2d_backward_weights(const float *x, int64_t n, int64_t c,
+                                  int64_t h, int64_t w, const float *dy,
+                                  int64_t oc, int64_t oh, int64_t ow,
+                                  int64_t kh, int64_t kw, int64_t stride_h,
+                                  int64_t stride_w, int64_t pad_t,
+                                  int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                                  int64_t dil_h, int64_t dil_w, int64_t groups,
+                                  float *dweight, float *dbias) {
+  ConvGeom g = makeGeom("conv2d_backward_weights", n, c, h, w, oc, oh, ow,
+                        kh, kw, stride_h, stride_w, pad_t, pad_l, pad_b,
+                        pad_r, dil_h, dil_w, groups);
+  std::vector<float> col(g.colRows() * g.colCols());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t gi = 0; gi < groups; ++gi) {
+      im2col(g, x + (b * c + gi * g.cg()) * h * w, col.data());
+      // dW_g [ocg, colRows] (+)= dy_g [ocg, oh*ow] * col^T
+      const float *dyg = dy + (b * oc + gi * g.ocg()) * g.colCols();
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.ocg(),
+                  g.colRows(), g.colCols(), 1.f, dyg, g.colCols(), col.data(),
+                  g.colCols(), b == 0 ? 0.f : 1.f,
+                  dweight + gi * g.ocg() * g.colRows(), g.colRows());
+    }
+  if (!dbias)
+    return;
+#pragma omp parallel for
+  for (int64_t o = 0; o < oc; ++o) {
+    double s = 0;
+    for (int64_t b = 0; b < n; ++b) {
+      const float *p = dy + (b * oc + o) * g.colCols();
+      for (int64_t i = 0; i < g.colCols(); ++i)
+        s += p[i];
+    }
+    dbias[o] = static_cast<float>(s);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Dense, ReLU, pooling
+//===----------------------------------------------------------------------===//
+
+void dlrt_dense_backward_data(const float *dy, int64_t m, int64_t n,
+                              const float *weight, int64_t k, float *dx) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, k, n, 1.f, dy, n,
+              weight, k, 0.f, dx, k);
+}
+
+void dlrt_dense_backward_weights(const float *x, int64_t m, int64_t k,
+                                 const float *dy, int64_t n, float *dweight,
+                                 float *dbias) {
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, k, m, 1.f, dy, n,
+              x, k, 0.f, dweight, k);
+  if (!dbias)
+    return;
+  for (int64_t j = 0; j < n; ++j) {
+    double s = 0;
+    for (int64_t i = 0; i < m; ++i)
+      s += dy[i * n + j];
+    dbias[j] = static_cast<float>(s);
+  }
+}
+
+void dlrt_relu_backward(const float *y, const float *dy, float *dx,
+                        int64_t n) {
+#pragma omp parallel for
+  for (int64_t i = 0; i < n; ++i)
+    dx[i] = y[i] > 0.f ? dy[i] : 0.f;
+}
+
+void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
+                          int64_t h, int64_t w, int64_t kh, int64_t kw,
+                          int64_t stride_h, int64_t stride_w, int64_t pad_t,
+                          int64_t pad_l, int64_t pad_b, int64_t pad_r,
+                          const float *dy, int64_t oh, int64_t ow,
+                          int count_include_pad, float *dx) {
+  if (kind != 0 && kind != 1)
+    fatal("pool2d_backward: unknown kind %d", kind);
+  (void)pad_b;
+  (void)pad_r;
+  std::memset(dx, 0, sizeof(float) * n * c * h * w);
+#pragma omp parallel for
+  for (int64_t p = 0; p < n * c; ++p) {
+    const float *xp = x + p * h * w;
+    const float *dyp = dy + p * oh * ow;
+    float *dxp = dx + p * h * w;
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t xo = 0; xo < ow; ++xo) {
+        int64_t y0 = y * stride_h - pad_t, x0 = xo * stride_w - pad_l;
+        int64_t ya = std::max<int64_t>(y0, 0),
+                yb = std::min<int64_t>(y0 + kh, h);
+        int64_t xa = std::max<int64_t>(x0, 0),
+                xb = std::min<int64_t>(x0 + kw, w);
+        float g = dyp[y * ow + xo];
+        if (ya >= yb || xa >= xb)
+          continue;
+        if (kind == 0) {
+          int64_t best = ya * w + xa;
+          for (int64_t iy = ya; iy < yb; ++iy)
+            for (int64_t ix = xa; ix < xb; ++ix)
+              if (xp[iy * w + ix] > xp[best])
+                best = iy * w + ix;
+          dxp[best] += g;
+        } else {
+          int64_t count = count_include_pad ? kh * kw : (yb - ya) * (xb - xa);
+          float share = g / static_cast<float>(count);
+          for (int64_t iy = ya; iy < yb; ++iy)
+            for (int64_t ix = xa; ix < xb; ++ix)
+              dxp[iy * w + ix] += share;
+        }
+      }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Loss and optimizers
+//===----------------------------------------------------------------------===//
+
+void dlrt_softmax_cross_entropy(const float *logits, const float *targets,
+                                int64_t b, int64_t c, float *loss) {
+  double total = 0;
+  for (int64_t i = 0; i < b; ++i) {
+    const float *z = logits + i * c, *t = targets + i * c;
+    float mx = z[0];
+    for (int64_t j = 1; j < c; ++j)
+      mx = std::max(mx, z[j]);
+    double sum = 0;
+    for (int64_t j = 0; j < c; ++j)
+      sum += std::exp(double(z[j] - mx));
+    double lse = std::log(sum) + mx;
+    for (int64_t j = 0; j < c; ++j)
+      total -= double(t[j]) * (double(z[j]) - lse);
+  }
+  loss[0] = static_cast<float>(total / double(b));
+}
+
+void dlrt_softmax_cross_entropy_backward(const float *logits,
+                                         const float *targets, int64_t b,
+                                         int64_t c, float scale,
+                                         float *dlogits) {
+  for (int64_t i = 0; i < b; ++i) {
+    const float *z = logits + i * c, *t = targets + i * c;
+    float *d = dlogits + i * c;
+    float mx = z[0];
+    for (int64_t j = 1; j < c; ++j)
+      mx = std::max(mx, z[j]);
+    double sum = 0;
+    for (int64_t j = 0; j < c; ++j)
+      sum += std::exp(double(z[j] - mx));
+    for (int64_t j = 0; j < c; ++j)
+      d[j] = static_cast<float>(
+          scale * (std::exp(double(z[j] - mx)) / sum - double(t[j])));
+  }
+}
+
+void dlrt_sgd_update(const float *p, const float *g, const float *v,
+                     int64_t n, float lr, float momentum, float weight_decay,
+                     float *p_out, float *v_out) {
+#pragma omp parallel for
+  for (int64_t i = 0; i < n; ++i) {
+    float gi = g[i] + weight_decay * p[i];
+    float vi = momentum * v[i] + gi;
+    v_out[i] = vi;
+    p_out[i] = p[i] - lr * vi;
+  }
+}
+
+void dlrt_adam_update(const float *p, const float *g, const float *m,
+                      const float *v, const float *step, int64_t n, float lr,
+                      float beta1, float beta2, float epsilon, float *p_out,
+                      float *m_out, float *v_out) {
+  double t = step[0];
+  if (!(t >= 1))
+    fatal("adam_update: step must be >= 1, got %g", t);
+  float c1 = static_cast<float>(1.0 - std::pow(double(beta1), t));
+  float c2 = static_cast<float>(1.0 - std::pow(double(beta2), t));
+  float c2s = std::sqrt(c2);
+#pragma omp parallel for
+  for (int64_t i = 0; i < n; ++i) {
+    float mi = beta1 * m[i] + (1.f - beta1) * g[i];
+    float vi = beta2 * v[i] + (1.f - beta2) * g[i] * g[i];
+    m_out[i] = mi;
+    v_out[i] = vi;
+    // PyTorch: p -= lr / c1 * m / (sqrt(v) / sqrt(c2) + eps)
+    p_out[i] = p[i] - (lr / c1) * mi / (std::sqrt(vi) / c2s + epsilon);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Datasets
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+[[noreturn]] void trainFail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+void trainFail(const char *fmt, ...) {
+  std::fprintf(stderr, "rank%d: error: ", dlrt_rank());
+  va_list ap;
+  va_start(ap, fmt);
+  std::vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  std::fputc('\n', stderr);
+  std::fflush(stderr);
+  std::exit(2);
+}
+
+/// Samples (flattened, float) and labels (class indices).
+struct Dataset {
+  int64_t count = 0, sampleSize = 0;
+  std::vector<float> samples;
+  std::vector<int32_t> labels;
+};
+
+bool endsWith(const std::string &s, const char *suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+/// Reads a whole (possibly gzipped) file.
+std::vector<unsigned char> readAll(const std::string &path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f)
+    trainFail("cannot open '%s'", path.c_str());
+  std::vector<unsigned char> data;
+  unsigned char buf[1 << 16];
+  int got;
+  while ((got = gzread(f, buf, sizeof(buf))) > 0)
+    data.insert(data.end(), buf, buf + got);
+  int err = 0;
+  const char *msg = gzerror(f, &err);
+  if (got < 0 || (err != Z_OK && err != Z_STREAM_END))
+    trainFail("cannot read '%s': %s", path.c_str(), msg);
+  gzclose(f);
+  return data;
+}
+
+/// An IDX file (unsigned bytes): dims and the payload offset.
+struct Idx {
+  std::vector<unsigned char> bytes;
+  std::vector<int64_t> dims;
+  size_t offset = 0;
+};
+
+Idx readIdx(const std::string &path) {
+  Idx idx;
+  idx.bytes = readAll(path);
+  const auto &b = idx.bytes;
+  if (b.size() < 4 || b[0] != 0 || b[1] != 0 || b[2] != 0x08)
+    trainFail("'%s' is not an unsigned-byte IDX file", path.c_str());
+  int rank = b[3];
+  if (b.size() < 4 + 4 * size_t(rank))
+    trainFail("'%s' is truncated", path.c_str());
+  int64_t total = 1;
+  for (int i = 0; i < rank; ++i) {
+    const unsigned char *p = &b[4 + 4 * i];
+    int64_t d = (int64_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+    idx.dims.push_back(d);
+    total *= d;
+  }
+  idx.offset = 4 + 4 * rank;
+  if (b.size() < idx.offset + size_t(total))
+    trainFail("'%s' is truncated (%zu bytes for %lld values)", path.c_str(),
+              b.size() - idx.offset, (long long)total);
+  return idx;
+}
+
+/// Loads samples and labels: IDX (images scaled to [0, 1]) or .npy
+/// (float32 samples as stored, labels as float class indices).
+Dataset loadDataset(const std::string &samplesPath,
+                    const std::string &labelsPath, int64_t sampleSize,
+                    int64_t classes, int64_t limit) {
+  Dataset d;
+  d.sampleSize = sampleSize;
+  if (endsWith(samplesPath, ".npy")) {
+    dlrt::format::NpyArray a;
+    std::string error;
+    if (!dlrt::format::readNpy(samplesPath, a, error))
+      trainFail("%s", error.c_str());
+    if (a.shape.empty() || int64_t(a.data.size()) != a.shape[0] * sampleSize)
+      trainFail("'%s' holds %zu values; expected [N, ...] with %lld values "
+                "per sample",
+                samplesPath.c_str(), a.data.size(), (long long)sampleSize);
+    d.count = a.shape[0];
+    d.samples = std::move(a.data);
+  } else {
+    Idx idx = readIdx(samplesPath);
+    int64_t per = 1;
+    for (size_t i = 1; i < idx.dims.size(); ++i)
+      per *= idx.dims[i];
+    if (idx.dims.empty() || per != sampleSize)
+      trainFail("'%s' has %lld values per sample, the model takes %lld",
+                samplesPath.c_str(), (long long)per, (long long)sampleSize);
+    d.count = idx.dims[0];
+    d.samples.resize(d.count * per);
+    for (int64_t i = 0; i < d.count * per; ++i)
+      d.samples[i] = idx.bytes[idx.offset + i] / 255.f;
+  }
+  std::vector<int32_t> labels;
+  if (endsWith(labelsPath, ".npy")) {
+    dlrt::format::NpyArray a;
+    std::string error;
+    if (!dlrt::format::readNpy(labelsPath, a, error))
+      trainFail("%s", error.c_str());
+    for (float v : a.data)
+      labels.push_back(static_cast<int32_t>(std::lround(v)));
+  } else {
+    Idx idx = readIdx(labelsPath);
+    for (int64_t i = 0; i < (idx.dims.empty() ? 0 : idx.dims[0]); ++i)
+      labels.push_back(idx.bytes[idx.offset + i]);
+  }
+  if (int64_t(labels.size()) != d.count)
+    trainFail("'%s' has %zu labels for %lld samples", labelsPath.c_str(),
+              labels.size(), (long long)d.count);
+  for (int32_t l : labels)
+    if (l < 0 || l >= classes)
+      trainFail("'%s': label %d out of range for %lld classes",
+                labelsPath.c_str(), l, (long long)classes);
+  d.labels = std::move(labels);
+  if (limit > 0 && limit < d.count) {
+    d.count = limit;
+    d.samples.resize(limit * sampleSize);
+    d.labels.resize(limit);
+  }
+  return d;
+}
+
+/// The same permutation on every rank: seeded by (seed, epoch).
+std::vector<int64_t> permutation(int64_t count, uint64_t seed, int64_t epoch,
+                                 bool shuffle) {
+  std::vector<int64_t> order(count);
+  for (int64_t i = 0; i < count; ++i)
+    order[i] = i;
+  if (!shuffle)
+    return order;
+  std::mt19937_64 rng(seed * 1000003ull + uint64_t(epoch));
+  for (int64_t i = count - 1; i > 0; --i)
+    std::swap(order[i], order[rng() % uint64_t(i + 1)]);
+  return order;
+}
+
+//===----------------------------------------------------------------------===//
+// The loop
+//===----------------------------------------------------------------------===//
+
+struct Options {
+  std::string trainX, trainY, testX, testY, init, save, checkpoint;
+  int64_t epochs = 1, steps = 0, limitTrain = 0, limitTest = 0;
+  uint64_t seed = 1;
+  bool shuffle = true, resume = false, progress = false, quiet = false;
+};
+
+void usage(const char *argv0) {
+  std::printf(
+      "usage: %s [options]   (training program, see docs/training.md)\n"
+      "  --train-images PATH   training samples (IDX[.gz] or .npy)\n"
+      "  --train-labels PATH   training labels (IDX[.gz] or .npy)\n"
+      "  --test-images PATH / --test-labels PATH   evaluated after each "
+      "epoch\n"
+      "  --epochs N            passes over the training set (1)\n"
+      "  --steps K             stop after K steps in total (0: no limit)\n"
+      "  --init PATH.dlw       initial parameters (default: seeded uniform)\n"
+      "  --seed S              initialization and shuffling seed (1)\n"
+      "  --no-shuffle          keep the dataset order\n"
+      "  --limit-train N / --limit-test N   use the first N samples\n"
+      "  --checkpoint PATH.dlw written after every epoch\n"
+      "  --resume              continue from --checkpoint if it exists\n"
+      "  --save PATH.dlw       final parameters\n"
+      "  --progress            progress bar on stderr (default: on a tty)\n"
+      "  --quiet               no per-epoch lines\n",
+      argv0);
+}
+
+Options parseOptions(int argc, char **argv, bool &help) {
+  Options o;
+  help = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], key = arg, value;
+    size_t eq = arg.find('=');
+    bool inlineValue = arg.rfind("--", 0) == 0 && eq != std::string::npos;
+    if (inlineValue)
+      key = arg.substr(0, eq);
+    auto next = [&]() -> std::string {
+      if (inlineValue)
+        return arg.substr(eq + 1);
+      if (i + 1 >= argc)
+        trainFail("option %s needs a value", key.c_str());
+      return argv[++i];
+    };
+    auto count = [&]() -> int64_t {
+      std::string v = next();
+      char *end = nullptr;
+      long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < 0)
+        trainFail("invalid value '%s' for %s", v.c_str(), key.c_str());
+      return n;
+    };
+    if (key == "--help" || key == "-h")
+      help = true;
+    else if (key == "--train-images")
+      o.trainX = next();
+    else if (key == "--train-labels")
+      o.trainY = next();
+    else if (key == "--test-images")
+      o.testX = next();
+    else if (key == "--test-labels")
+      o.testY = next();
+    else if (key == "--epochs")
+      o.epochs = count();
+    else if (key == "--steps")
+      o.steps = count();
+    else if (key == "--init")
+      o.init = next();
+    else if (key == "--seed")
+      o.seed = count();
+    else if (key == "--no-shuffle")
+      o.shuffle = false;
+    else if (key == "--limit-train")
+      o.limitTrain = count();
+    else if (key == "--limit-test")
+      o.limitTest = count();
+    else if (key == "--checkpoint")
+      o.checkpoint = next();
+    else if (key == "--resume")
+      o.resume = true;
+    else if (key == "--save")
+      o.save = next();
+    else if (key == "--progress")
+      o.progress = true;
+    else if (key == "--quiet")
+      o.quiet = true;
+    else
+      trainFail("unknown option '%s' (see --help)", arg.c_str());
+  }
+  return o;
+}
+
+/// Parameters and optimizer states, owned by the loop.
+struct State {
+  const dlrt_train_program *prog;
+  std::vector<std::vector<float>> params, states;
+
+  std::string stateName(int p, int s) const {
+    return std::string(prog->params[p].name) + "." +
+           prog->state_suffixes[s];
+  }
+};
+
+void initParams(State &st, const Options &o) {
+  const dlrt_train_program &p = *st.prog;
+  std::mt19937_64 rng(o.seed);
+  dlrt::format::WeightReader reader;
+  if (!o.init.empty()) {
+    std::string error;
+    if (!reader.open(o.init, error))
+      trainFail("%s", error.c_str());
+  }
+  for (int i = 0; i < p.num_params; ++i) {
+    const dlrt_train_tensor &t = p.params[i];
+    std::vector<float> &v = st.params[i];
+    v.assign(t.elements, 0.f);
+    if (!o.init.empty()) {
+      const dlrt::format::WeightTensor *w = reader.find(t.name);
+      if (!w)
+        trainFail("'%s' has no tensor '%s'", o.init.c_str(), t.name);
+      if (int64_t(w->nbytes / 4) != t.elements)
+        trainFail("'%s': tensor '%s' has %lld elements, expected %lld",
+                  o.init.c_str(), t.name, (long long)(w->nbytes / 4),
+                  (long long)t.elements);
+      std::memcpy(v.data(), w->data, t.elements * sizeof(float));
+      continue;
+    }
+    if (t.rank < 2)
+      continue; // biases start at zero
+    int64_t fanIn = t.elements / t.shape[0];
+    double bound = 1.0 / std::sqrt(double(fanIn));
+    std::uniform_real_distribution<double> dist(-bound, bound);
+    for (float &x : v)
+      x = static_cast<float>(dist(rng));
+  }
+  for (auto &s : st.states)
+    std::fill(s.begin(), s.end(), 0.f);
+}
+
+void writeCheckpoint(const State &st, const std::string &path,
+                     int64_t epochsDone, int64_t step, uint64_t seed) {
+  const dlrt_train_program &p = *st.prog;
+  dlrt::format::WeightWriter w;
+  for (int i = 0; i < p.num_params; ++i) {
+    std::vector<int64_t> shape(p.params[i].shape,
+                               p.params[i].shape + p.params[i].rank);
+    w.add(p.params[i].name, shape, st.params[i].data());
+    for (int s = 0; s < p.states_per_param; ++s)
+      w.add(st.stateName(i, s), shape,
+            st.states[i * p.states_per_param + s].data());
+  }
+  float meta[3] = {float(epochsDone), float(step), float(seed)};
+  w.add("__train.meta", {3}, meta);
+  std::string tmp = path + ".tmp", error;
+  if (!w.write(tmp, error))
+    trainFail("%s", error.c_str());
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    trainFail("cannot rename '%s' to '%s'", tmp.c_str(), path.c_str());
+}
+
+/// Loads a checkpoint; returns false when the file does not exist.
+bool readCheckpoint(State &st, const std::string &path, int64_t &epochsDone,
+                    int64_t &step) {
+  if (access(path.c_str(), F_OK) != 0)
+    return false;
+  const dlrt_train_program &p = *st.prog;
+  dlrt::format::WeightReader r;
+  std::string error;
+  if (!r.open(path, error))
+    trainFail("%s", error.c_str());
+  auto get = [&](const std::string &name, std::vector<float> &dst) {
+    const dlrt::format::WeightTensor *t = r.find(name);
+    if (!t || t->nbytes / 4 != dst.size())
+      trainFail("checkpoint '%s' lacks '%s' or has another shape",
+                path.c_str(), name.c_str());
+    std::memcpy(dst.data(), t->data, t->nbytes);
+  };
+  for (int i = 0; i < p.num_params; ++i) {
+    get(p.params[i].name, st.params[i]);
+    for (int s = 0; s < p.states_per_param; ++s)
+      get(st.stateName(i, s), st.states[i * p.states_per_param + s]);
+  }
+  std::vector<float> meta(3);
+  get("__train.meta", meta);
+  epochsDone = int64_t(meta[0]);
+  step = int64_t(meta[1]);
+  return true;
+}
+
+void saveParams(const State &st, const std::string &path) {
+  const dlrt_train_program &p = *st.prog;
+  dlrt::format::WeightWriter w;
+  for (int i = 0; i < p.num_params; ++i)
+    w.add(p.params[i].name,
+          std::vector<int64_t>(p.params[i].shape,
+                               p.params[i].shape + p.params[i].rank),
+          st.params[i].data());
+  std::string error;
+  if (!w.write(path, error))
+    trainFail("%s", error.c_str());
+}
+
+/// Runs one step on the batch rows `rows` of `d` (this rank's slice).
+/// With `commit`, the new parameters and states replace the old ones.
+/// Returns the loss; counts correct predictions into `correct`.
+float runStep(State &st, const Dataset &d, const int64_t *rows, float step,
+              bool commit, int64_t &correct) {
+  const dlrt_train_program &p = *st.prog;
+  int64_t b = p.batch, c = p.classes, s = d.sampleSize;
+  std::vector<float> x(b * s), t(b * c, 0.f);
+  for (int64_t i = 0; i < b; ++i) {
+    std::memcpy(&x[i * s], &d.samples[rows[i] * s], s * sizeof(float));
+    t[i * c + d.labels[rows[i]]] = 1.f;
+  }
+  int nState = p.num_params * p.states_per_param;
+  std::vector<float *> in, out(2 + p.num_params + nState + 1, nullptr);
+  in.push_back(x.data());
+  in.push_back(t.data());
+  in.push_back(&step);
+  for (auto &v : st.params)
+    in.push_back(v.data());
+  for (auto &v : st.states)
+    in.push_back(v.data());
+  p.run(in.data(), out.data());
+  float loss = out[0][0];
+  for (int64_t i = 0; i < b; ++i) {
+    const float *z = out[1] + i * c;
+    int64_t arg = std::max_element(z, z + c) - z;
+    correct += arg == d.labels[rows[i]];
+  }
+  p.free_output(out[0], 1);
+  p.free_output(out[1], b * c);
+  for (int i = 0; i < p.num_params; ++i) {
+    float *np = out[2 + i];
+    if (commit)
+      std::memcpy(st.params[i].data(), np, st.params[i].size() * 4);
+    p.free_output(np, st.params[i].size());
+  }
+  for (int i = 0; i < nState; ++i) {
+    float *ns = out[2 + p.num_params + i];
+    if (commit)
+      std::memcpy(st.states[i].data(), ns, st.states[i].size() * 4);
+    p.free_output(ns, st.states[i].size());
+  }
+  return loss;
+}
+
+/// Sums `v` over all ranks.
+double sumOverRanks(double v, int ranks) {
+  if (ranks == 1)
+    return v;
+  std::vector<int> group(ranks);
+  for (int r = 0; r < ranks; ++r)
+    group[r] = r;
+  float f = static_cast<float>(v);
+  dlrt_all_reduce_sum(&f, 1, group.data(), ranks);
+  return f;
+}
+
+void progressBar(int64_t done, int64_t total, double loss, int64_t epoch,
+                 int64_t epochs) {
+  const int width = 30;
+  int filled = total ? int(width * done / total) : width;
+  std::fprintf(stderr, "\repoch %lld/%lld [%.*s%*s] %lld/%lld loss %.4f",
+               (long long)epoch, (long long)epochs, filled,
+               "##############################", width - filled, "",
+               (long long)done, (long long)total, loss);
+  std::fflush(stderr);
+}
+
+} // namespace
+
+int dlrt_train_main(const dlrt_train_program *prog, int argc, char **argv) {
+  bool help = false;
+  Options o = parseOptions(argc, argv, help);
+  if (help) {
+    usage(argv[0]);
+    return 0;
+  }
+  const dlrt_train_program &p = *prog;
+  int ranks = dlrt_size(), rank = dlrt_rank();
+  if (ranks != p.data_parallel)
+    trainFail("the program sums gradients over %d rank(s) but runs on %d",
+              p.data_parallel, ranks);
+  if (o.trainX.empty() || o.trainY.empty())
+    trainFail("--train-images and --train-labels are required");
+  if (o.resume && o.checkpoint.empty())
+    trainFail("--resume needs --checkpoint");
+  int64_t sampleSize = 1;
+  for (int i = 1; i < p.input_rank; ++i)
+    sampleSize *= p.input_shape[i];
+  Dataset train =
+      loadDataset(o.trainX, o.trainY, sampleSize, p.classes, o.limitTrain);
+  Dataset test;
+  if (!o.testX.empty())
+    test = loadDataset(o.testX, o.testY, sampleSize, p.classes, o.limitTest);
+  int64_t global = p.batch * ranks;
+  int64_t stepsPerEpoch = train.count / global;
+  if (stepsPerEpoch == 0)
+    trainFail("%lld training samples do not fill one global batch of %lld",
+              (long long)train.count, (long long)global);
+
+  State st{prog, {}, {}};
+  st.params.resize(p.num_params);
+  st.states.resize(p.num_params * p.states_per_param);
+  for (int i = 0; i < p.num_params; ++i)
+    for (int s = 0; s < p.states_per_param; ++s)
+      st.states[i * p.states_per_param + s].resize(p.params[i].elements);
+  initParams(st, o);
+  int64_t firstEpoch = 0, step = 0;
+  if (o.resume && readCheckpoint(st, o.checkpoint, firstEpoch, step) &&
+      rank == 0 && !o.quiet)
+    std::printf("resumed from '%s' after epoch %lld (step %lld)\n",
+                o.checkpoint.c_str(), (long long)firstEpoch, (long long)step);
+  bool bar = rank == 0 && (o.progress || isatty(2));
+  const char *failAt = std::getenv("DLRT_TRAIN_FAIL_AT_STEP");
+  int64_t failStep = failAt ? std::atoll(failAt) : -1;
+
+  for (int64_t epoch = firstEpoch; epoch < o.epochs; ++epoch) {
+    if (o.steps > 0 && step >= o.steps)
+      break;
+    double start = dlrt_now(), lossSum = 0;
+    int64_t correct = 0, done = 0;
+    std::vector<int64_t> order =
+        permutation(train.count, o.seed, epoch, o.shuffle);
+    for (int64_t k = 0; k < stepsPerEpoch; ++k) {
+      if (o.steps > 0 && step >= o.steps)
+        break;
+      if (failStep >= 0 && step == failStep) {
+        std::fprintf(stderr, "rank%d: DLRT_TRAIN_FAIL_AT_STEP: exiting at "
+                     "step %lld\n", rank, (long long)step);
+        std::fflush(stderr);
+        _exit(3);
+      }
+      ++step;
+      float loss = runStep(st, train, &order[k * global + rank * p.batch],
+                           float(step), /*commit=*/true, correct);
+      lossSum += loss;
+      ++done;
+      if (bar && (k % 10 == 0 || k + 1 == stepsPerEpoch))
+        progressBar(k + 1, stepsPerEpoch, lossSum / done, epoch + 1,
+                    o.epochs);
+    }
+    if (bar)
+      std::fputc('\n', stderr);
+    double meanLoss = sumOverRanks(lossSum / std::max<int64_t>(done, 1),
+                                   ranks) / ranks;
+    double trainAcc =
+        sumOverRanks(double(correct), ranks) / double(done * global);
+    bool epochComplete = done == stepsPerEpoch;
+    std::string testText;
+    if (!test.samples.empty()) {
+      int64_t testSteps = test.count / global, testCorrect = 0;
+      std::vector<int64_t> rows = permutation(test.count, 0, 0, false);
+      for (int64_t k = 0; k < testSteps; ++k)
+        runStep(st, test, &rows[k * global + rank * p.batch], float(step),
+                /*commit=*/false, testCorrect);
+      double acc = testSteps ? sumOverRanks(double(testCorrect), ranks) /
+                                   double(testSteps * global)
+                             : 0;
+      char buf[96];
+      std::snprintf(buf, sizeof(buf), " test_accuracy %.4f (%lld samples)",
+                    acc, (long long)(testSteps * global));
+      testText = buf;
+    }
+    if (rank == 0 && !o.checkpoint.empty() && epochComplete)
+      writeCheckpoint(st, o.checkpoint, epoch + 1, step, o.seed);
+    if (rank == 0 && !o.quiet)
+      std::printf("epoch %lld/%lld: steps %lld loss %.6f train_accuracy "
+                  "%.4f%s time %.2f s\n",
+                  (long long)(epoch + 1), (long long)o.epochs,
+                  (long long)done, meanLoss, trainAcc, testText.c_str(),
+                  dlrt_now() - start);
+    std::fflush(stdout);
+  }
+  if (rank == 0 && !o.save.empty())
+    saveParams(st, o.save);
+  return 0;
+}
