@@ -184,7 +184,10 @@ FailureOr<LocalSplit> Conv2DOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   }
 
   split.result = TensorRegion::full(out);
-  for (auto [i, r] : llvm::enumerate(ArrayRef<DimRange>{n, o, h, x})) {
+  // A named array: the backing array of a braced list inside the range
+  // expression would not outlive it.
+  DimRange ranges[] = {n, o, h, x};
+  for (auto [i, r] : llvm::enumerate(ranges)) {
     split.result.offsets[i] = r.lo;
     split.result.sizes[i] = r.size();
   }
