@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 //
 // This file implements the named cluster presets. Their figures are nominal
-// ones for planning (docs/cluster-format.md cites where they come from);
+// ones for planning (docs/presets.md cites where they come from);
 // `calibrate` is the way to describe a real machine.
 //
 //===----------------------------------------------------------------------===//
@@ -53,6 +53,38 @@ ClusterDevice pi4(std::string name) {
   return d;
 }
 
+/// A Raspberry Pi 3 Model B (4x Cortex-A53 at 1.2 GHz, 1 GiB LPDDR2), the
+/// board of the DeepThings and AOFL testbeds. Sustained rates are the FP32
+/// NEON peak (19.2 GFLOP/s) and the LPDDR2 peak (3.6 GB/s) scaled by the
+/// Pi 4 preset's sustained/peak ratios (13.5/48 and 4/12.8); docs/presets.md.
+ClusterDevice pi3(std::string name) {
+  ClusterDevice d;
+  d.name = std::move(name);
+  d.kind = DeviceKind::cpu;
+  d.flops = 5.4e9;
+  d.memBw = 1.1e9;
+  d.memory = static_cast<int64_t>(1 * kGiB);
+  d.powerActive = 3.7;
+  d.powerIdle = 1.4;
+  d.host = "localhost";
+  return d;
+}
+
+/// A Snapdragon 800 phone (4x Krait 400 at 2.26 GHz, 2 GiB LPDDR3-1600, the
+/// LG Nexus 5 class of MoDNN's testbed), scaled like `pi3`.
+ClusterDevice phone(std::string name) {
+  ClusterDevice d;
+  d.name = std::move(name);
+  d.kind = DeviceKind::cpu;
+  d.flops = 20.3e9;
+  d.memBw = 4.0e9;
+  d.memory = static_cast<int64_t>(2 * kGiB);
+  d.powerActive = 4.0;
+  d.powerIdle = 1.0;
+  d.host = "localhost";
+  return d;
+}
+
 /// A data-center GPU of the A100 class (FP32 peak, HBM2).
 ClusterDevice gpu(std::string name) {
   ClusterDevice d;
@@ -83,6 +115,18 @@ constexpr double kEthLatency = 5.0e-5;
 /// NVLink-class GPU-to-GPU links.
 constexpr double kNvlinkBandwidth = 1.0e11;
 constexpr double kNvlinkLatency = 2.0e-6;
+
+/// Raspberry Pi 3 on-board 802.11n (1x1, 2.4 GHz, 72 Mbit/s PHY rate):
+/// effective TCP throughput.
+constexpr double kPi3WifiBandwidth = 25.0e6 / 8;
+
+/// DGX A100: NVLink 3 through NVSwitch, 600 GB/s per GPU in both directions
+/// together (300 GB/s each way), and one 200 Gbit/s HDR InfiniBand adapter
+/// per GPU between nodes.
+constexpr int64_t kDgxGpus = 8;
+constexpr double kNvswitchBandwidth = 3.0e11;
+constexpr double kInfinibandBandwidth = 200.0e9 / 8;
+constexpr double kInfinibandLatency = 5.0e-6;
 
 /// Parses the `N` of `<prefix>N`: a decimal without leading zeros.
 std::optional<int64_t> parseCount(StringRef text) {
@@ -121,6 +165,28 @@ Cluster edgePreset(int64_t n) {
   c.latency = kWifiLatency;
   for (int64_t i = 0; i < n; ++i)
     c.devices.push_back(pi4(("pi" + Twine(i)).str()));
+  return c;
+}
+
+Cluster pi3Preset(int64_t n) {
+  Cluster c;
+  c.name = ("edge-pi3-" + Twine(n)).str();
+  c.topology = Topology::shared;
+  c.bandwidth = kPi3WifiBandwidth;
+  c.latency = kWifiLatency;
+  for (int64_t i = 0; i < n; ++i)
+    c.devices.push_back(pi3(("pi" + Twine(i)).str()));
+  return c;
+}
+
+Cluster phonesPreset(int64_t n) {
+  Cluster c;
+  c.name = ("phones-wifi-" + Twine(n)).str();
+  c.topology = Topology::shared;
+  c.bandwidth = kWifiBandwidth;
+  c.latency = kWifiLatency;
+  for (int64_t i = 0; i < n; ++i)
+    c.devices.push_back(phone(("phone" + Twine(i)).str()));
   return c;
 }
 
@@ -172,6 +238,27 @@ Cluster multiNodePreset(int64_t nodes, int64_t ranks) {
   return c;
 }
 
+/// `nodes` DGX A100 systems: NVSwitch inside a node, InfiniBand between.
+Cluster dgxPreset(int64_t nodes) {
+  Cluster c;
+  c.name = ("dgx-a100-" + Twine(nodes)).str();
+  c.topology = Topology::full;
+  c.bandwidth = kInfinibandBandwidth;
+  c.latency = kInfinibandLatency;
+  for (int64_t node = 0; node < nodes; ++node) {
+    int64_t first = c.size();
+    for (int64_t g = 0; g < kDgxGpus; ++g) {
+      ClusterDevice d = gpu(("n" + Twine(node) + "g" + Twine(g)).str());
+      d.host = ("dgx" + Twine(node)).str();
+      c.devices.push_back(d);
+    }
+    for (int64_t a = first; a < c.size(); ++a)
+      for (int64_t b = a + 1; b < c.size(); ++b)
+        c.links.push_back({a, b, kNvswitchBandwidth, kNvlinkLatency});
+  }
+  return c;
+}
+
 } // namespace
 
 std::optional<Cluster> mlir::dl::lookupPreset(StringRef name) {
@@ -181,6 +268,13 @@ std::optional<Cluster> mlir::dl::lookupPreset(StringRef name) {
     return edgePreset(*n);
   if (std::optional<int64_t> n = presetSize(name, "gpu-"))
     return gpuPreset(*n);
+  if (std::optional<int64_t> n = presetSize(name, "edge-pi3-"))
+    return pi3Preset(*n);
+  if (std::optional<int64_t> n = presetSize(name, "phones-wifi-"))
+    return phonesPreset(*n);
+  if (std::optional<int64_t> n = presetSize(name, "dgx-a100-");
+      n && *n * kDgxGpus <= kMaxPresetDevices)
+    return dgxPreset(*n);
   if (name == "hetero-edge-3")
     return heteroEdgePreset();
   if (name.consume_front("cluster-")) {
@@ -196,6 +290,7 @@ std::optional<Cluster> mlir::dl::lookupPreset(StringRef name) {
 }
 
 StringRef mlir::dl::describePresets() {
-  return "presets: local-N, edge-pi4-N and gpu-N with N in 1..64, "
-         "hetero-edge-3, cluster-NxM with N*M <= 64";
+  return "presets: local-N, edge-pi4-N, edge-pi3-N, phones-wifi-N and gpu-N "
+         "with N in 1..64, hetero-edge-3, cluster-NxM with N*M <= 64, "
+         "dgx-a100-N with N in 1..8 (docs/presets.md)";
 }

@@ -361,9 +361,44 @@ TEST(ClusterPresets, Shapes) {
   EXPECT_DOUBLE_EQ(nodes->linkBandwidth(3, 4), 1.25e9); // inter-node
   EXPECT_EQ(nodes->links.size(), 12u);
 
+  // DeepThings / AOFL boards on Wi-Fi.
+  std::optional<Cluster> pi3 = lookupPreset("edge-pi3-6");
+  ASSERT_TRUE(pi3);
+  EXPECT_EQ(pi3->size(), 6);
+  EXPECT_TRUE(pi3->sharedMedium());
+  EXPECT_DOUBLE_EQ(pi3->linkBandwidth(0, 5), 25e6 / 8);
+  EXPECT_EQ(pi3->devices[5].memory, static_cast<int64_t>(kGiB));
+  EXPECT_LT(pi3->devices[0].flops, edge->devices[0].flops);
+
+  // MoDNN's phones on Wi-Fi Direct.
+  std::optional<Cluster> phones = lookupPreset("phones-wifi-4");
+  ASSERT_TRUE(phones);
+  EXPECT_EQ(phones->size(), 4);
+  EXPECT_TRUE(phones->sharedMedium());
+  EXPECT_EQ(phones->devices[3].name, "phone3");
+  EXPECT_EQ(phones->devices[3].memory, static_cast<int64_t>(2 * kGiB));
+
+  // One DGX A100 node, and eight of them (64 GPUs).
+  std::optional<Cluster> dgx = lookupPreset("dgx-a100-1");
+  ASSERT_TRUE(dgx);
+  EXPECT_EQ(dgx->size(), 8);
+  EXPECT_EQ(dgx->links.size(), 28u);
+  EXPECT_DOUBLE_EQ(dgx->linkBandwidth(0, 7), 3e11);
+  std::optional<Cluster> pod = lookupPreset("dgx-a100-8");
+  ASSERT_TRUE(pod);
+  EXPECT_EQ(pod->size(), 64);
+  EXPECT_EQ(pod->devices[63].kind, DeviceKind::gpu);
+  EXPECT_EQ(pod->devices[7].host, "dgx0");
+  EXPECT_EQ(pod->devices[8].host, "dgx1");
+  EXPECT_DOUBLE_EQ(pod->linkBandwidth(8, 15), 3e11);  // NVSwitch
+  EXPECT_DOUBLE_EQ(pod->linkBandwidth(7, 8), 2.5e10); // InfiniBand HDR
+  EXPECT_DOUBLE_EQ(pod->linkLatency(7, 8), 5e-6);
+  EXPECT_EQ(pod->links.size(), 8 * 28u);
+
   for (StringRef bad :
        {"local-0", "local-65", "local-04", "local-", "gpu-x", "edge-pi4-",
-        "cluster-8x9", "cluster-2x", "hetero-3", "cluster-0x4"})
+        "cluster-8x9", "cluster-2x", "hetero-3", "cluster-0x4", "edge-pi3-0",
+        "phones-wifi-65", "dgx-a100-0", "dgx-a100-9", "dgx-a100-"})
     EXPECT_FALSE(lookupPreset(bad)) << bad.str();
   EXPECT_TRUE(lookupPreset("local-64"));
   EXPECT_TRUE(lookupPreset("cluster-8x8"));
@@ -372,8 +407,9 @@ TEST(ClusterPresets, Shapes) {
 TEST(ClusterPresets, AllValidAndRoundTripThroughAttr) {
   MLIRContext ctx;
   ctx.loadDialect<DLDialect>();
-  for (StringRef name : {"local-1", "local-3", "edge-pi4-4", "hetero-edge-3",
-                         "gpu-2", "cluster-2x3"}) {
+  for (StringRef name :
+       {"local-1", "local-3", "edge-pi4-4", "hetero-edge-3", "gpu-2",
+        "cluster-2x3", "edge-pi3-2", "phones-wifi-3", "dgx-a100-2"}) {
     std::optional<Cluster> c = lookupPreset(name);
     ASSERT_TRUE(c) << name.str();
     EXPECT_EQ(c->validate(), "") << name.str();
