@@ -6,6 +6,7 @@ set -euo pipefail
 PKGS=(
   cmake ninja-build g++ git
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 libomp-19-dev
+  libclang-rt-19-dev
   libopenmpi-dev openmpi-bin
   libdnnl-dev libopenblas-dev
   libonnx-dev libprotobuf-dev protobuf-compiler

@@ -32,8 +32,9 @@ config.substitutions.insert(0, ("%python", "/usr/bin/python3"))
 config.substitutions.append(("%host_cxx", config.host_cxx))
 config.substitutions.append(
     ("%dlrt_cxxflags",
-     "-std=c++17 -O2 -I{0}/include -L{1} -ldlrt -Wl,-rpath,{1}".format(
-         config.dl_src_root, config.dl_lib_dir)))
+     "-std=c++17 -O2 -I{0}/include -L{1} -ldlrt -Wl,-rpath,{1} {2}".format(
+         config.dl_src_root, config.dl_lib_dir,
+         getattr(config, "dl_sanitizer_flags", ""))))
 
 tools = ["dl-opt", "dl-translate"]
 llvm_config.add_tool_substitutions(tools, [config.dl_tools_dir])

@@ -81,6 +81,11 @@ mlir::dl::getCompileCommand(StringRef source, StringRef binary,
   cmd.append(options.optFlags.begin(), options.optFlags.end());
   cmd.append({"-fopenmp", "-std=c++17", "-I" + include, source.str(), "-o",
               binary.str(), "-L" + lib, "-ldlrt", "-Wl,-rpath," + lib});
+  // An instrumented dlrt needs the sanitizer runtimes in the program.
+  SmallVector<StringRef> sanitizerFlags;
+  StringRef(DL_SANITIZER_FLAGS).split(sanitizerFlags, ' ', -1, false);
+  for (StringRef flag : sanitizerFlags)
+    cmd.push_back(flag.str());
   cmd.append(options.extraFlags.begin(), options.extraFlags.end());
   return cmd;
 }

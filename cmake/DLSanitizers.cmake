@@ -1,0 +1,37 @@
+# Sanitizer and fuzzer builds (docs/hardening.md).
+#
+#   DL_ENABLE_SANITIZERS  ASan + UBSan on everything this project compiles
+#                         (libraries, tools, runtime, tests and the rank
+#                         programs dl-compile builds against this dlrt).
+#   DL_ENABLE_FUZZERS     the libFuzzer targets under test/fuzz (implies the
+#                         sanitizers and adds coverage instrumentation).
+#
+# MLIR/LLVM are the prebuilt Debian shared libraries: their code is not
+# instrumented, only ours (and the LLVM/MLIR header code it inlines) is.
+# Included before HandleLLVMOptions, which turns LLVM_USE_SANITIZER and
+# LLVM_USE_SANITIZE_COVERAGE into compiler flags (and drops -Wl,-z,defs,
+# since instrumented shared libraries leave the sanitizer runtime symbols to
+# the executable).
+
+option(DL_ENABLE_SANITIZERS "Build with AddressSanitizer and UBSan" OFF)
+option(DL_ENABLE_FUZZERS "Build the libFuzzer targets (implies sanitizers)" OFF)
+
+set(DL_SANITIZER_FLAGS "")
+if(DL_ENABLE_SANITIZERS OR DL_ENABLE_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "DL_ENABLE_SANITIZERS/DL_ENABLE_FUZZERS need clang "
+                        "(-DCMAKE_CXX_COMPILER=clang++-19)")
+  endif()
+  set(LLVM_USE_SANITIZER "Address;Undefined")
+  # vptr needs RTTI (LLVM is built without); function sanitizer trips on
+  # calls through the uninstrumented MLIR libraries.
+  set(LLVM_UBSAN_FLAGS
+      "-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all")
+  # What a program linking the instrumented dlrt must be linked with.
+  set(DL_SANITIZER_FLAGS "-fsanitize=address -fsanitize=undefined")
+  message(STATUS "dl: ASan + UBSan build")
+endif()
+if(DL_ENABLE_FUZZERS)
+  set(LLVM_USE_SANITIZE_COVERAGE ON)
+  message(STATUS "dl: libFuzzer targets enabled")
+endif()

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Long fuzzing runs of the libFuzzer targets (docs/hardening.md).
+#
+#   scripts/fuzz.sh [-b BUILD_DIR] [-r RUNS] [-t SECONDS] [-j JOBS] [TARGET...]
+#
+# Builds the targets in BUILD_DIR (default build-fuzz, configured with
+# -DDL_ENABLE_FUZZERS=ON if it does not exist yet) and runs each TARGET
+# (default: all of ir cluster onnx weights search) one after the other
+# until RUNS executions (default 1000000) or SECONDS (default: no limit).
+# New inputs go to BUILD_DIR/fuzz-corpus/TARGET (the committed seeds in
+# test/fuzz/corpus/TARGET are read, never written); crashes are written to
+# BUILD_DIR/fuzz-artifacts/TARGET/. The last line of each log gives the
+# executions done; the script exits non-zero if any target found a crash.
+# DL_FUZZ_NO_BUILD=1 skips the build step.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build-fuzz"
+runs=1000000
+seconds=0
+jobs=2
+while getopts "b:r:t:j:h" opt; do
+  case "$opt" in
+    b) build="$(realpath -m "$OPTARG")" ;;
+    r) runs="$OPTARG" ;;
+    t) seconds="$OPTARG" ;;
+    j) jobs="$OPTARG" ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(ir cluster onnx weights search)
+
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+    -DDL_ENABLE_FUZZERS=ON
+fi
+[ -n "${DL_FUZZ_NO_BUILD:-}" ] || ninja -C "$build" -j"$jobs" "${targets[@]/#/dl-fuzz-}"
+
+# The weight and ONNX targets write each input to a scratch file.
+if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
+
+status=0
+for t in "${targets[@]}"; do
+  corpus="$build/fuzz-corpus/$t"
+  artifacts="$build/fuzz-artifacts/$t/"
+  log="$build/fuzz-$t.log"
+  mkdir -p "$corpus" "$artifacts"
+  echo "fuzz: $t: up to $runs runs, log $log"
+  if ! "$build/bin/dl-fuzz-$t" -runs="$runs" -max_total_time="$seconds" \
+      -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
+      -artifact_prefix="$artifacts" "$corpus" "$root/test/fuzz/corpus/$t" \
+      >"$log" 2>&1; then
+    echo "fuzz: $t: FAILED (see $log and $artifacts)"
+    status=1
+  fi
+  grep -E "stat::number_of_executed_units|Done [0-9]+ runs" "$log" | tail -2
+done
+exit $status

@@ -1,0 +1,3 @@
+func.func @layout_empty() attributes {test.a = #dl.layout<devices = [], dims = []>} {
+  return
+}
