@@ -160,10 +160,10 @@ struct DLApplyPartitionPass
     int64_t numDevices = countDevices(module, source);
     if (numDevices < 1)
       return signalPassFailure();
-    if (microbatches < 1) {
-      source.emitError() << "microbatches must be >= 1";
+    FailureOr<int64_t> count = microbatchCount(module);
+    if (failed(count))
       return signalPassFailure();
-    }
+    int64_t slices = *count;
     if (source.getBody().getBlocks().size() != 1) {
       source.emitError() << "only single-block functions can be partitioned";
       return signalPassFailure();
@@ -172,14 +172,14 @@ struct DLApplyPartitionPass
     ApplyContext ctx(module, source, numDevices);
     auto ret = cast<func::ReturnOp>(source.getBody().front().getTerminator());
     int64_t batch = -1;
-    if (microbatches > 1) {
+    if (slices > 1) {
       for (Value r : ret.getOperands())
         batch = shapeOf(r)[0];
       for (BlockArgument arg : source.getArguments())
-        if (shapeOf(arg)[0] % microbatches != 0) {
-          source.emitError() << "batch " << shapeOf(arg)[0]
-                             << " is not divisible into " << microbatches
-                             << " micro-batches";
+        if (shapeOf(arg)[0] % slices != 0) {
+          source.emitError()
+              << "batch " << shapeOf(arg)[0] << " is not divisible into "
+              << slices << " micro-batches";
           return signalPassFailure();
         }
     }
@@ -187,13 +187,12 @@ struct DLApplyPartitionPass
     // Device 0 assembles the outputs, one micro-batch at a time.
     SmallVector<Value> outputs;
     for (Value r : ret.getOperands())
-      outputs.push_back(microbatches > 1
-                            ? ctx.zeros(0, shapeOf(r), ret.getLoc())
-                            : Value());
-    for (int64_t mb = 0; mb < microbatches; ++mb) {
+      outputs.push_back(slices > 1 ? ctx.zeros(0, shapeOf(r), ret.getLoc())
+                                   : Value());
+    for (int64_t mb = 0; mb < slices; ++mb) {
       std::optional<DimRange> window;
-      if (microbatches > 1) {
-        int64_t per = batch / microbatches;
+      if (slices > 1) {
+        int64_t per = batch / slices;
         window = DimRange{SplitDim::batch, mb * per, (mb + 1) * per};
       }
       if (failed(walkOnce(ctx, source, window)))
@@ -217,6 +216,34 @@ struct DLApplyPartitionPass
                                        d == 0 ? ValueRange(outputs)
                                               : ValueRange());
     source.erase();
+  }
+
+  /// The micro-batch count: the option if given, else the plan search's
+  /// `search.microbatches` module attribute, else 1.
+  FailureOr<int64_t> microbatchCount(ModuleOp module) {
+    if (microbatches < 0) {
+      module.emitError() << "microbatches must be >= 1 (or 0: the "
+                            "module's search.microbatches attribute)";
+      return failure();
+    }
+    Attribute attr = module->getAttr(kSearchMicrobatchesAttrName);
+    auto searched = dyn_cast_or_null<IntegerAttr>(attr);
+    if (attr && (!searched || searched.getInt() < 1)) {
+      module.emitError() << "'" << kSearchMicrobatchesAttrName
+                         << "' must be a positive integer, got " << attr;
+      return failure();
+    }
+    if (!searched)
+      return microbatches == 0 ? int64_t(1) : int64_t(microbatches);
+    if (microbatches != 0 && microbatches != searched.getInt()) {
+      module.emitError() << "microbatches=" << int64_t(microbatches)
+                         << " contradicts the plan, which was searched for "
+                         << searched.getInt() << " micro-batches ('"
+                         << kSearchMicrobatchesAttrName
+                         << "'); drop the option or search again";
+      return failure();
+    }
+    return searched.getInt();
   }
 
   /// The function to partition: `func` if given, else the only one.

@@ -64,6 +64,7 @@ enum class Scheme {
   InChannel,
   Spatial,
   SpatialBiased,
+  MoDNN,
   FusedTiles,
   LSTMGate,
   LSTMHidden,
@@ -91,6 +92,7 @@ struct DLForceSchemePass
             .Case("in-channel", Scheme::InChannel)
             .Case("spatial", Scheme::Spatial)
             .Case("spatial-biased", Scheme::SpatialBiased)
+            .Case("modnn", Scheme::MoDNN)
             .Case("lstm-gate", Scheme::LSTMGate)
             .Case("lstm-hidden", Scheme::LSTMHidden)
             .Case("dense-out", Scheme::DenseOut)
@@ -114,8 +116,9 @@ struct DLForceSchemePass
       module.emitError()
           << "unknown scheme '" << name
           << "' (expected data, pipeline, out-channel, in-channel, spatial, "
-             "spatial-biased, ftp:NxM, lstm-gate, lstm-hidden, dense-out, "
-             "dense-in, dense-pair, replicate, single or heuristic)";
+             "spatial-biased, modnn, ftp:NxM, lstm-gate, lstm-hidden, "
+             "dense-out, dense-in, dense-pair, replicate, single or "
+             "heuristic)";
       return signalPassFailure();
     }
 
@@ -224,6 +227,13 @@ struct DLForceSchemePass
         return replicated();
       return split(layer, SplitDim::height, INT64_MAX,
                    kind == Scheme::SpatialBiased);
+    case Scheme::MoDNN:
+      // MoDNN (DATE'17): height strips proportional to device speed (BODP)
+      // for conv/pool layers, and output rows proportional to speed for
+      // dense layers (its MSCC split degenerates to that for dense weights).
+      if (isa<DenseOp, MatMulOp>(op))
+        return split(layer, SplitDim::out_channel, INT64_MAX, true);
+      return split(layer, SplitDim::height, INT64_MAX, true);
     case Scheme::LSTMGate:
       return isa<LSTMOp>(op) ? split(layer, SplitDim::gate, 4) : replicated();
     case Scheme::LSTMHidden:

@@ -21,6 +21,12 @@ namespace mlir::dl {
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
+/// Module attribute (i64) in which dl-search-partition's throughput
+/// objective records the micro-batch count of its pipeline; read by
+/// dl-apply-partition and dl-compile.
+inline constexpr llvm::StringLiteral kSearchMicrobatchesAttrName =
+    "search.microbatches";
+
 /// Even bounds of `extent` over `parts` parts; the first `extent % parts`
 /// parts get one more entry.
 SmallVector<int64_t> evenBounds(int64_t extent, int64_t parts);

@@ -99,7 +99,10 @@ def DLApplyPartition : Pass<"dl-apply-partition", "ModuleOp"> {
     groups are computed per tile with no communication inside the group.
     Model inputs live on device 0, which also assembles the outputs. With
     `microbatches = M > 1` the batch is processed in M slices so that
-    pipeline stages overlap.
+    pipeline stages overlap. Without the option, M is the module's
+    `search.microbatches` attribute (written by dl-search-partition's
+    throughput objective), else 1; an explicit M that differs from that
+    attribute is an error.
 
     Before:
     ```mlir
@@ -124,8 +127,9 @@ def DLApplyPartition : Pass<"dl-apply-partition", "ModuleOp"> {
     Option<"numDevices", "devices", "int64_t", /*default=*/"0",
            "Number of devices when the module has no dl.cluster "
            "(default: as many as the plans use)">,
-    Option<"microbatches", "microbatches", "int64_t", /*default=*/"1",
-           "Split the batch into this many micro-batches (pipelining)">
+    Option<"microbatches", "microbatches", "int64_t", /*default=*/"0",
+           "Split the batch into this many micro-batches (pipelining); 0: "
+           "the module's search.microbatches attribute, else 1">
   ];
 }
 
@@ -136,7 +140,9 @@ def DLForceScheme : Pass<"dl-force-scheme", "ModuleOp"> {
     measured alone. Schemes: `data` (batch split), `pipeline` (contiguous
     stages balanced by FLOPs, one device each), `out-channel`, `in-channel`
     (conv/dense/matmul), `spatial` (height strips), `spatial-biased` (strips
-    proportional to device FLOP/s, MoDNN BODP), `ftp:NxM` (the leading chain
+    proportional to device FLOP/s, MoDNN BODP), `modnn` (`spatial-biased`
+    for conv/pool layers and dense output rows proportional to device
+    FLOP/s: MoDNN's BODP plus its FC split), `ftp:NxM` (the leading chain
     of conv/pool layers fused and cut into an N x M grid, the rest on
     device 0), `lstm-gate`, `lstm-hidden`, `dense-out`, `dense-in`,
     `dense-pair` (alternating output and input splits), `replicate`,

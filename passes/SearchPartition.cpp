@@ -93,7 +93,7 @@ struct DLSearchPartitionPass
         applyChoice(*problem, r.choice);
       }
       if (r.microbatches > 1)
-        module->setAttr("search.microbatches",
+        module->setAttr(kSearchMicrobatchesAttrName,
                         IntegerAttr::get(IntegerType::get(&getContext(), 64),
                                          r.microbatches));
       table += renderTable(*problem, r);

@@ -29,11 +29,14 @@ struct CompileOptions {
   /// deterministic random weights written to OUTDIR/model.dlw.
   std::string weightsPath;
   uint64_t seed = 1;
-  int64_t microbatches = 1;
+  /// Micro-batches per batch; 0: the throughput search's count, else 1.
+  int64_t microbatches = 0;
   /// Also build the unpartitioned single-device reference program.
   bool reference = true;
   /// Emit sources only (no host compiler).
   bool buildBinaries = true;
+  /// Stop after plan.json and partitioned.mlir: no weights, no sources.
+  bool planOnly = false;
   unsigned jobs = 2;
   bool verbose = false;
   std::string compiler;

@@ -375,6 +375,83 @@ std::optional<search::Evaluation> predictPlans(ModuleOp module,
   return eval;
 }
 
+llvm::json::Value optionalJson(std::optional<double> v) {
+  return v ? llvm::json::Value(*v) : llvm::json::Value(nullptr);
+}
+
+/// The cost model's prediction for a pipeline of single-device stages run
+/// with `microbatches` micro-batches, priced as the throughput search
+/// prices it (docs/search.md): stage k computes its layers at batch / M
+/// after receiving the tensors that cross into it, the period is the
+/// slowest stage, and one batch takes (M + K - 1) periods.
+struct PipelinePrediction {
+  int64_t stages = 1;
+  double period = 0;
+  double latency = 0;
+};
+
+std::optional<PipelinePrediction>
+predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
+  func::FuncOp fn;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isExternal())
+      fn = f;
+  if (!fn)
+    return std::nullopt;
+  search::Options options;
+  options.fusedTiles = false;
+  ScopedDiagnosticHandler quiet(module.getContext(),
+                                [](Diagnostic &) { return success(); });
+  FailureOr<search::Problem> problem =
+      search::buildProblem(fn, cluster, options);
+  if (failed(problem) || problem->nodes.empty())
+    return std::nullopt;
+  double m = double(microbatches);
+  PipelinePrediction pred;
+  pred.stages = 0;
+  int64_t stage = -1, device = -1;
+  double stageTime = 0;
+  for (auto [i, node] : llvm::enumerate(problem->nodes)) {
+    auto plan = node.op->getAttrOfType<PlanAttr>(DLDialect::kPlanAttrName);
+    int64_t s = 0, d = 0;
+    if (plan) {
+      if (plan.getDevices().size() != 1 || !plan.getSplits().empty() ||
+          plan.getTile() || plan.getReplicas() != 1)
+        return std::nullopt;
+      s = plan.getStage();
+      d = plan.getDevices()[0];
+    }
+    if (s < stage || d >= cluster.size())
+      return std::nullopt;
+    if (s != stage) {
+      pred.period = std::max(pred.period, stageTime);
+      stageTime = 0;
+      if (stage >= 0) {
+        int64_t bytes = 0;
+        for (int t : problem->liveAt[i]) {
+          int64_t e = 1;
+          for (int64_t dim : problem->tensors[t].shape)
+            e *= dim;
+          bytes += e * cost::kElementBytes;
+        }
+        stageTime += cluster.transferTime(device, d, double(bytes) / m);
+      }
+      stage = s;
+      device = d;
+      ++pred.stages;
+    } else if (d != device) {
+      return std::nullopt;
+    }
+    LayerWork w = cast<PartitionableOpInterface>(node.op).getWork();
+    stageTime += cost::computeTime(cluster.devices[d], double(w.flops),
+                                   double(w.bytes())) /
+                 m;
+  }
+  pred.period = std::max(pred.period, stageTime);
+  pred.latency = (m + pred.stages - 1) * pred.period;
+  return pred;
+}
+
 } // namespace
 
 LogicalResult mlir::dl::compileModel(const CompileOptions &options,
@@ -442,7 +519,7 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
     return fail("cannot create '" + options.outputDir + "': " + ec.message());
   std::string out = options.outputDir;
 
-  // Weights.
+  // Weights (not needed to plan).
   std::string weights = options.weightsPath;
   if (weights.empty())
     weights = importedWeights;
@@ -454,7 +531,9 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
       weights = std::string(path);
     }
   SmallVector<ParamInfo> params = collectParams(*model);
-  if (weights.empty()) {
+  if (options.planOnly)
+    params.clear();
+  else if (weights.empty()) {
     weights = out + "/model.dlw";
     if (failed(writeRandomWeights(params, options.seed, weights)))
       return failure();
@@ -463,7 +542,7 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
         << options.seed << ") to " << weights << "\n";
   }
   dlrt::format::WeightReader store;
-  if (!store.open(weights, error))
+  if (!options.planOnly && !store.open(weights, error))
     return fail(error);
   for (const ParamInfo &p : params) {
     const dlrt::format::WeightTensor *t = store.find(p.name);
@@ -519,13 +598,43 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
         {"param_bytes", w.paramBytes},
         {"plan", plan}});
   });
+  // Micro-batches: the option, else the throughput search's count, else 1
+  // (dl-apply-partition rejects an option that contradicts the search).
+  int64_t microbatches = options.microbatches;
+  if (auto searched =
+          (*model)->getAttrOfType<IntegerAttr>(kSearchMicrobatchesAttrName);
+      searched && microbatches == 0)
+    microbatches = searched.getInt();
+  if (microbatches < 1)
+    microbatches = 1;
+  int64_t batch = 0;
+  for (auto fn : model->getOps<func::FuncOp>())
+    if (!fn.isExternal() && fn.getNumArguments() > 0)
+      if (auto t = dyn_cast<RankedTensorType>(fn.getArgument(0).getType());
+          t && t.getRank() > 0)
+        batch = t.getDimSize(0);
   std::optional<search::Evaluation> predicted;
-  if (options.microbatches == 1)
+  std::optional<PipelinePrediction> pipeline;
+  std::optional<double> predictedLatency;
+  if (microbatches == 1)
     predicted = predictPlans(*model, *cluster);
+  if (predicted)
+    predictedLatency = predicted->latency;
+  else if ((pipeline = predictPipeline(*model, *cluster, microbatches)))
+    predictedLatency = pipeline->latency;
   if (predicted)
     log << llvm::formatv("\npredicted latency (cost model): {0:F3} ms, "
                          "{1} bytes moved\n",
                          predicted->latency * 1e3, predicted->bytes);
+  else if (pipeline)
+    log << llvm::formatv("\npredicted latency (cost model): {0:F3} ms "
+                         "({1} stages, {2} micro-batches, period {3:F3} "
+                         "ms)\n",
+                         pipeline->latency * 1e3, pipeline->stages,
+                         microbatches, pipeline->period * 1e3);
+  if (predictedLatency && batch > 0)
+    log << llvm::formatv("predicted throughput: {0:F1} samples/s\n",
+                         double(batch) / *predictedLatency);
   if (failed(partition(*model, "", numDevices, options.microbatches)))
     return fail("partitioning failed");
   std::map<int64_t, DeviceTraffic> traffic;
@@ -553,17 +662,33 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
 
   // Plan file and partitioned IR.
   {
-    llvm::json::Object root{{"model", options.modelPath},
-                            {"cluster", cluster->name},
-                            {"devices", numDevices},
-                            {"scheme", scheme.empty() ? "model" : scheme},
-                            {"objective", options.objective},
-                            {"microbatches", options.microbatches},
-                            {"predicted_latency_s",
-                             predicted ? llvm::json::Value(predicted->latency)
-                                       : llvm::json::Value(nullptr)},
-                            {"layers", std::move(layersJson)},
-                            {"ranks", std::move(devicesJson)}};
+    // The cost model's per-device peak (parameters plus live activations).
+    llvm::json::Value peakJson(nullptr);
+    if (predicted) {
+      llvm::json::Array peaks;
+      for (const search::DeviceReport &d : predicted->devices)
+        peaks.push_back(d.peakMemory());
+      peakJson = std::move(peaks);
+    }
+    llvm::json::Object root{
+        {"model", options.modelPath},
+        {"cluster", cluster->name},
+        {"devices", numDevices},
+        {"scheme", scheme.empty() ? "model" : scheme},
+        {"objective", options.objective},
+        {"microbatches", microbatches},
+        {"predicted_latency_s", optionalJson(predictedLatency)},
+        {"predicted_period_s",
+         optionalJson(pipeline ? std::optional<double>(pipeline->period)
+                               : std::nullopt)},
+        {"predicted_throughput_per_s",
+         optionalJson(
+             predictedLatency && batch > 0
+                 ? std::optional<double>(double(batch) / *predictedLatency)
+                 : std::nullopt)},
+        {"predicted_peak_memory_bytes", std::move(peakJson)},
+        {"layers", std::move(layersJson)},
+        {"ranks", std::move(devicesJson)}};
     std::error_code ec;
     llvm::raw_fd_ostream os(out + "/plan.json", ec);
     if (ec)
@@ -595,6 +720,9 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
                                 *device, bytes, dev.name, dev.memory)
                       .str());
   }
+
+  if (options.planOnly)
+    return success();
 
   // Weight shards and sources.
   log << "\nweights:\n";

@@ -23,7 +23,8 @@ static cl::opt<std::string> model(cl::Positional, cl::Required,
 static cl::opt<std::string>
     cluster("cluster", cl::init("local-2"),
             cl::desc("Cluster YAML file or preset (local-N, edge-pi4-N, "
-                     "hetero-edge-3, gpu-N, cluster-NxM)"),
+                     "edge-pi3-N, phones-wifi-N, hetero-edge-3, gpu-N, "
+                     "cluster-NxM, dgx-a100-N)"),
             cl::cat(category));
 static cl::opt<std::string> output("o", cl::Required,
                                    cl::desc("Output directory"),
@@ -31,7 +32,7 @@ static cl::opt<std::string> output("o", cl::Required,
 static cl::opt<std::string> scheme(
     "scheme",
     cl::desc("Force one scheme for every layer: data, pipeline, out-channel, "
-             "in-channel, spatial, spatial-biased, ftp:NxM, lstm-gate, "
+             "in-channel, spatial, spatial-biased, modnn, ftp:NxM, lstm-gate, "
              "lstm-hidden, dense-out, dense-in, dense-pair, replicate, "
              "single, heuristic, or search (the plan search; default: the "
              "model's dl.plan attributes, else search)"),
@@ -51,8 +52,9 @@ static cl::opt<uint64_t> seed("seed", cl::init(1),
                               cl::desc("Seed of the random weights"),
                               cl::cat(category));
 static cl::opt<int64_t>
-    microbatches("microbatches", cl::init(1),
-                 cl::desc("Micro-batches per batch (pipeline overlap)"),
+    microbatches("microbatches", cl::init(0),
+                 cl::desc("Micro-batches per batch (pipeline overlap; "
+                          "default: the throughput search's count, else 1)"),
                  cl::cat(category));
 static cl::opt<bool> noReference(
     "no-reference",
@@ -61,6 +63,11 @@ static cl::opt<bool> noReference(
 static cl::opt<bool> emitOnly("emit-only",
                               cl::desc("Write sources but do not compile"),
                               cl::cat(category));
+static cl::opt<bool>
+    planOnly("plan-only",
+             cl::desc("Write plan.json and partitioned.mlir only (no "
+                      "weights, sources or programs)"),
+             cl::cat(category));
 static cl::opt<unsigned> jobs("j", cl::init(2),
                               cl::desc("Parallel compiler processes"),
                               cl::cat(category));
@@ -94,9 +101,14 @@ int main(int argc, char **argv) {
   options.microbatches = microbatches;
   options.reference = !noReference;
   options.buildBinaries = !emitOnly;
+  options.planOnly = planOnly;
   options.jobs = jobs;
   options.verbose = verbose;
   options.compiler = cxx;
+  if (microbatches < 0) {
+    errs() << "dl-compile: error: --microbatches must be >= 1\n";
+    return 1;
+  }
   if (objective != "latency" && objective != "throughput" &&
       objective != "energy" && objective != "memory") {
     errs() << "dl-compile: error: unknown objective '" << objective
