@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dl/ShapeLimits.h"
 #include "lib/Cluster/ClusterModel.h"
 #include "passes/Passes.h"
 #include "passes/Search/Search.h"
@@ -37,6 +38,9 @@ struct DLSearchPartitionPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // The cost model computes byte sizes in int64_t.
+    if (failed(verifyTensorSizes(module)))
+      return signalPassFailure();
     std::optional<Objective> obj =
         llvm::StringSwitch<std::optional<Objective>>(objective)
             .Case("latency", Objective::Latency)

@@ -16,6 +16,7 @@
 #include "dl/CommAnalysis.h"
 #include "dl/Import/ONNX.h"
 #include "dl/Registration.h"
+#include "dl/ShapeLimits.h"
 #include "dl/Target/Build.h"
 #include "dl/Target/CUDA.h"
 #include "dl/Target/Cpp.h"
@@ -72,6 +73,46 @@ SmallVector<ParamInfo> collectParams(ModuleOp module) {
   return params;
 }
 
+/// Fails, with an error at the largest parameter, when the parameters alone
+/// exceed the memory of all the cluster's devices together (then no plan
+/// fits, and writing random weights for them could exhaust this machine).
+/// A device with memory 0 is unlimited.
+LogicalResult checkParamsFitCluster(ModuleOp module, const Cluster &cluster) {
+  auto add = [](int64_t a, int64_t b) {
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+  };
+  int64_t capacity = 0;
+  for (const ClusterDevice &d : cluster.devices) {
+    if (d.memory <= 0)
+      return success();
+    capacity = add(capacity, d.memory);
+  }
+  int64_t total = 0, largestBytes = -1;
+  ParamOp largest;
+  llvm::StringSet<> seen;
+  module.walk([&](ParamOp p) {
+    if (!seen.insert(p.getName()).second)
+      return;
+    auto type = cast<RankedTensorType>(p.getType());
+    int64_t bytes = checkedNumElements(type.getShape()).value_or(
+                        kMaxTensorElements) *
+                    4;
+    total = add(total, bytes);
+    if (bytes > largestBytes) {
+      largestBytes = bytes;
+      largest = p;
+    }
+  });
+  if (total <= capacity)
+    return success();
+  return largest.emitError()
+         << "the model's parameters need " << total
+         << " B but cluster '" << cluster.name << "' has " << capacity
+         << " B of memory over all its " << cluster.devices.size()
+         << " devices; the largest parameter, '" << largest.getName()
+         << "', has " << largestBytes << " B";
+}
+
 /// Deterministic weights in the range PyTorch's default initializers use:
 /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights; 1-D parameters named
 /// like variances or scales are drawn from U(0.5, 1.5), other 1-D ones from
@@ -85,7 +126,7 @@ LogicalResult writeRandomWeights(ArrayRef<ParamInfo> params, uint64_t seed,
     double lo = -0.1, hi = 0.1;
     StringRef name = p.name;
     if (p.shape.size() >= 2) {
-      int64_t fanIn = n / p.shape[0];
+      int64_t fanIn = p.shape[0] > 0 ? n / p.shape[0] : 0;
       hi = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(fanIn, 1)));
       lo = -hi;
     } else if (name.contains_insensitive("var") ||
@@ -499,6 +540,8 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
                                            &context);
   if (!model)
     return fail("cannot load model '" + options.modelPath + "'");
+  if (failed(verifyTensorSizes(*model)))
+    return fail("cannot compile model '" + options.modelPath + "'");
 
   // Cluster.
   std::string error;
@@ -514,6 +557,9 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
                 cluster->name + "'");
   log << "dl-compile: model " << options.modelPath << ", cluster "
       << cluster->name << " (" << numDevices << " devices)\n";
+  if (failed(checkParamsFitCluster(*model, *cluster)))
+    return fail("no plan can fit the model on cluster '" + cluster->name +
+                "'");
 
   if (auto ec = llvm::sys::fs::create_directories(options.outputDir))
     return fail("cannot create '" + options.outputDir + "': " + ec.message());

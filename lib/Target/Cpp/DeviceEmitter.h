@@ -144,6 +144,9 @@ protected:
   virtual void emitHeader(raw_ostream &os);
   /// The standard headers every program includes (after the target's).
   static void emitStdIncludes(raw_ostream &os);
+  /// kNumRanks and kPlanHash, which main() checks at start-up
+  /// (dlrt_check_plan).
+  void emitPlanIdentity(raw_ostream &os);
   /// Target helpers after the shared prelude (kernels, handles).
   virtual void emitTargetPrelude(raw_ostream &os) {}
   /// Communication ops.

@@ -15,6 +15,7 @@
 #include "dialects/DL/DLDialect.h"
 #include "dialects/DL/DLOps.h"
 #include "dl/Registration.h"
+#include "dl/ShapeLimits.h"
 #include "dl/Target/Cpp.h"
 #include "lib/Target/Cpp/DeviceEmitter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,6 +35,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -1025,9 +1027,6 @@ std::string dl_default_weights(const char *argv0) {
 
 int main(int argc, char **argv) {
   dlrt_init(&argc, &argv);
-  if (dlrt_rank() != kRank)
-    dl_fail("this is the program of rank %d but it runs as MPI rank %d",
-            kRank, dlrt_rank());
 
   std::vector<std::string> input_paths, output_paths;
   std::string weights_path, expect_path;
@@ -1078,6 +1077,10 @@ int main(int argc, char **argv) {
       dl_fail("unknown option '%s' (see --help)", arg.c_str());
     }
   }
+
+  // Every rank runs the program of its rank of this plan, and the job has
+  // the plan's size (after the options, so that --help works anywhere).
+  dlrt_check_plan(kRank, kNumRanks, kPlanHash);
 
   // Inputs: one .npy per function argument, shapes checked.
   if (static_cast<int>(input_paths.size()) != kNumInputs)
@@ -1209,6 +1212,9 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   if (!func.getBody().hasOneBlock())
     return func.emitError()
            << targetName() << " emission expects a single-block function";
+  // Sizes are int64_t in the emitted code: no product may overflow.
+  if (failed(verifyTensorSizes(func)))
+    return failure();
   Block &block = func.getBody().front();
   unsigned index = 1;
   for (Operation &op : block)
@@ -1259,7 +1265,8 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   // Assemble the program.
   std::string fname = func.getSymName().str();
   emitHeader(os);
-  os << "namespace {\n\nconstexpr int kRank = " << device << ";\n\n";
+  os << "namespace {\n\nconstexpr int kRank = " << device << ";\n";
+  emitPlanIdentity(os);
   os << "/// The signature of an input or output.\n"
      << "struct DlTensorSig {\n  const char *type;\n  int rank;\n"
      << "  const int64_t *shape;\n  int64_t elements;\n};\n\n";
@@ -1329,6 +1336,25 @@ void DeviceEmitter::emitHeader(raw_ostream &os) {
      << "// Run:   see --help and docs/codegen.md.\n\n"
      << "#include \"dlrt/dlrt.h\"\n\n";
   emitStdIncludes(os);
+}
+
+void DeviceEmitter::emitPlanIdentity(raw_ostream &os) {
+  // The rank programs of one compilation share the number of device
+  // functions and the hash of the module they come from (locations left
+  // out), which the start-up check compares across the ranks.
+  Operation *root = func->getParentOfType<ModuleOp>();
+  if (!root)
+    root = func;
+  int64_t ranks = 1;
+  if (auto module = dyn_cast<ModuleOp>(root))
+    if (auto devices = collectDevices(module); succeeded(devices))
+      ranks = devices->size();
+  std::string text;
+  llvm::raw_string_ostream printed(text);
+  root->print(printed, OpPrintingFlags().enableDebugInfo(false));
+  os << "constexpr int kNumRanks = " << ranks << ";\n"
+     << "constexpr uint64_t kPlanHash = 0x"
+     << llvm::format_hex_no_prefix(llvm::xxh3_64bits(text), 16) << "ULL;\n\n";
 }
 
 void DeviceEmitter::emitStdIncludes(raw_ostream &os) {
