@@ -68,62 +68,55 @@ def row(cells):
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
-def modnn(args, lines):
-    base = plan(args, "vgg16.mlir", "phones-wifi-1", "single", "vgg-1")
-    lines.append("### MoDNN: VGG-16 on phones-wifi-N")
-    lines.append("")
-    lines.append("One phone (`single`): %s ms, peak %s MiB." %
-                 (fmt_ms(base), fmt_mib(base)))
-    lines.append("")
-    lines.append(row(["phones", "scheme", "predicted ms", "speedup",
-                      "max peak MiB/device", "bytes sent", "published"]))
-    lines.append(row(["---:", "---", "---:", "---:", "---:", "---:", "---"]))
-    published = {2: "2.17x (2 phones)", 3: "", 4: "4.28x (4 phones)"}
-    schemes = ["modnn", "spatial-biased"] + ([] if args.no_search
-                                             else ["search"])
-    for n in (2, 3, 4):
-        for s in schemes:
-            r = plan(args, "vgg16.mlir", "phones-wifi-%d" % n, s,
-                     "vgg-%d-%s" % (n, s))
+def table(args, lines, title, model, preset, unit, devices, schemes, extra):
+    """Plans `model` on `preset`-N for every N and scheme; `extra(n, s, r,
+    base)` gives the last column(s)."""
+    base = plan(args, model, preset + "1", "single", model + "-1")
+    lines += ["### " + title, "",
+              "One device (`single`): %s ms, peak %s MiB." %
+              (fmt_ms(base), fmt_mib(base)), ""]
+    head = [unit, "scheme", "predicted ms", "speedup", "max peak MiB/device",
+            "bytes sent"] + extra(None, None, None, None)
+    lines.append(row(head))
+    lines.append(row(["---:", "---"] + ["---:"] * (len(head) - 2)))
+    for n in devices:
+        for s in schemes + ([] if args.no_search else ["search"]):
+            r = plan(args, model, preset + str(n), s,
+                     "%s-%d-%s" % (model, n, s.replace(":", "")))
             if "error" in r:
-                lines.append(row([n, s, "failed: " + r["error"], "", "", "",
-                                  ""]))
+                lines.append(row([n, s, "failed: " + r["error"]]))
                 continue
             lines.append(row([n, "`%s`" % s, fmt_ms(r), fmt_speedup(base, r),
-                              fmt_mib(r), r["bytes"],
-                              published[n] if s == "modnn" else ""]))
-            print("vgg16 %d %s: %.1fs" % (n, s, r["wall"]), file=sys.stderr)
+                              fmt_mib(r), r["bytes"]] + extra(n, s, r, base)))
+            print("%s %d %s: %.1fs" % (model, n, s, r["wall"]),
+                  file=sys.stderr)
     lines.append("")
+
+
+def modnn(args, lines):
+    published = {2: "2.17x", 3: "", 4: "4.28x"}
+
+    def extra(n, s, r, base):
+        if n is None:
+            return ["published"]
+        return [published[n] if s == "modnn" else ""]
+
+    table(args, lines, "MoDNN: VGG-16 on phones-wifi-N", "vgg16.mlir",
+          "phones-wifi-", "phones", (2, 3, 4), ["modnn", "spatial-biased"],
+          extra)
 
 
 def deepthings(args, lines):
-    base = plan(args, "yolov2_16.mlir", "edge-pi3-1", "single", "yolo-1")
-    lines.append("### DeepThings: YOLOv2 layers 0-15 on edge-pi3-N")
-    lines.append("")
-    lines.append("One Pi 3 (`single`): %s ms, peak %s MiB." %
-                 (fmt_ms(base), fmt_mib(base)))
-    lines.append("")
-    lines.append(row(["Pis", "scheme", "predicted ms", "speedup",
-                      "max peak MiB/device", "memory vs 1 device",
-                      "bytes sent"]))
-    lines.append(row(["---:", "---", "---:", "---:", "---:", "---:", "---:"]))
-    for n in range(2, 7):
-        schemes = ["ftp:%dx%d" % (g, g) for g in range(2, 7)]
-        if not args.no_search:
-            schemes.append("search")
-        for s in schemes:
-            r = plan(args, "yolov2_16.mlir", "edge-pi3-%d" % n, s,
-                     "yolo-%d-%s" % (n, s.replace(":", "")))
-            if "error" in r:
-                lines.append(row([n, s, "failed: " + r["error"], "", "", "",
-                                  ""]))
-                continue
-            red = ("%+.0f %%" % (100 * (r["peak"] / base["peak"] - 1))
-                   if r.get("peak") and base.get("peak") else "n/a")
-            lines.append(row([n, "`%s`" % s, fmt_ms(r), fmt_speedup(base, r),
-                              fmt_mib(r), red, r["bytes"]]))
-            print("yolo %d %s: %.1fs" % (n, s, r["wall"]), file=sys.stderr)
-    lines.append("")
+    def extra(n, s, r, base):
+        if n is None:
+            return ["memory vs 1 device"]
+        if not r.get("peak") or not base.get("peak"):
+            return ["n/a"]
+        return ["%+.0f %%" % (100 * (r["peak"] / base["peak"] - 1))]
+
+    table(args, lines, "DeepThings: YOLOv2 layers 0-15 on edge-pi3-N",
+          "yolov2_16.mlir", "edge-pi3-", "Pis", range(2, 7),
+          ["ftp:%dx%d" % (g, g) for g in range(2, 7)], extra)
     lines.append("Published (DeepThings, TCAD'18): 1.7-3.5x on 2-6 devices, "
                  "> 68 % less memory, < 23 MB per device.")
     lines.append("")

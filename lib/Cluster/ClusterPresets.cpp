@@ -24,33 +24,32 @@ constexpr int64_t kMaxPresetDevices = 64;
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-/// One CPU rank on a workstation or server: a conservative fraction of one
-/// core's FP32 FMA peak and of a memory channel.
-ClusterDevice cpuRank(std::string name, std::string host) {
+/// A device with the given figures (memory in GiB).
+ClusterDevice device(std::string name, DeviceKind kind, double flops,
+                     double memBw, double memoryGiB, double powerActive,
+                     double powerIdle, std::string host = "localhost") {
   ClusterDevice d;
   d.name = std::move(name);
-  d.kind = DeviceKind::cpu;
-  d.flops = 2.0e10;
-  d.memBw = 1.0e10;
-  d.memory = static_cast<int64_t>(2 * kGiB);
-  d.powerActive = 15.0;
-  d.powerIdle = 5.0;
+  d.kind = kind;
+  d.flops = flops;
+  d.memBw = memBw;
+  d.memory = static_cast<int64_t>(memoryGiB * kGiB);
+  d.powerActive = powerActive;
+  d.powerIdle = powerIdle;
   d.host = std::move(host);
   return d;
 }
 
+/// One CPU rank on a workstation or server: a conservative fraction of one
+/// core's FP32 FMA peak and of a memory channel.
+ClusterDevice cpuRank(std::string name, std::string host) {
+  return device(std::move(name), DeviceKind::cpu, 2.0e10, 1.0e10, 2, 15.0, 5.0,
+                std::move(host));
+}
+
 /// A Raspberry Pi 4 (4x Cortex-A72 at 1.5 GHz, 4 GiB LPDDR4).
 ClusterDevice pi4(std::string name) {
-  ClusterDevice d;
-  d.name = std::move(name);
-  d.kind = DeviceKind::cpu;
-  d.flops = 13.5e9;
-  d.memBw = 4.0e9;
-  d.memory = static_cast<int64_t>(4 * kGiB);
-  d.powerActive = 6.4;
-  d.powerIdle = 2.7;
-  d.host = "localhost";
-  return d;
+  return device(std::move(name), DeviceKind::cpu, 13.5e9, 4.0e9, 4, 6.4, 2.7);
 }
 
 /// A Raspberry Pi 3 Model B (4x Cortex-A53 at 1.2 GHz, 1 GiB LPDDR2), the
@@ -58,45 +57,19 @@ ClusterDevice pi4(std::string name) {
 /// NEON peak (19.2 GFLOP/s) and the LPDDR2 peak (3.6 GB/s) scaled by the
 /// Pi 4 preset's sustained/peak ratios (13.5/48 and 4/12.8); docs/presets.md.
 ClusterDevice pi3(std::string name) {
-  ClusterDevice d;
-  d.name = std::move(name);
-  d.kind = DeviceKind::cpu;
-  d.flops = 5.4e9;
-  d.memBw = 1.1e9;
-  d.memory = static_cast<int64_t>(1 * kGiB);
-  d.powerActive = 3.7;
-  d.powerIdle = 1.4;
-  d.host = "localhost";
-  return d;
+  return device(std::move(name), DeviceKind::cpu, 5.4e9, 1.1e9, 1, 3.7, 1.4);
 }
 
 /// A Snapdragon 800 phone (4x Krait 400 at 2.26 GHz, 2 GiB LPDDR3-1600, the
 /// LG Nexus 5 class of MoDNN's testbed), scaled like `pi3`.
 ClusterDevice phone(std::string name) {
-  ClusterDevice d;
-  d.name = std::move(name);
-  d.kind = DeviceKind::cpu;
-  d.flops = 20.3e9;
-  d.memBw = 4.0e9;
-  d.memory = static_cast<int64_t>(2 * kGiB);
-  d.powerActive = 4.0;
-  d.powerIdle = 1.0;
-  d.host = "localhost";
-  return d;
+  return device(std::move(name), DeviceKind::cpu, 20.3e9, 4.0e9, 2, 4.0, 1.0);
 }
 
 /// A data-center GPU of the A100 class (FP32 peak, HBM2).
 ClusterDevice gpu(std::string name) {
-  ClusterDevice d;
-  d.name = std::move(name);
-  d.kind = DeviceKind::gpu;
-  d.flops = 1.95e13;
-  d.memBw = 1.555e12;
-  d.memory = static_cast<int64_t>(40 * kGiB);
-  d.powerActive = 400.0;
-  d.powerIdle = 50.0;
-  d.host = "localhost";
-  return d;
+  return device(std::move(name), DeviceKind::gpu, 1.95e13, 1.555e12, 40, 400.0,
+                50.0);
 }
 
 /// Shared 802.11 medium between edge boards: effective throughput and
@@ -146,48 +119,22 @@ std::optional<int64_t> presetSize(StringRef name, StringRef prefix) {
   return n;
 }
 
-Cluster localPreset(int64_t n) {
+/// `n` devices made by `make` from `<prefix><i>`, all linked alike.
+Cluster uniformPreset(const Twine &name, Topology topology, double bandwidth,
+                      double latency, int64_t n, StringRef prefix,
+                      ClusterDevice (*make)(std::string)) {
   Cluster c;
-  c.name = ("local-" + Twine(n)).str();
-  c.topology = Topology::full;
-  c.bandwidth = kShmBandwidth;
-  c.latency = kShmLatency;
+  c.name = name.str();
+  c.topology = topology;
+  c.bandwidth = bandwidth;
+  c.latency = latency;
   for (int64_t i = 0; i < n; ++i)
-    c.devices.push_back(cpuRank(("cpu" + Twine(i)).str(), "localhost"));
+    c.devices.push_back(make((prefix + Twine(i)).str()));
   return c;
 }
 
-Cluster edgePreset(int64_t n) {
-  Cluster c;
-  c.name = ("edge-pi4-" + Twine(n)).str();
-  c.topology = Topology::shared;
-  c.bandwidth = kWifiBandwidth;
-  c.latency = kWifiLatency;
-  for (int64_t i = 0; i < n; ++i)
-    c.devices.push_back(pi4(("pi" + Twine(i)).str()));
-  return c;
-}
-
-Cluster pi3Preset(int64_t n) {
-  Cluster c;
-  c.name = ("edge-pi3-" + Twine(n)).str();
-  c.topology = Topology::shared;
-  c.bandwidth = kPi3WifiBandwidth;
-  c.latency = kWifiLatency;
-  for (int64_t i = 0; i < n; ++i)
-    c.devices.push_back(pi3(("pi" + Twine(i)).str()));
-  return c;
-}
-
-Cluster phonesPreset(int64_t n) {
-  Cluster c;
-  c.name = ("phones-wifi-" + Twine(n)).str();
-  c.topology = Topology::shared;
-  c.bandwidth = kWifiBandwidth;
-  c.latency = kWifiLatency;
-  for (int64_t i = 0; i < n; ++i)
-    c.devices.push_back(phone(("phone" + Twine(i)).str()));
-  return c;
+ClusterDevice localRank(std::string name) {
+  return cpuRank(std::move(name), "localhost");
 }
 
 Cluster heteroEdgePreset() {
@@ -206,17 +153,6 @@ Cluster heteroEdgePreset() {
   c.devices.push_back(fast);
   c.devices.push_back(pi4("pi0"));
   c.devices.push_back(pi4("pi1"));
-  return c;
-}
-
-Cluster gpuPreset(int64_t n) {
-  Cluster c;
-  c.name = ("gpu-" + Twine(n)).str();
-  c.topology = Topology::full;
-  c.bandwidth = kNvlinkBandwidth;
-  c.latency = kNvlinkLatency;
-  for (int64_t i = 0; i < n; ++i)
-    c.devices.push_back(gpu(("gpu" + Twine(i)).str()));
   return c;
 }
 
@@ -263,15 +199,20 @@ Cluster dgxPreset(int64_t nodes) {
 
 std::optional<Cluster> mlir::dl::lookupPreset(StringRef name) {
   if (std::optional<int64_t> n = presetSize(name, "local-"))
-    return localPreset(*n);
+    return uniformPreset(name, Topology::full, kShmBandwidth, kShmLatency, *n,
+                         "cpu", localRank);
   if (std::optional<int64_t> n = presetSize(name, "edge-pi4-"))
-    return edgePreset(*n);
+    return uniformPreset(name, Topology::shared, kWifiBandwidth, kWifiLatency,
+                         *n, "pi", pi4);
   if (std::optional<int64_t> n = presetSize(name, "gpu-"))
-    return gpuPreset(*n);
+    return uniformPreset(name, Topology::full, kNvlinkBandwidth, kNvlinkLatency,
+                         *n, "gpu", gpu);
   if (std::optional<int64_t> n = presetSize(name, "edge-pi3-"))
-    return pi3Preset(*n);
+    return uniformPreset(name, Topology::shared, kPi3WifiBandwidth,
+                         kWifiLatency, *n, "pi", pi3);
   if (std::optional<int64_t> n = presetSize(name, "phones-wifi-"))
-    return phonesPreset(*n);
+    return uniformPreset(name, Topology::shared, kWifiBandwidth, kWifiLatency,
+                         *n, "phone", phone);
   if (std::optional<int64_t> n = presetSize(name, "dgx-a100-");
       n && *n * kDgxGpus <= kMaxPresetDevices)
     return dgxPreset(*n);

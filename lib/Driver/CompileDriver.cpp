@@ -365,28 +365,34 @@ fi
   return s;
 }
 
-/// The cost model's latency of the plans now on the layers, when every
-/// layer's plan is one of the search's candidates (forced schemes and
-/// searched plans are; arbitrary hand plans may not be).
-std::optional<search::Evaluation> predictPlans(ModuleOp module,
-                                               const Cluster &cluster) {
+/// The search problem of the module's function, to price the plans on its
+/// layers (fused-tile candidates only if some plan is a fused tile). Fails
+/// quietly: a model the cost model cannot price just gets no prediction.
+FailureOr<search::Problem> pricingProblem(ModuleOp module,
+                                          const Cluster &cluster) {
   func::FuncOp fn;
   for (auto f : module.getOps<func::FuncOp>())
     if (!f.isExternal())
       fn = f;
   if (!fn)
-    return std::nullopt;
+    return failure();
   search::Options options;
   options.fusedTiles = false;
   fn.walk([&](Operation *op) {
     if (auto plan = op->getAttrOfType<PlanAttr>(DLDialect::kPlanAttrName))
       options.fusedTiles |= static_cast<bool>(plan.getTile());
   });
-  // Diagnostics of a failed problem build are not the user's concern here.
   ScopedDiagnosticHandler quiet(module.getContext(),
                                 [](Diagnostic &) { return success(); });
-  FailureOr<search::Problem> problem =
-      search::buildProblem(fn, cluster, options);
+  return search::buildProblem(fn, cluster, options);
+}
+
+/// The cost model's latency of the plans now on the layers, when every
+/// layer's plan is one of the search's candidates (forced schemes and
+/// searched plans are; arbitrary hand plans may not be).
+std::optional<search::Evaluation> predictPlans(ModuleOp module,
+                                               const Cluster &cluster) {
+  FailureOr<search::Problem> problem = pricingProblem(module, cluster);
   if (failed(problem))
     return std::nullopt;
   search::Choice choice(problem->nodes.size(), -1);
@@ -433,18 +439,7 @@ struct PipelinePrediction {
 
 std::optional<PipelinePrediction>
 predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
-  func::FuncOp fn;
-  for (auto f : module.getOps<func::FuncOp>())
-    if (!f.isExternal())
-      fn = f;
-  if (!fn)
-    return std::nullopt;
-  search::Options options;
-  options.fusedTiles = false;
-  ScopedDiagnosticHandler quiet(module.getContext(),
-                                [](Diagnostic &) { return success(); });
-  FailureOr<search::Problem> problem =
-      search::buildProblem(fn, cluster, options);
+  FailureOr<search::Problem> problem = pricingProblem(module, cluster);
   if (failed(problem) || problem->nodes.empty())
     return std::nullopt;
   double m = double(microbatches);
