@@ -56,7 +56,7 @@ def DL_ParamOp : DL_Op<"param", [Pure]> {
 // Convolution and dense layers
 //===----------------------------------------------------------------------===//
 
-def DL_Conv2DOp : DL_LayerOp<"conv2d"> {
+def DL_Conv2DOp : DL_LayerOp<"conv2d", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "2-D convolution (NCHW input, OIHW weight)";
   let description = [{
     `out[n, o, y, x] = bias[o] + sum_{c, i, j} in[n, g*C/G + c,
@@ -89,7 +89,7 @@ def DL_Conv2DOp : DL_LayerOp<"conv2d"> {
   }];
 }
 
-def DL_DenseOp : DL_LayerOp<"dense"> {
+def DL_DenseOp : DL_LayerOp<"dense", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "fully connected layer, y = x * W^T + b";
   let description = [{
     `x` is `[B, K]`, `W` is `[N, K]`, `b` is `[N]`; the result is `[B, N]`.
@@ -133,7 +133,7 @@ def DL_MatMulOp : DL_LayerOp<"matmul"> {
 // Pooling and normalization
 //===----------------------------------------------------------------------===//
 
-def DL_Pool2DOp : DL_LayerOp<"pool2d"> {
+def DL_Pool2DOp : DL_LayerOp<"pool2d", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "2-D max or average pooling (NCHW)";
   let description = [{
     `kernel = [K_h, K_w]`, `strides`, `padding = [top, left, bottom,
@@ -202,8 +202,9 @@ def DL_BatchNormOp : DL_LayerOp<"batch_norm"> {
 // Elementwise and shape ops
 //===----------------------------------------------------------------------===//
 
-class DL_UnaryOp<string mnemonic, string formula>
-    : DL_LayerOp<mnemonic, [SameOperandsAndResultType]> {
+class DL_UnaryOp<string mnemonic, string formula,
+                 list<Trait> traits = []>
+    : DL_LayerOp<mnemonic, !listconcat(traits, [SameOperandsAndResultType])> {
   let summary = "elementwise " # mnemonic;
   let description = "`y = " # formula # "`, elementwise. Splittable along "
     # "every dim (layout-transparent).\n\n```mlir\n%y = dl." # mnemonic
@@ -213,7 +214,7 @@ class DL_UnaryOp<string mnemonic, string formula>
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def DL_ReluOp : DL_UnaryOp<"relu", "max(x, 0)">;
+def DL_ReluOp : DL_UnaryOp<"relu", "max(x, 0)", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
 def DL_SigmoidOp : DL_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def DL_TanhOp : DL_UnaryOp<"tanh", "tanh(x)">;
 def DL_GeluOp : DL_UnaryOp<"gelu", "x * Phi(x)">;
@@ -232,8 +233,9 @@ def DL_SoftmaxOp : DL_LayerOp<"softmax", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-class DL_BinaryOp<string mnemonic, string formula>
-    : DL_LayerOp<mnemonic, [SameOperandsAndResultType]> {
+class DL_BinaryOp<string mnemonic, string formula,
+                  list<Trait> traits = []>
+    : DL_LayerOp<mnemonic, !listconcat(traits, [SameOperandsAndResultType])> {
   let summary = "elementwise " # mnemonic # " of two tensors of one type";
   let description = "`y = " # formula # "`. Splittable along every dim "
     # "(layout-transparent when both operands share a layout).\n\n```mlir\n"
@@ -243,7 +245,7 @@ class DL_BinaryOp<string mnemonic, string formula>
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
-def DL_AddOp : DL_BinaryOp<"add", "a + b">;
+def DL_AddOp : DL_BinaryOp<"add", "a + b", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
 def DL_MulOp : DL_BinaryOp<"mul", "a * b">;
 
 def DL_ConcatOp : DL_LayerOp<"concat"> {
@@ -265,7 +267,7 @@ def DL_ConcatOp : DL_LayerOp<"concat"> {
   }];
 }
 
-def DL_FlattenOp : DL_LayerOp<"flatten"> {
+def DL_FlattenOp : DL_LayerOp<"flatten", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "collapse to 2-D around an axis";
   let description = [{
     `[d0, ..., dn] -> [d0 * ... * d(axis-1), d(axis) * ... * dn]`.
@@ -280,7 +282,7 @@ def DL_FlattenOp : DL_LayerOp<"flatten"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
-def DL_ReshapeOp : DL_LayerOp<"reshape"> {
+def DL_ReshapeOp : DL_LayerOp<"reshape", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "reinterpret a tensor with another static shape";
   let description = [{
     The element count is preserved; the row-major order is unchanged.
@@ -383,3 +385,4 @@ def DL_LSTMCellOp : DL_Op<"lstm_cell", [Pure,
 include "dialects/DL/DLCommOps.td"
 
 #endif // DL_OPS_TD
+include "dialects/DL/DLTrainOps.td"

@@ -214,3 +214,27 @@ FailureOr<LocalSplit> BatchNormOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   return followingLocalSplit(getOperation(), parts, 2, -1,
                              /*paramsPerChannel=*/true);
 }
+
+//===----------------------------------------------------------------------===//
+// Gradients of ReluOp and AddOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReluOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                    ArrayRef<bool> needed,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(1, Value());
+  if (needed[0])
+    operandGrads[0] = b.create<ReluBackwardOp>(
+        getLoc(), resultGrad.getType(), getResult(), resultGrad);
+  return success();
+}
+
+LogicalResult AddOp::buildGradient(OpBuilder &, Value resultGrad,
+                                   ArrayRef<bool> needed,
+                                   SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(2, Value());
+  for (int i = 0; i < 2; ++i)
+    if (needed[i])
+      operandGrads[i] = resultGrad;
+  return success();
+}

@@ -112,3 +112,21 @@ GlobalAvgPoolOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   split.work.outputBytes = split.result.numElements() * kF32Bytes;
   return split;
 }
+
+//===----------------------------------------------------------------------===//
+// Pool2DOp gradient
+//===----------------------------------------------------------------------===//
+
+LogicalResult Pool2DOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                      ArrayRef<bool> needed,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(1, Value());
+  if (needed[0])
+    operandGrads[0] = b.create<Pool2DBackwardOp>(
+        getLoc(), getInput().getType(), getKindAttr(), getInput(),
+        resultGrad, b.getDenseI64ArrayAttr(getKernel()),
+        b.getDenseI64ArrayAttr(getStrides()),
+        b.getDenseI64ArrayAttr(getPadding()),
+        b.getBoolAttr(getCountIncludePad()));
+  return success();
+}

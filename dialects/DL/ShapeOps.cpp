@@ -184,3 +184,27 @@ int64_t ReshapeOp::getIterationExtent(SplitDim dim) {
 FailureOr<LocalSplit> ReshapeOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   return batchOnlySplit(getInput(), getResult(), parts);
 }
+
+//===----------------------------------------------------------------------===//
+// Gradients of FlattenOp and ReshapeOp: the result gradient reshaped back
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlattenOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                       ArrayRef<bool> needed,
+                                       SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(1, Value());
+  if (needed[0])
+    operandGrads[0] =
+        b.create<ReshapeOp>(getLoc(), getInput().getType(), resultGrad);
+  return success();
+}
+
+LogicalResult ReshapeOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                       ArrayRef<bool> needed,
+                                       SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(1, Value());
+  if (needed[0])
+    operandGrads[0] =
+        b.create<ReshapeOp>(getLoc(), getInput().getType(), resultGrad);
+  return success();
+}

@@ -1,0 +1,256 @@
+//===- DLTrainOps.td - dl training ops ---------------------*- tablegen -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Ops of training steps: the backward ops that layers build through
+// GradientOpInterface, the softmax cross-entropy loss and the optimizer
+// updates. `dl-generate-training` assembles them into one step function
+// (docs/training.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DL_TRAIN_OPS_TD
+#define DL_TRAIN_OPS_TD
+
+class DL_TrainOp<string mnemonic, list<Trait> traits = []>
+    : DL_Op<mnemonic, !listconcat(traits, [Pure])> {
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+def DL_Conv2DBackwardDataOp : DL_TrainOp<"conv2d_backward_data"> {
+  let summary = "gradient of a convolution with respect to its input";
+  let description = [{
+    `result_grad` is the gradient of the forward result `[N, O, OH, OW]`,
+    `weight` the forward weight `[O, C/G, KH, KW]`; the result is the
+    gradient of the forward input `[N, C, H, W]` (its type fixes `H` and
+    `W`, which the forward output size alone does not). The attributes are
+    the forward convolution's.
+
+    ```mlir
+    %dx = dl.conv2d_backward_data %dy, %w {padding = array<i64: 1, 1, 1, 1>}
+        : (tensor<2x4x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins
+    DL_Tensor:$result_grad, DL_Tensor:$weight,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups
+  );
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DL_Conv2DBackwardWeightsOp : DL_TrainOp<"conv2d_backward_weights"> {
+  let summary = "gradients of a convolution's weight and bias";
+  let description = [{
+    From the forward input `[N, C, H, W]` and the gradient of the forward
+    result `[N, O, OH, OW]`: the weight gradient `[O, C/G, KH, KW]` (its
+    type gives the kernel size) and the bias gradient `[O]` (the sum of the
+    result gradient over batch and space).
+
+    ```mlir
+    %dw, %db = dl.conv2d_backward_weights %x, %dy {padding = array<i64: 1, 1, 1, 1>}
+        : (tensor<2x3x8x8xf32>, tensor<2x4x8x8xf32>)
+        -> (tensor<4x3x3x3xf32>, tensor<4xf32>)
+    ```
+  }];
+  let arguments = (ins
+    DL_Tensor:$input, DL_Tensor:$result_grad,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups
+  );
+  let results = (outs DL_Tensor:$weight_grad, DL_Tensor:$bias_grad);
+  let assemblyFormat = [{
+    $input `,` $result_grad attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DL_DenseBackwardDataOp : DL_TrainOp<"dense_backward_data"> {
+  let summary = "gradient of a dense layer with respect to its input";
+  let description = [{
+    `dx = dy * W` for `dy = [B, N]`, `W = [N, K]`; the result is `[B, K]`.
+
+    ```mlir
+    %dx = dl.dense_backward_data %dy, %w
+        : (tensor<4x10xf32>, tensor<10x64xf32>) -> tensor<4x64xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$result_grad, DL_Tensor:$weight);
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DL_DenseBackwardWeightsOp : DL_TrainOp<"dense_backward_weights"> {
+  let summary = "gradients of a dense layer's weight and bias";
+  let description = [{
+    `dW = dy^T * x` (`[N, K]`) and `db = sum_b dy[b, :]` (`[N]`) for
+    `x = [B, K]`, `dy = [B, N]`.
+
+    ```mlir
+    %dw, %db = dl.dense_backward_weights %x, %dy
+        : (tensor<4x64xf32>, tensor<4x10xf32>)
+        -> (tensor<10x64xf32>, tensor<10xf32>)
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DL_Tensor:$result_grad);
+  let results = (outs DL_Tensor:$weight_grad, DL_Tensor:$bias_grad);
+  let assemblyFormat = [{
+    $input `,` $result_grad attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DL_ReluBackwardOp : DL_TrainOp<"relu_backward",
+    [SameOperandsAndResultType]> {
+  let summary = "gradient of a ReLU from its output";
+  let description = [{
+    `dx = y > 0 ? dy : 0`, where `y` is the forward **result** (so a ReLU
+    fused into a convolution or dense layer needs no extra tensor).
+
+    ```mlir
+    %dx = dl.relu_backward %y, %dy : tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$result, DL_Tensor:$result_grad);
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = "$result `,` $result_grad attr-dict `:` type($result)";
+}
+
+def DL_Pool2DBackwardOp : DL_TrainOp<"pool2d_backward"> {
+  let summary = "gradient of 2-D max or average pooling";
+  let description = [{
+    From the forward input `x` and the result gradient `dy`; the result has
+    the type of `x`. Max pooling routes each `dy` entry to the first
+    maximum of its window (recomputed from `x`), average pooling spreads it
+    over the window with the forward's divisor. The attributes are the
+    forward's.
+
+    ```mlir
+    %dx = dl.pool2d_backward max %x, %dy {kernel = array<i64: 2, 2>,
+                                          strides = array<i64: 2, 2>}
+        : (tensor<1x4x8x8xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins
+    DL_PoolKindAttr:$kind, DL_Tensor:$input, DL_Tensor:$result_grad,
+    DenseI64ArrayAttr:$kernel,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<BoolAttr, "false">:$count_include_pad
+  );
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = [{
+    $kind $input `,` $result_grad attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Loss
+//===----------------------------------------------------------------------===//
+
+def DL_SoftmaxCrossEntropyOp : DL_TrainOp<"softmax_cross_entropy"> {
+  let summary = "mean softmax cross-entropy of logits against targets";
+  let description = [{
+    `loss = -1/B sum_b sum_c t[b, c] * log_softmax(z)[b, c]` for logits
+    `z = [B, C]` and targets `t = [B, C]` (one-hot labels, or any
+    distribution); the result is `tensor<1xf32>`.
+
+    ```mlir
+    %l = dl.softmax_cross_entropy %z, %t
+        : (tensor<4x10xf32>, tensor<4x10xf32>) -> tensor<1xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$logits, DL_Tensor:$targets);
+  let results = (outs DL_Tensor:$loss);
+  let assemblyFormat = [{
+    $logits `,` $targets attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DL_SoftmaxCrossEntropyBackwardOp
+    : DL_TrainOp<"softmax_cross_entropy_backward",
+                 [AllTypesMatch<["logits", "targets", "logits_grad"]>]> {
+  let summary = "gradient of the softmax cross-entropy w.r.t. the logits";
+  let description = [{
+    `dz = scale * (softmax(z) - t)`. `scale` is `1/B` for the gradient of
+    the mean loss; data-parallel steps use `1/(B*P)` so that the sum over
+    the `P` replicas is the gradient of the global batch's mean.
+
+    ```mlir
+    %dz = dl.softmax_cross_entropy_backward %z, %t {scale = 0.25 : f32}
+        : tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$logits, DL_Tensor:$targets, F32Attr:$scale);
+  let results = (outs DL_Tensor:$logits_grad);
+  let assemblyFormat = "$logits `,` $targets attr-dict `:` type($logits)";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+def DL_SGDUpdateOp : DL_TrainOp<"sgd_update", [
+    AllTypesMatch<["param", "grad", "velocity", "new_param", "new_velocity"]>]> {
+  let summary = "SGD step with (optional) momentum and weight decay";
+  let description = [{
+    PyTorch's `torch.optim.SGD`: `g' = g + weight_decay * p`,
+    `v' = momentum * v + g'`, `p' = p - lr * v'` (plain SGD when
+    `momentum = 0`, where `v'` is just `g'`).
+
+    ```mlir
+    %p1, %v1 = dl.sgd_update %p, %g, %v {lr = 0.1 : f32, momentum = 0.9 : f32}
+        : tensor<10xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$param, DL_Tensor:$grad, DL_Tensor:$velocity,
+                       F32Attr:$lr,
+                       DefaultValuedAttr<F32Attr, "0.0">:$momentum,
+                       DefaultValuedAttr<F32Attr, "0.0">:$weight_decay);
+  let results = (outs DL_Tensor:$new_param, DL_Tensor:$new_velocity);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $velocity attr-dict `:` type($param)
+  }];
+}
+
+def DL_AdamUpdateOp : DL_TrainOp<"adam_update", [
+    AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>]> {
+  let summary = "Adam step";
+  let description = [{
+    PyTorch's `torch.optim.Adam` at step `t` (1-based, `step` is a
+    `tensor<1xf32>`): `m' = b1 m + (1-b1) g`, `v' = b2 v + (1-b2) g^2`,
+    `p' = p - lr (m' / (1-b1^t)) / (sqrt(v' / (1-b2^t)) + epsilon)`.
+
+    ```mlir
+    %p1, %m1, %v1 = dl.adam_update %p, %g, %m, %v, %t {lr = 1.0e-3 : f32}
+        : tensor<10xf32>, tensor<1xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$param, DL_Tensor:$grad, DL_Tensor:$m,
+                       DL_Tensor:$v, DL_Tensor:$step, F32Attr:$lr,
+                       DefaultValuedAttr<F32Attr, "0.9">:$beta1,
+                       DefaultValuedAttr<F32Attr, "0.999">:$beta2,
+                       DefaultValuedAttr<F32Attr, "1.0e-8">:$epsilon);
+  let results = (outs DL_Tensor:$new_param, DL_Tensor:$new_m,
+                      DL_Tensor:$new_v);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $m `,` $v `,` $step attr-dict `:` type($param) `,`
+    type($step)
+  }];
+}
+
+#endif // DL_TRAIN_OPS_TD

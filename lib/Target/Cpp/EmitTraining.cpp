@@ -1,0 +1,226 @@
+//===- EmitTraining.cpp - Training ops and the training main() ----*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// The DeviceEmitter's part for training steps (docs/training.md): one dlrt
+// call per backward, loss and optimizer op, and the main() of a function
+// marked `dl.train`, which hands the step to dlrt_train_main.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Target/Cpp/DeviceEmitter.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::dl;
+using namespace mlir::dl::target;
+
+static ArrayRef<int64_t> dims(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+static int64_t count(Value v) { return product(dims(v)); }
+
+LogicalResult DeviceEmitter::emitTrainingOp(Operation *op) {
+  auto open = [&](StringRef fn) -> llvm::raw_ostream & {
+    beginOp(op);
+    return body << "  " << kernel(fn) << "(";
+  };
+  auto close = [&]() {
+    body << ");\n";
+    endOp();
+    return success();
+  };
+  auto convTail = [&](ArrayRef<int64_t> s, ArrayRef<int64_t> p,
+                      ArrayRef<int64_t> d, int64_t groups) {
+    body << ",\n      /*stride=*/" << s[0] << ", " << s[1] << ", /*pad tlbr=*/"
+         << p[0] << ", " << p[1] << ", " << p[2] << ", " << p[3]
+         << ", /*dilation=*/" << d[0] << ", " << d[1] << ", /*groups=*/"
+         << groups;
+  };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](Conv2DBackwardDataOp o) {
+        auto dy = dims(o.getResultGrad()), w = dims(o.getWeight()),
+             dx = dims(o.getInputGrad());
+        std::string out = allocate(o.getInputGrad());
+        open("conv2d_backward_data")
+            << ptr(o.getResultGrad()) << ", " << dy[0] << ", " << dy[1]
+            << ", " << dy[2] << ", " << dy[3] << ", " << ptr(o.getWeight())
+            << ", " << dx[1] << ", " << w[2] << ", " << w[3];
+        convTail(o.getStrides(), o.getPadding(), o.getDilations(),
+                 static_cast<int64_t>(o.getGroups()));
+        body << ", " << out << ", " << dx[2] << ", " << dx[3];
+        return close();
+      })
+      .Case([&](Conv2DBackwardWeightsOp o) {
+        auto x = dims(o.getInput()), dy = dims(o.getResultGrad()),
+             w = dims(o.getWeightGrad());
+        std::string dw = allocate(o.getWeightGrad());
+        std::string db = o.getBiasGrad().use_empty()
+                             ? std::string("nullptr")
+                             : allocate(o.getBiasGrad());
+        open("conv2d_backward_weights")
+            << ptr(o.getInput()) << ", " << x[0] << ", " << x[1] << ", "
+            << x[2] << ", " << x[3] << ", " << ptr(o.getResultGrad()) << ", "
+            << dy[1] << ", " << dy[2] << ", " << dy[3] << ", " << w[2] << ", "
+            << w[3];
+        convTail(o.getStrides(), o.getPadding(), o.getDilations(),
+                 static_cast<int64_t>(o.getGroups()));
+        body << ", " << dw << ", " << db;
+        return close();
+      })
+      .Case([&](DenseBackwardDataOp o) {
+        auto dy = dims(o.getResultGrad()), w = dims(o.getWeight());
+        std::string out = allocate(o.getInputGrad());
+        open("dense_backward_data")
+            << ptr(o.getResultGrad()) << ", " << dy[0] << ", " << dy[1]
+            << ", " << ptr(o.getWeight()) << ", " << w[1] << ", " << out;
+        return close();
+      })
+      .Case([&](DenseBackwardWeightsOp o) {
+        auto x = dims(o.getInput()), dy = dims(o.getResultGrad());
+        std::string dw = allocate(o.getWeightGrad());
+        std::string db = o.getBiasGrad().use_empty()
+                             ? std::string("nullptr")
+                             : allocate(o.getBiasGrad());
+        open("dense_backward_weights")
+            << ptr(o.getInput()) << ", " << x[0] << ", " << x[1] << ", "
+            << ptr(o.getResultGrad()) << ", " << dy[1] << ", " << dw << ", "
+            << db;
+        return close();
+      })
+      .Case([&](ReluBackwardOp o) {
+        std::string out = tryReuse(op, o.getResultGrad(), o.getInputGrad())
+                              ? ptr(o.getInputGrad())
+                              : allocate(o.getInputGrad());
+        open("relu_backward") << ptr(o.getResult()) << ", "
+                              << ptr(o.getResultGrad()) << ", " << out << ", "
+                              << count(o.getResult());
+        return close();
+      })
+      .Case([&](Pool2DBackwardOp o) {
+        auto in = dims(o.getInput()), out = dims(o.getResultGrad());
+        ArrayRef<int64_t> k = o.getKernel(), s = o.getStrides(),
+                          p = o.getPadding();
+        std::string dx = allocate(o.getInputGrad());
+        open("pool2d_backward")
+            << "/*kind=*/" << (o.getKind() == PoolKind::max ? "0" : "1")
+            << ", " << ptr(o.getInput()) << ", " << in[0] << ", " << in[1]
+            << ", " << in[2] << ", " << in[3] << ", /*kernel=*/" << k[0]
+            << ", " << k[1] << ", /*stride=*/" << s[0] << ", " << s[1]
+            << ", /*pad tlbr=*/" << p[0] << ", " << p[1] << ", " << p[2]
+            << ", " << p[3] << ",\n      " << ptr(o.getResultGrad()) << ", "
+            << out[2] << ", " << out[3] << ", /*count_include_pad=*/"
+            << (o.getCountIncludePad() ? 1 : 0) << ", " << dx;
+        return close();
+      })
+      .Case([&](SoftmaxCrossEntropyOp o) {
+        auto z = dims(o.getLogits());
+        std::string loss = allocate(o.getLoss());
+        open("softmax_cross_entropy")
+            << ptr(o.getLogits()) << ", " << ptr(o.getTargets()) << ", "
+            << z[0] << ", " << z[1] << ", " << loss;
+        return close();
+      })
+      .Case([&](SoftmaxCrossEntropyBackwardOp o) {
+        auto z = dims(o.getLogits());
+        std::string dz = allocate(o.getLogitsGrad());
+        open("softmax_cross_entropy_backward")
+            << ptr(o.getLogits()) << ", " << ptr(o.getTargets()) << ", "
+            << z[0] << ", " << z[1] << ", "
+            << floatLiteral(o.getScale().convertToFloat()) << ", " << dz;
+        return close();
+      })
+      .Case([&](SGDUpdateOp o) {
+        std::string p = allocate(o.getNewParam());
+        std::string v = allocate(o.getNewVelocity());
+        open("sgd_update")
+            << ptr(o.getParam()) << ", " << ptr(o.getGrad()) << ", "
+            << ptr(o.getVelocity()) << ", " << count(o.getParam()) << ", "
+            << floatLiteral(o.getLr().convertToFloat()) << ", "
+            << floatLiteral(o.getMomentum().convertToFloat()) << ", "
+            << floatLiteral(o.getWeightDecay().convertToFloat()) << ", " << p
+            << ", " << v;
+        return close();
+      })
+      .Case([&](AdamUpdateOp o) {
+        std::string p = allocate(o.getNewParam());
+        std::string m = allocate(o.getNewM());
+        std::string v = allocate(o.getNewV());
+        open("adam_update")
+            << ptr(o.getParam()) << ", " << ptr(o.getGrad()) << ", "
+            << ptr(o.getM()) << ", " << ptr(o.getV()) << ", "
+            << ptr(o.getStep()) << ", " << count(o.getParam()) << ", "
+            << floatLiteral(o.getLr().convertToFloat()) << ", "
+            << floatLiteral(o.getBeta1().convertToFloat()) << ", "
+            << floatLiteral(o.getBeta2().convertToFloat()) << ", "
+            << floatLiteral(o.getEpsilon().convertToFloat()) << ", " << p
+            << ", " << m << ", " << v;
+        return close();
+      })
+      .Default([&](Operation *o) {
+        return o->emitError() << "'" << o->getName()
+                              << "' is not a training op";
+      });
+}
+
+LogicalResult DeviceEmitter::emitTrainMain(raw_ostream &os,
+                                           DictionaryAttr train) {
+  auto get = [&](StringRef key) -> int64_t {
+    auto a = train.getAs<IntegerAttr>(key);
+    return a ? a.getInt() : -1;
+  };
+  int64_t numParams = get("params"), statesPerParam = get("states_per_param");
+  int64_t dataParallel = get("data_parallel");
+  auto optimizer = train.getAs<StringAttr>("optimizer");
+  unsigned numArgs = func.getNumArguments();
+  if (numParams < 1 || statesPerParam < 1 || statesPerParam > 2 ||
+      dataParallel < 1 || !optimizer ||
+      numArgs != 3 + numParams * (1 + statesPerParam) ||
+      func.getNumResults() != numArgs - 1)
+    return func.emitError()
+           << "malformed '" << DLDialect::kTrainAttrName
+           << "' function: expected (x, targets, step, params, states) -> "
+              "(loss, logits, params, states) as built by "
+              "dl-generate-training";
+  auto x = cast<RankedTensorType>(func.getArgumentTypes()[0]);
+  auto logits = cast<RankedTensorType>(func.getArgumentTypes()[1]);
+  os << "\n//===--- Training program "
+        "--------------------------------------------===//\n\n";
+  for (int64_t i = 0; i < numParams; ++i) {
+    auto t = cast<RankedTensorType>(func.getArgumentTypes()[3 + i]);
+    os << "const int64_t kParamShape" << i << "[] = "
+       << joinBraced(t.getShape()) << ";\n";
+  }
+  os << "const dlrt_train_tensor kParams[] = {\n";
+  for (int64_t i = 0; i < numParams; ++i) {
+    auto t = cast<RankedTensorType>(func.getArgumentTypes()[3 + i]);
+    auto name = func.getArgAttrOfType<StringAttr>(3 + i, "dl.param");
+    if (!name)
+      return func.emitError() << "argument " << 3 + i
+                              << " of a training step lacks 'dl.param'";
+    os << "    {" << cString(name.getValue()) << ", " << t.getRank()
+       << ", kParamShape" << i << ", " << t.getNumElements() << "},\n";
+  }
+  os << "};\n";
+  os << "const char *const kStateSuffixes[] = {"
+     << (statesPerParam == 1 ? "\"velocity\"" : "\"m\", \"v\"") << "};\n";
+  os << "\n} // namespace\n\n"
+     << "int main(int argc, char **argv) {\n"
+     << "  dlrt_init(&argc, &argv);\n"
+     << "  dl_setup();\n"
+     << "  dlrt_train_program program = {\n"
+     << "      /*batch=*/" << x.getDimSize(0)
+     << ", /*classes=*/" << logits.getDimSize(1)
+     << ", /*input_rank=*/" << x.getRank() << ", InputShape0,\n"
+     << "      /*num_params=*/" << numParams << ", kParams, "
+     << "/*states_per_param=*/" << statesPerParam << ", kStateSuffixes,\n"
+     << "      /*data_parallel=*/" << dataParallel << ", "
+     << cString(optimizer.getValue()) << ", dl_run, dl_free};\n"
+     << "  int status = dlrt_train_main(&program, argc, argv);\n"
+     << "  dlrt_finalize();\n"
+     << "  return status;\n}\n";
+  return success();
+}

@@ -1,0 +1,382 @@
+//===- GenerateTraining.cpp - Build a training-step function ------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements dl-generate-training: forward, softmax cross-entropy
+// loss, backward through each layer's GradientOpInterface, bucketed
+// gradient all-reduce for data parallelism and the optimizer updates, as
+// one function (docs/training.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/DL/DLOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "passes/Passes.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::dl {
+#define GEN_PASS_DEF_DLGENERATETRAINING
+#include "passes/Passes.h.inc"
+} // namespace mlir::dl
+
+using namespace mlir;
+using namespace mlir::dl;
+
+namespace {
+
+/// The parameters of the forward function, by name in first-use order.
+struct Param {
+  std::string name;
+  RankedTensorType type;
+  BlockArgument arg;
+  /// Index (in forward order) of the first op that uses it.
+  unsigned firstUse = ~0u;
+  Value grad;
+};
+
+struct DLGenerateTrainingPass
+    : public dl::impl::DLGenerateTrainingBase<DLGenerateTrainingPass> {
+  using DLGenerateTrainingBase::DLGenerateTrainingBase;
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult rewriteBatch(func::FuncOp func, int64_t newBatch);
+  void flushBucket(OpBuilder &b, Location loc, SmallVectorImpl<Param *> &bucket,
+                   SmallVectorImpl<Value> &grads);
+};
+
+} // namespace
+
+/// Sets dim 0 of the input and of every activation derived from it to
+/// `newBatch` (parameters keep their types).
+LogicalResult DLGenerateTrainingPass::rewriteBatch(func::FuncOp func,
+                                                   int64_t newBatch) {
+  Block &block = func.getBody().front();
+  BlockArgument x = block.getArgument(0);
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t oldBatch = xType.getDimSize(0);
+  if (oldBatch == newBatch)
+    return success();
+  auto withBatch = [&](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape(t.getShape());
+    shape[0] = newBatch;
+    v.setType(RankedTensorType::get(shape, t.getElementType()));
+  };
+  DenseSet<Value> activations = {x};
+  withBatch(x);
+  for (Operation &op : block) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    if (llvm::none_of(op.getOperands(),
+                      [&](Value v) { return activations.contains(v); }))
+      continue;
+    for (Value r : op.getResults()) {
+      auto t = dyn_cast<RankedTensorType>(r.getType());
+      if (!t || t.getRank() == 0 || t.getDimSize(0) != oldBatch)
+        return op.emitError() << "cannot change the batch size: result "
+                              << r.getType() << " does not start with batch "
+                              << oldBatch;
+      withBatch(r);
+      activations.insert(r);
+    }
+  }
+  func.setFunctionType(FunctionType::get(
+      func.getContext(), block.getArgumentTypes(),
+      block.getTerminator()->getOperandTypes()));
+  return success();
+}
+
+/// Sums the gradients of `bucket` over the data-parallel ranks with one
+/// all-reduce (flattened and concatenated when several) and records the
+/// results in each parameter's `grad`.
+void DLGenerateTrainingPass::flushBucket(OpBuilder &b, Location loc,
+                                         SmallVectorImpl<Param *> &bucket,
+                                         SmallVectorImpl<Value> &) {
+  if (bucket.empty())
+    return;
+  SmallVector<int64_t> group;
+  for (int64_t r = 0; r < dataParallel; ++r)
+    group.push_back(r);
+  auto groupAttr = b.getDenseI64ArrayAttr(group);
+  if (bucket.size() == 1) {
+    Param *p = bucket.front();
+    p->grad = b.create<AllReduceOp>(loc, p->type, p->grad, groupAttr);
+    bucket.clear();
+    return;
+  }
+  SmallVector<Value> flat;
+  int64_t total = 0;
+  for (Param *p : bucket) {
+    int64_t n = p->type.getNumElements();
+    flat.push_back(b.create<ReshapeOp>(
+        loc, RankedTensorType::get({n}, b.getF32Type()), p->grad));
+    total += n;
+  }
+  auto flatType = RankedTensorType::get({total}, b.getF32Type());
+  Value cat = b.create<ConcatOp>(loc, flatType, flat, b.getI64IntegerAttr(0));
+  Value sum = b.create<AllReduceOp>(loc, flatType, cat, groupAttr);
+  int64_t offset = 0;
+  for (Param *p : bucket) {
+    int64_t n = p->type.getNumElements();
+    Value slice = b.create<tensor::ExtractSliceOp>(
+        loc, sum, ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(n)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    p->grad = b.create<ReshapeOp>(loc, p->type, slice);
+    offset += n;
+  }
+  bucket.clear();
+}
+
+void DLGenerateTrainingPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  SmallVector<func::FuncOp> funcs;
+  for (auto f : module.getOps<func::FuncOp>())
+    if (!f.isExternal())
+      funcs.push_back(f);
+  if (funcs.size() != 1) {
+    module.emitError() << "dl-generate-training expects exactly one function "
+                          "with a body, found "
+                       << funcs.size();
+    return signalPassFailure();
+  }
+  func::FuncOp fwd = funcs.front();
+  if (!fwd.getBody().hasOneBlock() || fwd.getNumArguments() != 1 ||
+      fwd.getNumResults() != 1) {
+    fwd.emitError("dl-generate-training expects a single-block function with "
+                  "one input and one result (the logits)");
+    return signalPassFailure();
+  }
+  if (optimizer != "sgd" && optimizer != "momentum" && optimizer != "adam") {
+    fwd.emitError() << "unknown optimizer '" << optimizer
+                    << "' (expected sgd, momentum or adam)";
+    return signalPassFailure();
+  }
+  if (dataParallel < 1 || bucketElements < 1 || batch < 0) {
+    fwd.emitError("data-parallel and bucket-elements must be positive and "
+                  "batch non-negative");
+    return signalPassFailure();
+  }
+  if (batch > 0 && failed(rewriteBatch(fwd, batch)))
+    return signalPassFailure();
+
+  auto xType = dyn_cast<RankedTensorType>(fwd.getArgumentTypes()[0]);
+  auto logitsType = dyn_cast<RankedTensorType>(fwd.getResultTypes()[0]);
+  if (!xType || !logitsType || logitsType.getRank() != 2 ||
+      !logitsType.hasStaticShape() || !xType.hasStaticShape()) {
+    fwd.emitError("the result must be statically shaped logits [B, C]");
+    return signalPassFailure();
+  }
+  int64_t localBatch = logitsType.getDimSize(0);
+  int64_t classes = logitsType.getDimSize(1);
+  Block &fwdBlock = fwd.getBody().front();
+
+  // Parameters in first-use order.
+  llvm::MapVector<StringRef, Param> params;
+  for (auto p : fwdBlock.getOps<ParamOp>()) {
+    if (p.getValueAttr()) {
+      p.emitError() << "parameter '" << p.getName()
+                    << "' has an inline value; training needs parameters "
+                       "from the weight store";
+      return signalPassFailure();
+    }
+    auto type = cast<RankedTensorType>(p.getType());
+    auto [it, inserted] = params.insert({p.getName(), Param{}});
+    if (inserted) {
+      it->second.name = p.getName().str();
+      it->second.type = type;
+    } else if (it->second.type != type) {
+      p.emitError() << "parameter '" << p.getName()
+                    << "' is used with two types";
+      return signalPassFailure();
+    }
+  }
+  if (params.empty()) {
+    fwd.emitError("the model has no parameters to train");
+    return signalPassFailure();
+  }
+
+  bool adam = optimizer == "adam";
+  int64_t statesPerParam = adam ? 2 : 1;
+  MLIRContext *ctx = &getContext();
+  auto f32 = Float32Type::get(ctx);
+  auto scalar = RankedTensorType::get({1}, f32);
+  SmallVector<Type> argTypes = {xType, logitsType, scalar};
+  for (auto &kv : params)
+    argTypes.push_back(kv.second.type);
+  for (auto &kv : params)
+    for (int64_t s = 0; s < statesPerParam; ++s)
+      argTypes.push_back(kv.second.type);
+  SmallVector<Type> resultTypes = {scalar, logitsType};
+  resultTypes.append(argTypes.begin() + 3, argTypes.end());
+
+  OpBuilder mb(module.getBodyRegion());
+  mb.setInsertionPoint(fwd);
+  Location loc = fwd.getLoc();
+  auto step = mb.create<func::FuncOp>(
+      loc, (fwd.getSymName() + "_train_step").str(),
+      FunctionType::get(ctx, argTypes, resultTypes));
+  Block *block = step.addEntryBlock();
+  OpBuilder b = OpBuilder::atBlockEnd(block);
+
+  // Argument names for readers of the IR and the emitted program.
+  auto setArg = [&](unsigned i, StringRef key, StringRef value) {
+    step.setArgAttr(i, key, b.getStringAttr(value));
+  };
+  setArg(0, "dl.input", "x");
+  setArg(1, "dl.input", "targets");
+  setArg(2, "dl.input", "step");
+  unsigned argIndex = 3;
+  for (auto &kv : params) {
+    kv.second.arg = block->getArgument(argIndex);
+    setArg(argIndex++, "dl.param", kv.second.name);
+  }
+  StringRef stateNames[2] = {adam ? "m" : "velocity", "v"};
+  for (auto &kv : params)
+    for (int64_t s = 0; s < statesPerParam; ++s)
+      setArg(argIndex++, "dl.state", kv.second.name + "." + stateNames[s].str());
+
+  // Forward: the original ops with parameters replaced by arguments.
+  IRMapping map;
+  map.map(fwdBlock.getArgument(0), block->getArgument(0));
+  SmallVector<Operation *> forward;
+  DenseSet<Value> requiresGrad;
+  for (Operation &op : fwdBlock) {
+    if (auto p = dyn_cast<ParamOp>(op)) {
+      map.map(p.getResult(), params[p.getName()].arg);
+      continue;
+    }
+    if (isa<func::ReturnOp>(op))
+      continue;
+    Operation *clone = b.clone(op, map);
+    unsigned index = forward.size();
+    forward.push_back(clone);
+    for (Value v : clone->getOperands()) {
+      if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getArgNumber() >= 3)
+        for (auto &kv : params)
+          if (kv.second.arg == arg && kv.second.firstUse == ~0u)
+            kv.second.firstUse = index;
+    }
+    if (llvm::any_of(clone->getOperands(), [&](Value v) {
+          auto arg = dyn_cast<BlockArgument>(v);
+          return (arg && arg.getArgNumber() >= 3) || requiresGrad.contains(v);
+        }))
+      for (Value r : clone->getResults())
+        requiresGrad.insert(r);
+  }
+  Value logits = map.lookup(fwdBlock.getTerminator()->getOperand(0));
+  Value targets = block->getArgument(1);
+
+  // Loss and its gradient.
+  Value loss = b.create<SoftmaxCrossEntropyOp>(loc, scalar, logits, targets);
+  float scale = 1.0f / static_cast<float>(localBatch * dataParallel);
+  DenseMap<Value, Value> grads;
+  grads[logits] = b.create<SoftmaxCrossEntropyBackwardOp>(
+      loc, logitsType, logits, targets, b.getF32FloatAttr(scale));
+
+  // Backward, in reverse; each parameter's gradient is final after the
+  // op of its first use.
+  auto isParamArg = [](Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getArgNumber() >= 3;
+  };
+  SmallVector<Param *> bucket, order;
+  SmallVector<Value> unused;
+  int64_t bucketSize = 0;
+  for (unsigned i = forward.size(); i-- > 0;) {
+    Operation *op = forward[i];
+    Value rg = op->getNumResults() == 1 ? grads.lookup(op->getResult(0))
+                                        : Value();
+    if (rg) {
+      SmallVector<bool> needed;
+      for (Value v : op->getOperands())
+        needed.push_back(isParamArg(v) || requiresGrad.contains(v));
+      if (llvm::any_of(needed, [](bool n) { return n; })) {
+        auto gradOp = dyn_cast<GradientOpInterface>(op);
+        if (!gradOp) {
+          op->emitError() << "'" << op->getName()
+                          << "' has no gradient (GradientOpInterface)";
+          return signalPassFailure();
+        }
+        SmallVector<Value> operandGrads;
+        b.setInsertionPointToEnd(block);
+        if (failed(gradOp.buildGradient(b, rg, needed, operandGrads)))
+          return signalPassFailure();
+        for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads)) {
+          if (!g)
+            continue;
+          Value &acc = grads[v];
+          acc = acc ? b.create<AddOp>(op->getLoc(), g.getType(), acc, g)
+                          .getResult()
+                    : g;
+        }
+      }
+    }
+    for (auto &kv : params) {
+      Param &p = kv.second;
+      if (p.firstUse != i)
+        continue;
+      p.grad = grads.lookup(p.arg);
+      if (!p.grad) {
+        fwd.emitError() << "parameter '" << p.name
+                        << "' does not influence the loss";
+        return signalPassFailure();
+      }
+      order.push_back(&p);
+      if (dataParallel == 1)
+        continue;
+      bucket.push_back(&p);
+      bucketSize += p.type.getNumElements();
+      if (bucketSize >= bucketElements) {
+        flushBucket(b, loc, bucket, unused);
+        bucketSize = 0;
+      }
+    }
+  }
+  flushBucket(b, loc, bucket, unused);
+
+  // Optimizer updates, in argument order.
+  SmallVector<Value> results = {loss, logits}, newStates;
+  unsigned stateArg = 3 + params.size();
+  Value stepArg = block->getArgument(2);
+  for (auto &kv : params) {
+    Param &p = kv.second;
+    if (adam) {
+      auto up = b.create<AdamUpdateOp>(
+          loc, TypeRange{p.type, p.type, p.type}, p.arg, p.grad,
+          block->getArgument(stateArg), block->getArgument(stateArg + 1),
+          stepArg, b.getF32FloatAttr(lr), b.getF32FloatAttr(beta1),
+          b.getF32FloatAttr(beta2), b.getF32FloatAttr(epsilon));
+      results.push_back(up.getNewParam());
+      newStates.append({up.getNewM(), up.getNewV()});
+    } else {
+      float mom = optimizer == "momentum" ? momentum : 0.0;
+      auto up = b.create<SGDUpdateOp>(
+          loc, TypeRange{p.type, p.type}, p.arg, p.grad,
+          block->getArgument(stateArg), b.getF32FloatAttr(lr),
+          b.getF32FloatAttr(mom), b.getF32FloatAttr(weightDecay));
+      results.push_back(up.getNewParam());
+      newStates.push_back(up.getNewVelocity());
+    }
+    stateArg += statesPerParam;
+  }
+  results.append(newStates);
+  b.create<func::ReturnOp>(loc, results);
+
+  NamedAttrList info;
+  info.set("optimizer", b.getStringAttr(optimizer));
+  info.set("states_per_param", b.getI64IntegerAttr(statesPerParam));
+  info.set("data_parallel", b.getI64IntegerAttr(dataParallel));
+  info.set("batch", b.getI64IntegerAttr(localBatch));
+  info.set("classes", b.getI64IntegerAttr(classes));
+  info.set("params", b.getI64IntegerAttr(params.size()));
+  step->setAttr(DLDialect::kTrainAttrName, info.getDictionary(ctx));
+  fwd.erase();
+}

@@ -1,0 +1,57 @@
+// RUN: dl-opt %s | dl-opt | FileCheck %s
+// RUN: dl-opt %s --mlir-print-op-generic | dl-opt | FileCheck %s
+
+// Round-trips the training ops (DLTrainOps.td): backward, loss and
+// optimizer updates, with default and explicit attributes.
+
+// CHECK-LABEL: func.func @backward
+func.func @backward(%x: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>,
+                    %dy: tensor<2x4x4x4xf32>, %y: tensor<2x4x4x4xf32>)
+    -> (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>,
+        tensor<2x4x4x4xf32>) {
+  // CHECK: dl.conv2d_backward_data %{{.*}}, %{{.*}} {padding = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x8x8xf32>
+  %dx = dl.conv2d_backward_data %dy, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 0, 0>}
+      : (tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>) -> tensor<2x3x8x8xf32>
+  // CHECK: dl.conv2d_backward_weights %{{.*}}, %{{.*}} {padding = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<2x3x8x8xf32>, tensor<2x4x4x4xf32>) -> (tensor<4x3x3x3xf32>, tensor<4xf32>)
+  %dw, %db = dl.conv2d_backward_weights %x, %dy {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 0, 0>}
+      : (tensor<2x3x8x8xf32>, tensor<2x4x4x4xf32>) -> (tensor<4x3x3x3xf32>, tensor<4xf32>)
+  // CHECK: dl.relu_backward %{{.*}}, %{{.*}} : tensor<2x4x4x4xf32>
+  %dr = dl.relu_backward %y, %dy : tensor<2x4x4x4xf32>
+  return %dx, %dw, %db, %dr : tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>, tensor<2x4x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @dense_pool
+func.func @dense_pool(%x: tensor<4x64xf32>, %w: tensor<10x64xf32>,
+                      %dy: tensor<4x10xf32>, %img: tensor<1x4x8x8xf32>,
+                      %dp: tensor<1x4x4x4xf32>)
+    -> (tensor<4x64xf32>, tensor<10x64xf32>, tensor<10xf32>,
+        tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  // CHECK: dl.dense_backward_data %{{.*}}, %{{.*}} : (tensor<4x10xf32>, tensor<10x64xf32>) -> tensor<4x64xf32>
+  %dx = dl.dense_backward_data %dy, %w : (tensor<4x10xf32>, tensor<10x64xf32>) -> tensor<4x64xf32>
+  // CHECK: dl.dense_backward_weights %{{.*}}, %{{.*}} : (tensor<4x64xf32>, tensor<4x10xf32>) -> (tensor<10x64xf32>, tensor<10xf32>)
+  %dw, %db = dl.dense_backward_weights %x, %dy : (tensor<4x64xf32>, tensor<4x10xf32>) -> (tensor<10x64xf32>, tensor<10xf32>)
+  // CHECK: dl.pool2d_backward max %{{.*}}, %{{.*}} {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+  %m = dl.pool2d_backward max %img, %dp {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+      : (tensor<1x4x8x8xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: dl.pool2d_backward avg %{{.*}}, %{{.*}} {count_include_pad = true, kernel = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+  %a = dl.pool2d_backward avg %img, %dp {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, count_include_pad = true}
+      : (tensor<1x4x8x8xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x8x8xf32>
+  return %dx, %dw, %db, %m, %a : tensor<4x64xf32>, tensor<10x64xf32>, tensor<10xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}
+
+// CHECK-LABEL: func.func @loss_and_updates
+func.func @loss_and_updates(%z: tensor<4x10xf32>, %t: tensor<4x10xf32>,
+                            %p: tensor<10xf32>, %g: tensor<10xf32>,
+                            %v: tensor<10xf32>, %step: tensor<1xf32>)
+    -> (tensor<1xf32>, tensor<4x10xf32>, tensor<10xf32>, tensor<10xf32>,
+        tensor<10xf32>, tensor<10xf32>, tensor<10xf32>) {
+  // CHECK: dl.softmax_cross_entropy %{{.*}}, %{{.*}} : (tensor<4x10xf32>, tensor<4x10xf32>) -> tensor<1xf32>
+  %l = dl.softmax_cross_entropy %z, %t : (tensor<4x10xf32>, tensor<4x10xf32>) -> tensor<1xf32>
+  // CHECK: dl.softmax_cross_entropy_backward %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f32} : tensor<4x10xf32>
+  %dz = dl.softmax_cross_entropy_backward %z, %t {scale = 0.25 : f32} : tensor<4x10xf32>
+  // CHECK: dl.sgd_update %{{.*}}, %{{.*}}, %{{.*}} {lr = 1.000000e-01 : f32, momentum = 0.899999976 : f32} : tensor<10xf32>
+  %p1, %v1 = dl.sgd_update %p, %g, %v {lr = 0.1 : f32, momentum = 0.9 : f32} : tensor<10xf32>
+  // CHECK: dl.adam_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {lr = 1.000000e-03 : f32} : tensor<10xf32>, tensor<1xf32>
+  %p2, %m2, %v2 = dl.adam_update %p, %g, %v, %v, %step {lr = 1.0e-3 : f32} : tensor<10xf32>, tensor<1xf32>
+  return %l, %dz, %p1, %v1, %p2, %m2, %v2 : tensor<1xf32>, tensor<4x10xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>
+}

@@ -1,0 +1,130 @@
+"""Data, initial weights and oracles of the training tests.
+
+  oracle.py digits OUTDIR            scikit-learn's digits as .npy files
+  oracle.py init PATH.dlw SEED       random weights of Inputs/cnn.mlir
+  oracle.py torch-step INIT AFTER X Y LR LOG
+      the SGD step (momentum 0) of the first 8 rows in PyTorch: the
+      gradients (INIT - AFTER) / LR of dl-train and the loss it printed in
+      LOG must match PyTorch's
+  oracle.py compare A.dlw B.dlw TOL  every tensor: max|a-b|/max|b| <= TOL
+"""
+
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Codegen", "Inputs"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "Schemes", "Inputs"))
+from dlw import write_dlw  # noqa: E402
+from dlw_reader import read_dlw  # noqa: E402
+
+SHAPES = [
+    ("conv1.weight", (4, 1, 3, 3)), ("conv1.bias", (4,)),
+    ("conv2.weight", (6, 4, 3, 3)),
+    ("conv3.weight", (8, 3, 3, 3)), ("conv3.bias", (8,)),
+    ("fc1.weight", (16, 32)), ("fc1.bias", (16,)),
+    ("fc2.weight", (10, 16)), ("fc2.bias", (10,)),
+]
+
+
+def digits(out):
+    from sklearn.datasets import load_digits
+    d = load_digits()
+    x = (d.images / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
+    y = d.target.astype(np.float32)
+    os.makedirs(out, exist_ok=True)
+    np.save(os.path.join(out, "train_x.npy"), x[:1500])
+    np.save(os.path.join(out, "train_y.npy"), y[:1500])
+    np.save(os.path.join(out, "test_x.npy"), x[1500:])
+    np.save(os.path.join(out, "test_y.npy"), y[1500:])
+
+
+def init(path, seed):
+    rng = np.random.default_rng(seed)
+    tensors = []
+    for name, shape in SHAPES:
+        fan_in = np.prod(shape[1:]) if len(shape) > 1 else shape[0]
+        bound = 1.0 / np.sqrt(fan_in)
+        tensors.append((name, rng.uniform(-bound, bound, shape)))
+    write_dlw(path, tensors)
+
+
+def torch_model(w, x):
+    import torch
+    import torch.nn.functional as F
+    c1 = F.relu(F.conv2d(x, w["conv1.weight"], w["conv1.bias"], padding=1))
+    p1 = F.max_pool2d(c1, 2, 2)
+    c2 = F.conv2d(p1, w["conv2.weight"], padding=1)
+    s2 = F.relu(c2) + c2
+    p2 = F.avg_pool2d(s2, 3, 1, padding=1, count_include_pad=False)
+    # padding [top, left, bottom, right] = [0, 0, 1, 1]
+    c3 = F.conv2d(F.pad(p2, (0, 1, 0, 1)), w["conv3.weight"],
+                  w["conv3.bias"], stride=2, groups=2)
+    h = F.relu(F.linear(torch.flatten(c3, 1), w["fc1.weight"], w["fc1.bias"]))
+    return F.linear(h, w["fc2.weight"], w["fc2.bias"])
+
+
+def torch_step(init_path, after_path, x_path, y_path, lr, log_path):
+    import re
+    import torch
+    m = re.search(r"epoch 1/\d+: steps 1 loss ([0-9.eE+-]+)",
+                  open(log_path).read())
+    if not m:
+        print("FAIL: no loss in " + log_path)
+        return 1
+    dl_loss = float(m.group(1))
+    torch.manual_seed(0)
+    w0 = read_dlw(init_path)
+    w1 = read_dlw(after_path)
+    w = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+         for k, v in w0.items()}
+    x = torch.tensor(np.load(x_path)[:8], dtype=torch.float64)
+    y = torch.tensor(np.load(y_path)[:8], dtype=torch.int64)
+    loss = torch.nn.functional.cross_entropy(torch_model(w, x), y)
+    loss.backward()
+    ok = True
+    print("loss dl %.6f torch %.6f" % (dl_loss, loss.item()))
+    if abs(dl_loss - loss.item()) > 1e-5 * max(1.0, abs(loss.item())):
+        print("FAIL: loss differs")
+        ok = False
+    for name, _ in SHAPES:
+        ours = (w0[name].astype(np.float64) - w1[name]) / lr
+        ref = w[name].grad.numpy()
+        err = np.abs(ours - ref).max() / np.abs(ref).max()
+        print("%-13s max_rel_error %.3e" % (name, err))
+        if not err <= 1e-4:
+            ok = False
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+def compare(a_path, b_path, tol):
+    a, b = read_dlw(a_path), read_dlw(b_path)
+    if sorted(a) != sorted(b):
+        print("FAIL: tensor names differ")
+        return 1
+    worst = 0.0
+    for name in sorted(a):
+        ref = np.abs(b[name]).max()
+        err = np.abs(a[name] - b[name]).max() / (ref if ref > 0 else 1.0)
+        worst = max(worst, err)
+    print("max_rel_error %.3e over %d tensors" % (worst, len(a)))
+    print("PASS" if worst <= tol else "FAIL")
+    return 0 if worst <= tol else 1
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "digits":
+        digits(sys.argv[2])
+    elif cmd == "init":
+        init(sys.argv[2], int(sys.argv[3]))
+    elif cmd == "torch-step":
+        sys.exit(torch_step(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5],
+                            float(sys.argv[6]), sys.argv[7]))
+    elif cmd == "compare":
+        sys.exit(compare(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+    else:
+        sys.exit("unknown command " + cmd)

@@ -1,0 +1,50 @@
+// RUN: dl-opt %s -split-input-file --dl-generate-training -verify-diagnostics
+// RUN: not dl-opt %s -split-input-file --dl-generate-training="optimizer=rmsprop" 2>&1 | FileCheck %s --check-prefix=OPT
+// OPT: unknown optimizer 'rmsprop' (expected sgd, momentum or adam)
+
+// A layer without GradientOpInterface on the path to a parameter.
+func.func @no_gradient(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %w = dl.param "fc.weight" : tensor<3x4xf32>
+  %h = dl.dense %x, %w : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  // expected-error @+1 {{'dl.sigmoid' has no gradient (GradientOpInterface)}}
+  %y = dl.sigmoid %h : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @inline_param(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{parameter 'fc.weight' has an inline value; training needs parameters from the weight store}}
+  %w = dl.param "fc.weight" : tensor<3x4xf32> = dense<1.0>
+  %y = dl.dense %x, %w : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{the result must be statically shaped logits [B, C]}}
+func.func @not_logits(%x: tensor<2x4xf32>) -> tensor<2x1x3xf32> {
+  %w = dl.param "fc.weight" : tensor<3x4xf32>
+  %y = dl.dense %x, %w : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  %r = dl.reshape %y : tensor<2x3xf32> -> tensor<2x1x3xf32>
+  return %r : tensor<2x1x3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{the model has no parameters to train}}
+func.func @no_params(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %y = dl.relu %x : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{parameter 'unused.weight' does not influence the loss}}
+func.func @unused(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %u = dl.param "unused.weight" : tensor<3x4xf32>
+  %v = dl.relu %u : tensor<3x4xf32>
+  %w = dl.param "fc.weight" : tensor<3x4xf32>
+  %y = dl.dense %x, %w : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
