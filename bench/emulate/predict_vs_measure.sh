@@ -59,6 +59,7 @@ done
 COMPILER="${COMPILER:-$BUILD}"
 [ -n "$OUT" ] || OUT="$(mktemp -d)"
 mkdir -p "$OUT"
+: >"$OUT/rows.txt"
 EMU=("$HERE/dl-emulate" --prefix "$PREFIX" --build "$BUILD")
 trap '"${EMU[@]}" down >/dev/null 2>&1 || true' EXIT
 
@@ -131,7 +132,7 @@ for centry in $CLUSTERS; do
         [ -n "$m" ] && runs+=("$m")
       done
       "$PY" - "$cname" "$mname" "$scheme" "$ranks" "${pred:-nan}" "$load" \
-        "${runs[@]}" <<'EOF'
+        "${runs[@]}" <<'EOF' | tee -a "$OUT/rows.txt"
 import statistics, sys
 c, m, s, n, pred, load = sys.argv[1:7]
 runs = [float(x) for x in sys.argv[7:]]
@@ -150,3 +151,29 @@ EOF
   done
   "${EMU[@]}" down >/dev/null
 done
+
+# Summary over the rows of this run: error statistics, and each searched
+# plan against the fastest measured fixed scheme of its cluster and model.
+"$PY" - "$OUT/rows.txt" <<'EOF'
+import statistics, sys
+rows = []
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) >= 8 and f[5] != "failed":
+        rows.append(f)
+errs = [(abs(float(f[6].rstrip("%"))), f) for f in rows if f[6] != "n/a"]
+if errs:
+    worst = max(errs)
+    print("\n%d plans with a prediction: median |error| %.1f %%, worst %.1f %% "
+          "(%s %s %s)" % (len(errs), statistics.median(e for e, _ in errs),
+                          worst[0], *worst[1][:3]))
+for f in rows:
+    if f[2] != "search":
+        continue
+    fixed = [g for g in rows if g[:2] == f[:2] and g[2] != "search"]
+    if fixed:
+        best = min(fixed, key=lambda g: float(g[5]))
+        print("%s %s: search %.2f ms, best fixed scheme %s %.2f ms (%+.1f %%)"
+              % (f[0], f[1], float(f[5]), best[2], float(best[5]),
+                 (float(f[5]) / float(best[5]) - 1) * 100))
+EOF

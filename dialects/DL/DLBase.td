@@ -44,7 +44,9 @@ def DL_Dialect : Dialect {
     Discardable attributes understood by the dialect:
     * `dl.plan` (`#dl.plan`) on a layer op: its distribution plan;
     * `dl.cluster` (`#dl.cluster`) on a module: the target cluster;
-    * `dl.device` (integer) on a `func.func`: the device (rank) it runs on.
+    * `dl.device` (integer) on a `func.func`: the device (rank) it runs on;
+    * `dl.train` (dictionary) on a `func.func`: a training step (optimizer,
+      states per parameter, data-parallel ranks; docs/training.md).
 
     Version log:
     * 0.1: layer ops, communication ops, plan/layout/cluster attributes.
@@ -59,6 +61,8 @@ def DL_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kClusterAttrName = "dl.cluster";
     static constexpr ::llvm::StringLiteral kDeviceAttrName = "dl.device";
     static constexpr ::llvm::StringLiteral kWeightsAttrName = "dl.weights";
+    /// On a training-step function (dl-generate-training, docs/training.md).
+    static constexpr ::llvm::StringLiteral kTrainAttrName = "dl.train";
   }];
 }
 

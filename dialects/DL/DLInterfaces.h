@@ -13,6 +13,7 @@
 #define DL_DIALECTS_DL_DLINTERFACES_H
 
 #include "dialects/DL/DLDialect.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"

@@ -60,4 +60,30 @@ def DL_PartitionableOpInterface : OpInterface<"PartitionableOpInterface"> {
   ];
 }
 
+def DL_GradientOpInterface : OpInterface<"GradientOpInterface"> {
+  let cppNamespace = "::mlir::dl";
+  let description = [{
+    Implemented by the layers that can be trained: the layer's gradient,
+    defined once next to its forward. `dl-generate-training` walks the
+    forward function backwards and asks each layer for the gradients of its
+    operands given the gradient of its result.
+  }];
+
+  let methods = [
+    InterfaceMethod<[{
+        Builds, at the builder's insertion point, the gradients of the
+        operands for which `needed` is true, given `resultGrad` (the
+        gradient of the op's single result, of the result's type). The op's
+        forward operands and result may be used. `operandGrads` gets one
+        value per operand (null where not needed or not differentiable).
+        Fails with a diagnostic on the op when it cannot be differentiated
+        (e.g. an unsupported attribute).
+      }],
+      "::mlir::LogicalResult", "buildGradient",
+      (ins "::mlir::OpBuilder &":$builder, "::mlir::Value":$resultGrad,
+           "::llvm::ArrayRef<bool>":$needed,
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>
+  ];
+}
+
 #endif // DL_INTERFACES_TD
