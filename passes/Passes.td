@@ -225,6 +225,59 @@ def DLVerifyComm : Pass<"dl-verify-comm", "ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def DLGenerateTraining : Pass<"dl-generate-training", "ModuleOp"> {
+  let summary = "Turn a forward model into one training-step function";
+  let description = [{
+    Replaces the module's function (one input `x`, one result: the logits
+    `[B, C]`) by `@<name>_train_step(x, targets, step, params...,
+    states...) -> (loss, logits, new params..., new states...)`:
+
+    * every `dl.param "name"` becomes an argument (attribute `dl.param`);
+    * the loss is `dl.softmax_cross_entropy` of the logits and the targets;
+    * the backward pass walks the forward ops in reverse and asks each layer
+      for the gradients of its operands (`GradientOpInterface`), adding up
+      the gradients of values used more than once;
+    * with `data-parallel = P > 1` each parameter's gradient, once final, is
+      put in a bucket; a full bucket (`bucket-elements`) is flattened,
+      concatenated and summed over ranks `0..P-1` with one `dl.all_reduce`
+      right there in the backward pass, and the loss gradient is scaled by
+      `1/(B*P)` so the sum is the global batch's mean gradient;
+    * one `dl.sgd_update` (optimizer `sgd` or `momentum`, one state: the
+      velocity) or `dl.adam_update` (`adam`, two states: m and v) per
+      parameter.
+
+    `batch` rewrites the batch size (dim 0 of every activation). The
+    function gets `dl.train = {optimizer, states_per_param, data_parallel,
+    batch, classes}`, which `dl-to-cpp` turns into a training program
+    (docs/training.md).
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, momentum or adam">,
+    Option<"lr", "lr", "double", /*default=*/"0.01", "learning rate">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.9",
+           "momentum of the `momentum` optimizer">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
+           "L2 weight decay (sgd and momentum)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam beta2">,
+    Option<"epsilon", "epsilon", "double", /*default=*/"1e-8",
+           "Adam epsilon">,
+    Option<"batch", "batch", "int64_t", /*default=*/"0",
+           "per-rank batch size (0: keep the model's)">,
+    Option<"dataParallel", "data-parallel", "int64_t", /*default=*/"1",
+           "ranks the gradients are summed over">,
+    Option<"bucketElements", "bucket-elements", "int64_t",
+           /*default=*/"262144",
+           "gradient elements per all-reduce bucket">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Testing
 //===----------------------------------------------------------------------===//
 

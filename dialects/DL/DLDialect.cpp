@@ -168,6 +168,12 @@ LogicalResult DLDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << name << "' must be a string (a path)";
     return success();
   }
+  if (name == kTrainAttrName) {
+    if (!isa<DictionaryAttr>(attr.getValue()) || !isa<func::FuncOp>(op))
+      return op->emitError()
+             << "'" << name << "' must be a dictionary on a function";
+    return success();
+  }
   return op->emitError() << "unknown dl attribute '" << name << "'";
 }
 

@@ -913,6 +913,11 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
 //===----------------------------------------------------------------------===//
 
 /// Helpers shared by every generated program.
+      .Case<Conv2DBackwardDataOp, Conv2DBackwardWeightsOp,
+            DenseBackwardDataOp, DenseBackwardWeightsOp, ReluBackwardOp,
+            Pool2DBackwardOp, SoftmaxCrossEntropyOp,
+            SoftmaxCrossEntropyBackwardOp, SGDUpdateOp, AdamUpdateOp>(
+          [&](Operation *o) { return emitTrainingOp(o); })
 constexpr const char *kPrelude = R"cpp(
 namespace {
 
@@ -1337,6 +1342,9 @@ void DeviceEmitter::emitHeader(raw_ostream &os) {
      << "#include \"dlrt/dlrt.h\"\n\n";
   emitStdIncludes(os);
 }
+  if (auto train =
+          func->getAttrOfType<DictionaryAttr>(DLDialect::kTrainAttrName))
+    return emitTrainMain(os, train);
 
 void DeviceEmitter::emitPlanIdentity(raw_ostream &os) {
   // The rank programs of one compilation share the number of device
