@@ -18,12 +18,16 @@ class DialectRegistry;
 
 namespace mlir::dl {
 
-/// Inserts the dl dialect and the upstream dialects its IR uses (func,
-/// arith, tensor) into `registry`.
+/// Inserts the dl dialect and the upstream dialects its IR and its
+/// conversions use (func, arith, tensor, tosa, linalg, math) into
+/// `registry`.
 void registerDLDialects(DialectRegistry &registry);
 
-/// Registers every dl pass and the named dl pipelines (`registerDLPasses()`
-/// from Passes.td plus the pipelines).
+/// Registers every dl pass (passes/Passes.td), the conversions
+/// (`convert-tosa-to-dl`, `convert-dl-to-linalg`) and the named pipeline
+/// `dl-partition-pipeline` (options `cluster`, `scheme`, `objective`,
+/// `devices`): attach cluster -> search or forced scheme -> apply ->
+/// verify-comm.
 void registerDLPassesAndPipelines();
 
 } // namespace mlir::dl
