@@ -52,8 +52,8 @@ inline LogicalResult verifyTensorSizes(Operation *root) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
     if (!t || !t.hasStaticShape() || checkedNumElements(t.getShape()))
       return false;
-    emitError(loc) << "tensor type '" << t
-                   << "' is too large: its byte size overflows 64 bits (at "
+    emitError(loc) << "tensor type " << t
+                   << " is too large: its byte size overflows 64 bits (at "
                       "most "
                    << kMaxTensorElements << " elements)";
     return true;
