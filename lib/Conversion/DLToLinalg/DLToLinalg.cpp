@@ -312,9 +312,9 @@ Value Lowering::lowerBatchNorm(BatchNormOp op) {
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value centered = nb.create<arith::SubFOp>(l, a[0], a[3]);
         Value var = nb.create<arith::AddFOp>(l, a[4], eps);
-        Value inv = nb.create<math::RsqrtOp>(l, var);
-        Value scaled = nb.create<arith::MulFOp>(
-            l, centered, nb.create<arith::MulFOp>(l, inv, a[1]));
+        Value factor = nb.create<arith::DivFOp>(
+            l, a[1], nb.create<math::SqrtOp>(l, var));
+        Value scaled = nb.create<arith::MulFOp>(l, centered, factor);
         return nb.create<arith::AddFOp>(l, scaled, a[2]);
       });
 }

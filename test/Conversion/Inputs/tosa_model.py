@@ -112,17 +112,49 @@ def tosa(p):
     return s
 
 
-def harness(p):
+def harness(x, out_shape=(1, 1, 3)):
+    """@main: calls @model on the constant input `x` and prints the result."""
+    xt = ttype(x.shape)
+    yt = ttype(out_shape)
+    ym = "memref<%sxf32>" % "x".join(str(d) for d in out_shape)
     return (
         "func.func private @printMemrefF32(memref<*xf32>)\n"
         "func.func @main() {\n"
-        "  %%x = arith.constant %s : tensor<1x3x9x9xf32>\n"
-        "  %%y = func.call @model(%%x) : (tensor<1x3x9x9xf32>) -> "
-        "tensor<1x1x3xf32>\n"
-        "  %%m = bufferization.to_memref %%y : memref<1x1x3xf32>\n"
-        "  %%u = memref.cast %%m : memref<1x1x3xf32> to memref<*xf32>\n"
+        "  %%x = arith.constant %s : %s\n"
+        "  %%y = func.call @model(%%x) : (%s) -> %s\n"
+        "  %%m = bufferization.to_memref %%y : %s\n"
+        "  %%u = memref.cast %%m : %s to memref<*xf32>\n"
         "  func.call @printMemrefF32(%%u) : (memref<*xf32>) -> ()\n"
-        "  return\n}\n" % dense(p["x"]))
+        "  return\n}\n" % (dense(x), xt, xt, yt, ym, ym))
+
+
+def splice(path, x, out_shape):
+    """Appends the harness to a lowered module (a file printed by an opt
+    tool) and prints it."""
+    text = open(path).read().rstrip()
+    assert text.endswith("}"), "expected a module"
+    print(text[:-1] + harness(x, out_shape) + "}")
+
+
+def check(expected, out_path):
+    """Compares what printMemrefF32 printed with the oracle's values."""
+    expected = expected.reshape(-1)
+    text = open(out_path).read()
+    body = text[text.index("data =") + len("data ="):]
+    got = np.array([float(v) for v in
+                    re.findall(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", body)],
+                   dtype=np.float32)
+    if got.shape != expected.shape:
+        sys.exit("shape mismatch: got %s values, expected %s"
+                 % (got.size, expected.size))
+    err = np.max(np.abs(got - expected)) / max(
+        1e-6, float(np.max(np.abs(expected))))
+    print("max relative error %.3g" % err)
+    print("got", got.tolist())
+    print("expected", expected.tolist())
+    if not err < 1e-4:
+        sys.exit("MISMATCH")
+    print("MATCH")
 
 
 def main():
@@ -134,27 +166,9 @@ def main():
             f.write(tosa(p))
         np.save(out + "/expected.npy", oracle(p))
     elif cmd == "splice":
-        text = open(sys.argv[2]).read().rstrip()
-        assert text.endswith("}"), "expected a module"
-        print(text[:-1] + harness(p) + "}")
+        splice(sys.argv[2], p["x"], (1, 1, 3))
     elif cmd == "check":
-        expected = np.load(sys.argv[2] + "/expected.npy").reshape(-1)
-        text = open(sys.argv[3]).read()
-        body = text[text.index("data =") + len("data ="):]
-        got = np.array([float(v) for v in
-                        re.findall(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", body)],
-                       dtype=np.float32)
-        if got.shape != expected.shape:
-            sys.exit("shape mismatch: got %s values, expected %s"
-                     % (got.size, expected.size))
-        err = np.max(np.abs(got - expected)) / max(
-            1e-6, float(np.max(np.abs(expected))))
-        print("max relative error %.3g" % err)
-        print("got", got.tolist())
-        print("expected", expected.tolist())
-        if not err < 1e-4:
-            sys.exit("MISMATCH")
-        print("MATCH")
+        check(np.load(sys.argv[2] + "/expected.npy"), sys.argv[3])
 
 
 if __name__ == "__main__":
