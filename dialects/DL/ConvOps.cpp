@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/DL/LayerUtils.h"
+#include "dialects/DL/GradientUtils.h"
 
 using namespace mlir;
 using namespace mlir::dl;
@@ -210,32 +210,27 @@ FailureOr<LocalSplit> Conv2DOp::computeLocalSplit(ArrayRef<DimRange> parts) {
 LogicalResult Conv2DOp::buildGradient(OpBuilder &b, Value resultGrad,
                                       ArrayRef<bool> needed,
                                       SmallVectorImpl<Value> &operandGrads) {
-  Location loc = getLoc();
   operandGrads.assign(getNumOperands(), Value());
-  if (getActivation() == Activation::relu)
-    resultGrad = b.create<ReluBackwardOp>(loc, resultGrad.getType(),
-                                          getResult(), resultGrad);
-  else if (getActivation() != Activation::none)
-    return emitOpError("has no gradient for its fused activation");
+  FailureOr<Value> grad =
+      gradThroughActivation(b, *this, getActivation(), resultGrad);
+  if (failed(grad))
+    return failure();
+  Location loc = getLoc();
   auto strides = b.getDenseI64ArrayAttr(getStrides());
   auto padding = b.getDenseI64ArrayAttr(getPadding());
   auto dilations = b.getDenseI64ArrayAttr(getDilations());
   auto groups = b.getI64IntegerAttr(static_cast<int64_t>(getGroups()));
-  if (needed[0])
-    operandGrads[0] = b.create<Conv2DBackwardDataOp>(
-        loc, getInput().getType(), resultGrad, getWeight(), strides, padding,
-        dilations, groups);
-  bool biasNeeded = getBias() && needed[2];
-  if (needed[1] || biasNeeded) {
-    auto biasType = RankedTensorType::get({shapeOf(getWeight())[0]},
-                                          b.getF32Type());
-    auto grads = b.create<Conv2DBackwardWeightsOp>(
-        loc, TypeRange{getWeight().getType(), biasType}, getInput(),
-        resultGrad, strides, padding, dilations, groups);
-    if (needed[1])
-      operandGrads[1] = grads.getWeightGrad();
-    if (biasNeeded)
-      operandGrads[2] = grads.getBiasGrad();
-  }
+  buildLayerGradients(
+      b, getWeight(), getBias() != nullptr, needed, operandGrads,
+      [&]() -> Value {
+        return b.create<Conv2DBackwardDataOp>(loc, getInput().getType(), *grad,
+                                              getWeight(), strides, padding,
+                                              dilations, groups);
+      },
+      [&](TypeRange types) -> Operation * {
+        return b.create<Conv2DBackwardWeightsOp>(loc, types, getInput(), *grad,
+                                                 strides, padding, dilations,
+                                                 groups);
+      });
   return success();
 }

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/DL/LayerUtils.h"
+#include "dialects/DL/GradientUtils.h"
 
 using namespace mlir;
 using namespace mlir::dl;
@@ -197,29 +197,22 @@ FailureOr<LocalSplit> MatMulOp::computeLocalSplit(ArrayRef<DimRange> parts) {
 LogicalResult DenseOp::buildGradient(OpBuilder &b, Value resultGrad,
                                      ArrayRef<bool> needed,
                                      SmallVectorImpl<Value> &operandGrads) {
-  Location loc = getLoc();
   operandGrads.assign(getNumOperands(), Value());
-  if (getActivation() == Activation::relu)
-    resultGrad = b.create<ReluBackwardOp>(loc, resultGrad.getType(),
-                                          getResult(), resultGrad);
-  else if (getActivation() != Activation::none)
-    return emitOpError("has no gradient for its fused activation");
   if (shapeOf(getInput()).size() != 2)
     return emitOpError("gradient needs a 2-D input");
-  if (needed[0])
-    operandGrads[0] = b.create<DenseBackwardDataOp>(
-        loc, getInput().getType(), resultGrad, getWeight());
-  bool biasNeeded = getBias() && needed[2];
-  if (needed[1] || biasNeeded) {
-    auto biasType = RankedTensorType::get({shapeOf(getWeight())[0]},
-                                          b.getF32Type());
-    auto grads = b.create<DenseBackwardWeightsOp>(
-        loc, TypeRange{getWeight().getType(), biasType}, getInput(),
-        resultGrad);
-    if (needed[1])
-      operandGrads[1] = grads.getWeightGrad();
-    if (biasNeeded)
-      operandGrads[2] = grads.getBiasGrad();
-  }
+  FailureOr<Value> grad =
+      gradThroughActivation(b, *this, getActivation(), resultGrad);
+  if (failed(grad))
+    return failure();
+  Location loc = getLoc();
+  buildLayerGradients(
+      b, getWeight(), getBias() != nullptr, needed, operandGrads,
+      [&]() -> Value {
+        return b.create<DenseBackwardDataOp>(loc, getInput().getType(), *grad,
+                                             getWeight());
+      },
+      [&](TypeRange types) -> Operation * {
+        return b.create<DenseBackwardWeightsOp>(loc, types, getInput(), *grad);
+      });
   return success();
 }

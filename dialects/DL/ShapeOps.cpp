@@ -189,22 +189,26 @@ FailureOr<LocalSplit> ReshapeOp::computeLocalSplit(ArrayRef<DimRange> parts) {
 // Gradients of FlattenOp and ReshapeOp: the result gradient reshaped back
 //===----------------------------------------------------------------------===//
 
+/// The gradient of a row-major reinterpretation `op` (flatten, reshape).
+static LogicalResult reshapeGradientBack(Operation *op, OpBuilder &b,
+                                         Value resultGrad,
+                                         ArrayRef<bool> needed,
+                                         SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(1, Value());
+  if (needed[0])
+    operandGrads[0] = b.create<ReshapeOp>(
+        op->getLoc(), op->getOperand(0).getType(), resultGrad);
+  return success();
+}
+
 LogicalResult FlattenOp::buildGradient(OpBuilder &b, Value resultGrad,
                                        ArrayRef<bool> needed,
                                        SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] =
-        b.create<ReshapeOp>(getLoc(), getInput().getType(), resultGrad);
-  return success();
+  return reshapeGradientBack(*this, b, resultGrad, needed, operandGrads);
 }
 
 LogicalResult ReshapeOp::buildGradient(OpBuilder &b, Value resultGrad,
                                        ArrayRef<bool> needed,
                                        SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.assign(1, Value());
-  if (needed[0])
-    operandGrads[0] =
-        b.create<ReshapeOp>(getLoc(), getInput().getType(), resultGrad);
-  return success();
+  return reshapeGradientBack(*this, b, resultGrad, needed, operandGrads);
 }
