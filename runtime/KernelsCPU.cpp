@@ -123,16 +123,25 @@ void broadcastRows(float *y, const float *bias, int64_t m, int64_t n) {
     std::memcpy(y + i * n, bias, sizeof(float) * n);
 }
 
+/// The bit pattern of `v`, for cache keys.
+int64_t floatBits(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return bits;
+}
+
+/// A oneDNN element-wise op (`alpha`, `beta`: the algorithm's parameters).
 void eltwise(const char *op, dnnl::algorithm alg, const float *in, float *out,
-             int64_t n) {
+             int64_t n, float alpha = 0.f, float beta = 0.f) {
   if (n <= 0)
     return;
   try {
-    Cached &c = lookup(makeKey(op, {n}), [&] {
+    std::string key = makeKey(op, {n, floatBits(alpha), floatBits(beta)});
+    Cached &c = lookup(key, [&] {
       memory::desc d = md({n}, Tag::a);
       dnnl::eltwise_forward::primitive_desc pd(
           dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, alg,
-                                      d, 0.f, 0.f),
+                                      d, alpha, beta),
           engine());
       return Cached{dnnl::eltwise_forward(pd),
                     {{DNNL_ARG_SRC, d}, {DNNL_ARG_DST, d}}};
@@ -506,6 +515,11 @@ extern "C" void dlrt_tanh(const float *in, float *out, int64_t n) {
 
 extern "C" void dlrt_gelu(const float *in, float *out, int64_t n) {
   eltwise("gelu", dnnl::algorithm::eltwise_gelu_erf, in, out, n);
+}
+
+extern "C" void dlrt_clip(const float *in, float *out, int64_t n, float lo,
+                          float hi) {
+  eltwise("clip", dnnl::algorithm::eltwise_clip, in, out, n, lo, hi);
 }
 
 extern "C" void dlrt_softmax(const float *in, int64_t outer, int64_t axis_len,

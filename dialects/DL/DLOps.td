@@ -219,6 +219,22 @@ def DL_SigmoidOp : DL_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def DL_TanhOp : DL_UnaryOp<"tanh", "tanh(x)">;
 def DL_GeluOp : DL_UnaryOp<"gelu", "x * Phi(x)">;
 
+def DL_ClipOp : DL_LayerOp<"clip", [SameOperandsAndResultType]> {
+  let summary = "elementwise clamp to [min, max]";
+  let description = [{
+    `y = min(max(x, min), max)`, elementwise; `min <= max`, either bound may
+    be infinite. ReLU6 is `min = 0, max = 6`. Splittable along every dim
+    (layout-transparent).
+
+    ```mlir
+    %y = dl.clip %x min 0.0 max 6.0 : tensor<1x32x8x8xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, F32Attr:$min, F32Attr:$max);
+  let results = (outs DL_Tensor:$result);
+  let assemblyFormat = "$input `min` $min `max` $max attr-dict `:` type($input)";
+}
+
 def DL_SoftmaxOp : DL_LayerOp<"softmax", [SameOperandsAndResultType]> {
   let summary = "softmax along one axis";
   let description = [{

@@ -5,12 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // This file implements the elementwise layers (relu, sigmoid, tanh, gelu,
-// add, mul), softmax and batch-norm, which follow their input's layout, and
-// the shared helpers of LayerUtils.h.
+// clip, add, mul), softmax and batch-norm, which follow their input's layout,
+// and the shared helpers of LayerUtils.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/DL/LayerUtils.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::dl;
@@ -136,8 +138,7 @@ followingLocalSplit(Operation *op, ArrayRef<DimRange> parts,
 // Unary and binary elementwise layers
 //===----------------------------------------------------------------------===//
 
-#define DL_FOLLOWING_LAYER(OP, FLOPS)                                          \
-  LogicalResult OP::verify() { return success(); }                             \
+#define DL_FOLLOWING_SPLITS(OP, FLOPS)                                         \
   SmallVector<SplitDim> OP::getSplittableDims() {                              \
     return followingSplitDims(shapeOf(getResult()));                           \
   }                                                                            \
@@ -147,6 +148,9 @@ followingLocalSplit(Operation *op, ArrayRef<DimRange> parts,
   FailureOr<LocalSplit> OP::computeLocalSplit(ArrayRef<DimRange> parts) {      \
     return followingLocalSplit(getOperation(), parts, FLOPS);                  \
   }
+#define DL_FOLLOWING_LAYER(OP, FLOPS)                                          \
+  LogicalResult OP::verify() { return success(); }                             \
+  DL_FOLLOWING_SPLITS(OP, FLOPS)
 
 DL_FOLLOWING_LAYER(ReluOp, 1)
 DL_FOLLOWING_LAYER(SigmoidOp, 4)
@@ -154,8 +158,20 @@ DL_FOLLOWING_LAYER(TanhOp, 4)
 DL_FOLLOWING_LAYER(GeluOp, 8)
 DL_FOLLOWING_LAYER(AddOp, 1)
 DL_FOLLOWING_LAYER(MulOp, 1)
+DL_FOLLOWING_SPLITS(ClipOp, 2)
 
 #undef DL_FOLLOWING_LAYER
+#undef DL_FOLLOWING_SPLITS
+
+LogicalResult ClipOp::verify() {
+  float lo = getMin().convertToFloat(), hi = getMax().convertToFloat();
+  if (std::isnan(lo) || std::isnan(hi))
+    return emitOpError() << "requires bounds that are not NaN";
+  if (lo > hi)
+    return emitOpError() << "requires min <= max, got min = " << lo
+                         << " and max = " << hi;
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // SoftmaxOp

@@ -201,6 +201,10 @@ void dlrt_tanh(const float *in, float *out, int64_t n);
 /// out[i] = GELU(in[i]) with the exact erf formulation. in may equal out.
 void dlrt_gelu(const float *in, float *out, int64_t n);
 
+/// out[i] = min(max(in[i], lo), hi) (lo <= hi, either may be infinite).
+/// in may equal out.
+void dlrt_clip(const float *in, float *out, int64_t n, float lo, float hi);
+
 /// Softmax over the middle axis of a tensor viewed as [outer,axis_len,inner].
 void dlrt_softmax(const float *in, int64_t outer, int64_t axis_len,
                   int64_t inner, float *out);

@@ -22,12 +22,14 @@
 #include "mlir/IR/Verifier.h"
 #include "runtime/Format.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::dl;
@@ -154,6 +156,20 @@ private:
   LogicalResult importBinary(const onnx::NodeProto &node);
   LogicalResult importLSTM(const onnx::NodeProto &node);
   LogicalResult importReshapeLike(const onnx::NodeProto &node);
+  LogicalResult importClip(const onnx::NodeProto &node);
+  /// Matches `0.5 * (x * (1 + Erf(x / sqrt(2))))` (how PyTorch before 2.0
+  /// exports nn.GELU) starting at its `Div` (or `Mul` by 1/sqrt(2)) and
+  /// emits one dl.gelu; the nodes of the pattern are then skipped.
+  /// Returns false (and emits nothing) when `node` does not start it.
+  bool tryImportErfGelu(const onnx::NodeProto &node);
+  /// The only consumer of output `k` of `node`, or null when it has none,
+  /// several, or is a graph output.
+  const onnx::NodeProto *soleConsumer(const onnx::NodeProto &node,
+                                      int k = 0) const;
+  /// Whether `node` is the binary op `op` of the tensor `x` and a scalar
+  /// constant close to `value` (either operand order).
+  bool isScalarOp(const onnx::NodeProto *node, StringRef op,
+                  const std::string &x, double value) const;
   /// Computes SAME/VALID/explicit pads for a 2-D window op.
   LogicalResult windowPads(const onnx::NodeProto &node, const Shape &in,
                            const Shape &kernel, const Shape &strides,
@@ -171,6 +187,11 @@ private:
   std::map<std::string, ConstTensor> consts;
   std::map<std::string, Shape> inferred;
   llvm::StringMap<unsigned> useCount;
+  /// The nodes that read each tensor, and the node that writes it.
+  std::map<std::string, SmallVector<const onnx::NodeProto *, 2>> consumers;
+  std::map<std::string, const onnx::NodeProto *> producers;
+  /// Nodes already translated as part of a pattern (Erf GELU).
+  llvm::SmallPtrSet<const onnx::NodeProto *, 8> absorbed;
   llvm::StringSet<> graphOutputs;
   /// Pending zero-padding (Pad nodes) to fold into the consumer:
   /// output name -> (input name, pads [t, l, b, r]).
@@ -795,8 +816,119 @@ LogicalResult Importer::importReshapeLike(const onnx::NodeProto &node) {
   return bind(node, 0, reshape(loc(node), *x, out));
 }
 
+const onnx::NodeProto *Importer::soleConsumer(const onnx::NodeProto &node,
+                                              int k) const {
+  if (k >= node.output_size() || graphOutputs.contains(node.output(k)))
+    return nullptr;
+  auto it = consumers.find(node.output(k));
+  if (it == consumers.end() || it->second.size() != 1)
+    return nullptr;
+  return it->second.front();
+}
+
+bool Importer::isScalarOp(const onnx::NodeProto *node, StringRef op,
+                          const std::string &x, double value) const {
+  if (!node || node->op_type() != op || node->input_size() != 2 ||
+      node->attribute_size() != 0)
+    return false;
+  for (int k = 0; k < 2; ++k) {
+    if (node->input(k) != x)
+      continue;
+    // Div is not commutative: the constant must be the divisor.
+    if (op == "Div" && k != 0)
+      return false;
+    // The constant is known, or a Constant node later in the graph (the
+    // pattern is matched at its first node).
+    const std::string &cname = node->input(1 - k);
+    ConstTensor later;
+    const ConstTensor *c = nullptr;
+    if (auto it = consts.find(cname); it != consts.end()) {
+      c = &it->second;
+    } else if (auto p = producers.find(cname);
+               p != producers.end() && p->second->op_type() == "Constant" &&
+               p->second->attribute_size() == 1 &&
+               p->second->attribute(0).name() == "value") {
+      std::string err;
+      if (!tensorFromProto(p->second->attribute(0).t(), later, err))
+        return false;
+      c = &later;
+    }
+    if (!c || !c->isFloat || c->size() != 1)
+      return false;
+    return std::abs(c->at(0) - value) <= 1e-6 * std::abs(value);
+  }
+  return false;
+}
+
+bool Importer::tryImportErfGelu(const onnx::NodeProto &node) {
+  if (node.input_size() != 2 || node.output_size() != 1)
+    return false;
+  const std::string &x = node.input(0);
+  if (!values.count(x))
+    return false;
+  if (!isScalarOp(&node, "Div", x, std::sqrt(2.0)) &&
+      !isScalarOp(&node, "Mul", x, std::sqrt(0.5)))
+    return false;
+  const onnx::NodeProto *erf = soleConsumer(node);
+  if (!erf || erf->op_type() != "Erf")
+    return false;
+  const onnx::NodeProto *add = soleConsumer(*erf);
+  if (!isScalarOp(add, "Add", erf->output(0), 1.0))
+    return false;
+  const onnx::NodeProto *mul = soleConsumer(*add);
+  if (!mul || mul->op_type() != "Mul" || mul->input_size() != 2 ||
+      mul->attribute_size() != 0 ||
+      !((mul->input(0) == x && mul->input(1) == add->output(0)) ||
+        (mul->input(1) == x && mul->input(0) == add->output(0))))
+    return false;
+  const onnx::NodeProto *half = soleConsumer(*mul);
+  if (!isScalarOp(half, "Mul", mul->output(0), 0.5))
+    return false;
+  Value in = values[x];
+  Value y = builder.create<GeluOp>(loc(*erf), in.getType(), in);
+  // The shape check of bind() uses the final node's inferred shape.
+  if (failed(bind(*half, 0, y)))
+    return false;
+  absorbed.insert({erf, add, mul, half});
+  return true;
+}
+
+LogicalResult Importer::importClip(const onnx::NodeProto &node) {
+  // Opset < 11: `min`/`max` attributes; since 11: optional scalar inputs.
+  if (failed(checkAttributes(node, {"min", "max"})))
+    return failure();
+  float lo = floatAttr(node, "min", -std::numeric_limits<float>::infinity());
+  float hi = floatAttr(node, "max", std::numeric_limits<float>::infinity());
+  for (int k = 1; k <= 2; ++k) {
+    if (!hasInput(node, k))
+      continue;
+    auto c = consts.find(node.input(k));
+    if (c == consts.end() || c->second.size() != 1)
+      return nodeError(node, Twine(k == 1 ? "min" : "max") +
+                                 " must be a constant scalar");
+    (k == 1 ? lo : hi) = c->second.at(0);
+  }
+  if (std::isnan(lo) || std::isnan(hi) || lo > hi)
+    return nodeError(node, "requires min <= max, got min = " +
+                               std::to_string(lo) +
+                               " and max = " + std::to_string(hi));
+  FailureOr<Value> x = input(node, 0);
+  if (failed(x))
+    return failure();
+  Value y;
+  if (lo == 0.f && std::isinf(hi))
+    y = builder.create<ReluOp>(loc(node), x->getType(), *x);
+  else
+    y = builder.create<ClipOp>(loc(node), x->getType(), *x,
+                               builder.getF32FloatAttr(lo),
+                               builder.getF32FloatAttr(hi));
+  return bind(node, 0, y);
+}
+
 LogicalResult Importer::importNode(const onnx::NodeProto &node) {
   const std::string &op = node.op_type();
+  if (absorbed.contains(&node))
+    return success();
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return nodeError(node, "operators of domain '" + node.domain() +
                                "' are not supported");
@@ -843,8 +975,12 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
                 builder.create<OpTy>(loc(node), x->getType(), *x).getResult());
   };
 
+  if ((op == "Div" || op == "Mul") && tryImportErfGelu(node))
+    return success();
   if (op == "Conv")
     return importConv(node);
+  if (op == "Clip")
+    return importClip(node);
   if (op == "MaxPool" || op == "AveragePool")
     return importPool(node);
   if (op == "Gemm")
@@ -1015,6 +1151,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node) {
                                    {pads[2], pads[3], pads[6], pads[7]}};
     return success();
   }
+  if (op == "Erf")
+    return nodeError(node, "unsupported op type 'Erf' (only as part of the "
+                           "GELU pattern 0.5 * (x * (1 + Erf(x / sqrt(2)))))");
   return nodeError(node, "unsupported op type '" + op + "'");
 }
 
@@ -1037,10 +1176,14 @@ OwningOpRef<ModuleOp> Importer::run(const OnnxImportOptions &options) {
         u = n + "_" + std::to_string(k);
       used.insert(u);
       names[&node] = u;
+      for (const std::string &out : node.output())
+        producers[out] = &node;
       ++index;
       for (const std::string &in : node.input())
-        if (!in.empty())
+        if (!in.empty()) {
           ++useCount[in];
+          consumers[in].push_back(&node);
+        }
     }
   }
   for (const auto &out : graph.output())

@@ -170,6 +170,10 @@ __global__ void dlk_tanh(const float *in, float *out, int64_t n) {
 __global__ void dlk_gelu(const float *in, float *out, int64_t n) {
   DL_FOR(i, n) out[i] = 0.5f * in[i] * (1.0f + erff(in[i] * 0.70710678118f));
 }
+__global__ void dlk_clip(const float *in, float *out, int64_t n, float lo,
+                         float hi) {
+  DL_FOR(i, n) out[i] = fminf(fmaxf(in[i], lo), hi);
+}
 __global__ void dlk_add(const float *a, const float *b, float *out,
                         int64_t n) {
   DL_FOR(i, n) out[i] = a[i] + b[i];
@@ -392,6 +396,11 @@ DL_ACTIVATION(tanh, CUDNN_ACTIVATION_TANH)
 
 void dlg_gelu(const float *in, float *out, int64_t n) {
   dlk_gelu<<<dl_blocks(n), kThreads>>>(in, out, n);
+  dl_check_launch();
+}
+
+void dlg_clip(const float *in, float *out, int64_t n, float lo, float hi) {
+  dlk_clip<<<dl_blocks(n), kThreads>>>(in, out, n, lo, hi);
   dl_check_launch();
 }
 

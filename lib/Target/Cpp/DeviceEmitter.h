@@ -200,6 +200,7 @@ protected:
   LogicalResult emitGlobalAvgPool(GlobalAvgPoolOp op);
   LogicalResult emitBatchNorm(BatchNormOp op);
   LogicalResult emitUnary(Operation *op, StringRef fn);
+  LogicalResult emitClip(ClipOp op);
   LogicalResult emitBinary(Operation *op, StringRef fn);
   LogicalResult emitSoftmax(SoftmaxOp op);
   LogicalResult emitConcat(ConcatOp op);

@@ -463,6 +463,18 @@ LogicalResult DeviceEmitter::emitUnary(Operation *op, StringRef fn) {
   return success();
 }
 
+LogicalResult DeviceEmitter::emitClip(ClipOp op) {
+  Value in = op.getInput(), res = op.getResult();
+  int64_t n = product(cast<RankedTensorType>(res.getType()).getShape());
+  std::string result = tryReuse(op, in, res) ? ptr(res) : allocate(res);
+  beginOp(op);
+  body << "  " << kernel("clip") << "(" << ptr(in) << ", " << result << ", "
+       << n << ", " << floatLiteral(op.getMin().convertToFloat()) << ", "
+       << floatLiteral(op.getMax().convertToFloat()) << ");\n";
+  endOp();
+  return success();
+}
+
 LogicalResult DeviceEmitter::emitBinary(Operation *op, StringRef fn) {
   Value a = op->getOperand(0), b = op->getOperand(1), res = op->getResult(0);
   int64_t n = product(cast<RankedTensorType>(res.getType()).getShape());
@@ -878,6 +890,7 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
       .Case([&](SigmoidOp o) { return emitUnary(o, "sigmoid"); })
       .Case([&](TanhOp o) { return emitUnary(o, "tanh"); })
       .Case([&](GeluOp o) { return emitUnary(o, "gelu"); })
+      .Case([&](ClipOp o) { return emitClip(o); })
       .Case([&](SoftmaxOp o) { return emitSoftmax(o); })
       .Case([&](AddOp o) { return emitBinary(o, "add"); })
       .Case([&](MulOp o) { return emitBinary(o, "mul"); })

@@ -4,8 +4,9 @@ export_torch.py MODEL OUTDIR
 
 Writes OUTDIR/MODEL.onnx, OUTDIR/MODEL.input.npy (a random input) and
 OUTDIR/MODEL.expected.npy (PyTorch's own output for it). Models: mlp, cnn,
-resblock, lstm, resnet18 (torchvision, weights=None, 1x3x32x32). No
-downloads; fixed seeds.
+resblock, lstm, gelu, and torchvision's resnet18, resnet50, alexnet, vgg16,
+squeezenet (1.1), mobilenet_v2 and googlenet (weights=None; sizes and the
+changes made for exportability below). No downloads; fixed seeds.
 """
 
 import os
@@ -105,7 +106,93 @@ def build(name):
         import torchvision
         return torchvision.models.resnet18(weights=None), \
             torch.randn(1, 3, 32, 32)
+    if name in TORCHVISION:
+        return TORCHVISION[name]()
     raise SystemExit("unknown model " + name)
+
+
+def narrow_classifier(model, features, hidden):
+    """Replaces torchvision's 4096-wide classifier of AlexNet/VGG by the same
+    layer sequence (Dropout, Linear, ReLU, Dropout, Linear, ReLU, Linear)
+    `hidden` wide: the originals (9216x4096 and 25088x4096) alone are 150
+    and 400 MB of random weights."""
+    model.classifier = nn.Sequential(
+        nn.Dropout(), nn.Linear(features, hidden), nn.ReLU(inplace=True),
+        nn.Dropout(), nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
+        nn.Linear(hidden, 10))
+    return model
+
+
+def alexnet():
+    # torchvision's AlexNet. PyTorch 1.13 exports AdaptiveAvgPool2d((6, 6))
+    # only when 6 divides the feature map, so the input is 224x224 (the
+    # pool is then 1x1); the classifier is narrowed.
+    import torchvision
+    model = torchvision.models.alexnet(weights=None)
+    return narrow_classifier(model, 256 * 6 * 6, 256), \
+        torch.randn(1, 3, 224, 224)
+
+
+def vgg16():
+    # torchvision's VGG-16 feature stack (13 convolutions, 5 max pools) at
+    # 32x32. AdaptiveAvgPool2d((7, 7)) of its 1x1 feature map does not
+    # export (it needs 224x224, 15 GFLOPs), so the pool averages to 1x1 and
+    # the classifier is narrowed.
+    import torchvision
+    model = torchvision.models.vgg16(weights=None)
+    model.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+    return narrow_classifier(model, 512, 256), torch.randn(1, 3, 32, 32)
+
+
+def squeezenet():
+    import torchvision
+    return torchvision.models.squeezenet1_1(weights=None), \
+        torch.randn(1, 3, 64, 64)
+
+
+def mobilenet_v2():
+    # Depthwise convolutions and ReLU6 (exported as Clip), a quarter wide.
+    import torchvision
+    return torchvision.models.mobilenet_v2(weights=None, width_mult=0.25), \
+        torch.randn(1, 3, 32, 32)
+
+
+def resnet50():
+    import torchvision
+    return torchvision.models.resnet50(weights=None), \
+        torch.randn(1, 3, 32, 32)
+
+
+def googlenet():
+    # Inception blocks: four branches joined by a channel Concat.
+    import torchvision
+    return torchvision.models.googlenet(weights=None, aux_logits=False,
+                                        init_weights=True), \
+        torch.randn(1, 3, 32, 32)
+
+
+class GeluMLP(nn.Module):
+    """nn.GELU, which PyTorch 1.13 exports as Div, Erf, Add, Mul, Mul."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(12, 32)
+        self.act = nn.GELU()
+        self.fc2 = nn.Linear(32, 5)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+TORCHVISION = {
+    "alexnet": alexnet,
+    "vgg16": vgg16,
+    "squeezenet": squeezenet,
+    "mobilenet_v2": mobilenet_v2,
+    "resnet50": resnet50,
+    "googlenet": googlenet,
+    "gelu": lambda: (GeluMLP(), torch.randn(3, 12)),
+}
 
 
 def randomize_bn(model):

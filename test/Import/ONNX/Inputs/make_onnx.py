@@ -5,7 +5,11 @@ make_onnx.py CASE OUT.onnx
 Cases: shape-fold (a Shape/Gather/Unsqueeze/Concat subgraph feeding a
 Reshape), unsupported-op (Erf), lstm-bidirectional, dilated-maxpool,
 dynamic-input (a symbolic batch dim), broadcast-computed (Add of two
-computed tensors of different shapes), nonzero-lstm-state.
+computed tensors of different shapes), nonzero-lstm-state, nms (a
+NonMaxSuppression after a convolution), custom-op (an op type no ONNX
+opset defines), clip-inverted (min > max), clip-computed-max (a bound that is
+a graph input), clip-opset6 (bounds as attributes, one absent),
+gelu-shared-erf (the Erf GELU pattern with an intermediate used twice).
 """
 
 import sys
@@ -30,10 +34,10 @@ def vi(name, shape):
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
 
 
-def save(nodes, inputs, outputs, inits, path):
+def save(nodes, inputs, outputs, inits, path, opset=13):
     graph = helper.make_graph(nodes, "g", inputs, outputs, inits)
     model = helper.make_model(graph,
-                              opset_imports=[helper.make_opsetid("", 13)])
+                              opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
     onnx.save(model, path)
 
@@ -91,6 +95,65 @@ def main():
                  helper.make_node("Add", ["ra", "rb"], ["y"], name="badd")]
         save(nodes, [vi("a", [2, 4]), vi("b", [1, 4])], [vi("y", [2, 4])],
              [], path)
+    elif case == "nms":
+        nodes = [
+            helper.make_node("Conv", ["x", "w"], ["boxes"], name="conv",
+                             kernel_shape=[1, 1]),
+            helper.make_node("Reshape", ["boxes", "bshape"], ["b3"],
+                             name="reshape"),
+            helper.make_node("Relu", ["b3"], ["scores"], name="relu"),
+            helper.make_node("Reshape", ["scores", "sshape"], ["s3"],
+                             name="reshape_scores"),
+            helper.make_node("NonMaxSuppression", ["b3", "s3"], ["y"],
+                             name="/head/nms"),
+        ]
+        save(nodes, [vi("x", [1, 4, 2, 3])],
+             [helper.make_tensor_value_info("y", TensorProto.INT64,
+                                            [None, 3])],
+             [init("w", 4, 4, 1, 1), ints("bshape", [1, 6, 4]),
+              ints("sshape", [1, 1, 24])], path)
+    elif case == "custom-op":
+        # Not checked by the ONNX checker: the op exists in no opset.
+        nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                 helper.make_node("FancyActivation", ["r"], ["y"],
+                                  name="fancy")]
+        graph = helper.make_graph(nodes, "g", [vi("x", [1, 4])],
+                                  [vi("y", [1, 4])])
+        model = helper.make_model(graph, opset_imports=[
+            helper.make_opsetid("", 13)])
+        model.ir_version = 8
+        onnx.save(model, path)
+    elif case == "clip-inverted":
+        nodes = [helper.make_node("Clip", ["x", "lo", "hi"], ["y"],
+                                  name="clip")]
+        save(nodes, [vi("x", [1, 4])], [vi("y", [1, 4])],
+             [numpy_helper.from_array(np.array(6, np.float32), "lo"),
+              numpy_helper.from_array(np.array(0, np.float32), "hi")], path)
+    elif case == "clip-computed-max":
+        nodes = [helper.make_node("Clip", ["x", "", "m"], ["y"],
+                                  name="clip")]
+        save(nodes, [vi("x", [1, 4]), vi("m", [])], [vi("y", [1, 4])], [],
+             path)
+    elif case == "clip-opset6":
+        nodes = [helper.make_node("Clip", ["x"], ["y"], name="clip",
+                                  min=-0.5)]
+        save(nodes, [vi("x", [2, 3])], [vi("y", [2, 3])], [], path,
+             opset=6)
+    elif case == "gelu-shared-erf":
+        nodes = [
+            helper.make_node("Relu", ["x"], ["r"], name="relu"),
+            helper.make_node("Div", ["r", "sqrt2"], ["d"], name="div"),
+            helper.make_node("Erf", ["d"], ["e"], name="erf"),
+            helper.make_node("Add", ["e", "one"], ["a"], name="add"),
+            helper.make_node("Mul", ["r", "a"], ["m"], name="mul"),
+            helper.make_node("Mul", ["m", "half"], ["g"], name="mul_half"),
+            helper.make_node("Add", ["g", "e"], ["y"], name="uses_erf"),
+        ]
+        scalar = lambda n, v: numpy_helper.from_array(np.array(v, np.float32),
+                                                      n)
+        save(nodes, [vi("x", [1, 4])], [vi("y", [1, 4])],
+             [scalar("sqrt2", np.sqrt(2)), scalar("one", 1),
+              scalar("half", 0.5)], path)
     else:
         raise SystemExit("unknown case " + case)
 
