@@ -4,8 +4,9 @@ Compiles DIR/NAME.mlir with dl-compile for each CLUSTER:SCHEME (SCHEME
 `search` runs the plan search; no --scheme), runs the ranks through the
 generated run.sh on DIR/NAME.input.npy and compares the output with
 DIR/NAME.expected.npy (compare.py, max relative error <= 1e-4). Prints one
-line per configuration, `CLUSTER SCHEME max_rel_error E ok`, and exits 1 at
-the first configuration that fails to compile, run or match.
+line per configuration, `CLUSTER SCHEME max_rel_error E ok` (also appended
+to DIR/results.txt), and exits 1 at the first configuration that fails to
+compile, run or match.
 """
 
 import os
@@ -42,7 +43,10 @@ def main():
         p = subprocess.run([sys.executable, os.path.join(HERE, "compare.py"),
                             got, os.path.join(d, name + ".expected.npy")],
                            stdout=subprocess.PIPE, universal_newlines=True)
-        print("%s %s %s" % (cluster, scheme, p.stdout.strip()), flush=True)
+        line = "%s %s %s" % (cluster, scheme, p.stdout.strip())
+        print(line, flush=True)
+        with open(os.path.join(d, "results.txt"), "a") as f:
+            f.write(line + "\n")
         if p.returncode != 0:
             sys.exit(1)
 
