@@ -47,8 +47,8 @@ struct DLGenerateTrainingPass
 
 private:
   LogicalResult rewriteBatch(func::FuncOp func, int64_t newBatch);
-  void flushBucket(OpBuilder &b, Location loc, SmallVectorImpl<Param *> &bucket,
-                   SmallVectorImpl<Value> &grads);
+  void flushBucket(OpBuilder &b, Location loc,
+                   SmallVectorImpl<Param *> &bucket);
 };
 
 } // namespace
@@ -97,8 +97,7 @@ LogicalResult DLGenerateTrainingPass::rewriteBatch(func::FuncOp func,
 /// all-reduce (flattened and concatenated when several) and records the
 /// results in each parameter's `grad`.
 void DLGenerateTrainingPass::flushBucket(OpBuilder &b, Location loc,
-                                         SmallVectorImpl<Param *> &bucket,
-                                         SmallVectorImpl<Value> &) {
+                                         SmallVectorImpl<Param *> &bucket) {
   if (bucket.empty())
     return;
   SmallVector<int64_t> group;
@@ -287,8 +286,7 @@ void DLGenerateTrainingPass::runOnOperation() {
     auto arg = dyn_cast<BlockArgument>(v);
     return arg && arg.getArgNumber() >= 3;
   };
-  SmallVector<Param *> bucket, order;
-  SmallVector<Value> unused;
+  SmallVector<Param *> bucket;
   int64_t bucketSize = 0;
   for (unsigned i = forward.size(); i-- > 0;) {
     Operation *op = forward[i];
@@ -329,18 +327,17 @@ void DLGenerateTrainingPass::runOnOperation() {
                         << "' does not influence the loss";
         return signalPassFailure();
       }
-      order.push_back(&p);
       if (dataParallel == 1)
         continue;
       bucket.push_back(&p);
       bucketSize += p.type.getNumElements();
       if (bucketSize >= bucketElements) {
-        flushBucket(b, loc, bucket, unused);
+        flushBucket(b, loc, bucket);
         bucketSize = 0;
       }
     }
   }
-  flushBucket(b, loc, bucket, unused);
+  flushBucket(b, loc, bucket);
 
   // Optimizer updates, in argument order.
   SmallVector<Value> results = {loss, logits}, newStates;
