@@ -399,6 +399,6 @@ def DL_LSTMCellOp : DL_Op<"lstm_cell", [Pure,
 }
 
 include "dialects/DL/DLCommOps.td"
+include "dialects/DL/DLTrainOps.td"
 
 #endif // DL_OPS_TD
-include "dialects/DL/DLTrainOps.td"

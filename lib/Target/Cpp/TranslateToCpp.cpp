@@ -913,6 +913,11 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
       .Case<SendOp, RecvOp, AllGatherOp, AllReduceOp, ReduceScatterOp,
             BroadcastOp, HaloExchangeOp, AllToAllOp, BarrierOp>(
           [&](Operation *o) { return emitComm(o); })
+      .Case<Conv2DBackwardDataOp, Conv2DBackwardWeightsOp,
+            DenseBackwardDataOp, DenseBackwardWeightsOp, ReluBackwardOp,
+            Pool2DBackwardOp, SoftmaxCrossEntropyOp,
+            SoftmaxCrossEntropyBackwardOp, SGDUpdateOp, AdamUpdateOp>(
+          [&](Operation *o) { return emitTrainingOp(o); })
       .Case([&](func::ReturnOp o) { return emitReturn(o); })
       .Default([&](Operation *o) {
         return o->emitError() << "'" << o->getName()
@@ -926,11 +931,6 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
 //===----------------------------------------------------------------------===//
 
 /// Helpers shared by every generated program.
-      .Case<Conv2DBackwardDataOp, Conv2DBackwardWeightsOp,
-            DenseBackwardDataOp, DenseBackwardWeightsOp, ReluBackwardOp,
-            Pool2DBackwardOp, SoftmaxCrossEntropyOp,
-            SoftmaxCrossEntropyBackwardOp, SGDUpdateOp, AdamUpdateOp>(
-          [&](Operation *o) { return emitTrainingOp(o); })
 constexpr const char *kPrelude = R"cpp(
 namespace {
 
@@ -1342,6 +1342,9 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   os << "void dl_run([[maybe_unused]] float *const *in, "
         "[[maybe_unused]] float **out) {\n"
      << bodyStr << "}\n";
+  if (auto train =
+          func->getAttrOfType<DictionaryAttr>(DLDialect::kTrainAttrName))
+    return emitTrainMain(os, train);
   os << kMain;
   return success();
 }
@@ -1355,9 +1358,6 @@ void DeviceEmitter::emitHeader(raw_ostream &os) {
      << "#include \"dlrt/dlrt.h\"\n\n";
   emitStdIncludes(os);
 }
-  if (auto train =
-          func->getAttrOfType<DictionaryAttr>(DLDialect::kTrainAttrName))
-    return emitTrainMain(os, train);
 
 void DeviceEmitter::emitPlanIdentity(raw_ostream &os) {
   // The rank programs of one compilation share the number of device
