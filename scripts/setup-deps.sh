@@ -13,8 +13,8 @@ PKGS=(
   libgtest-dev
   python3 python3-numpy python3-torch python3-torchvision python3-onnx
   chromium python3-matplotlib
-)
   zlib1g-dev dataset-fashion-mnist python3-sklearn
+)
 
 missing=()
 for p in "${PKGS[@]}"; do

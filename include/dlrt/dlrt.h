@@ -295,10 +295,6 @@ void dlrt_trace_end(void);
 /// Prints this rank's statistics as one compact JSON line to stdout.
 void dlrt_print_stats_line(void);
 
-#ifdef __cplusplus
-} // extern "C"
-#endif
-
 //===----------------------------------------------------------------------===//
 // Training (runtime/Training.cpp, docs/training.md)
 //===----------------------------------------------------------------------===//
@@ -404,5 +400,9 @@ typedef struct dlrt_train_program {
 /// parses the program's command line (see --help and docs/training.md) and
 /// returns the exit status. Call between dlrt_init and dlrt_finalize.
 int dlrt_train_main(const dlrt_train_program *program, int argc, char **argv);
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
 
 #endif // DLRT_DLRT_H

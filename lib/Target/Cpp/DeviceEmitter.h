@@ -210,12 +210,12 @@ protected:
   LogicalResult emitExtractSlice(tensor::ExtractSliceOp op);
   LogicalResult emitInsertSlice(tensor::InsertSliceOp op);
   LogicalResult emitReturn(func::ReturnOp op);
-
   /// Backward, loss and optimizer ops (EmitTraining.cpp).
   LogicalResult emitTrainingOp(Operation *op);
   /// The main() of a `dl.train` function: hands the step to
   /// dlrt_train_main (EmitTraining.cpp).
   LogicalResult emitTrainMain(raw_ostream &os, DictionaryAttr train);
+
   func::FuncOp func;
   int64_t device;
 
