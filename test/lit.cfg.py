@@ -50,6 +50,14 @@ if shutil.which("nvidia-smi") and os.system("nvidia-smi -L >/dev/null 2>&1") == 
     config.available_features.add("cuda-gpu")
 if shutil.which("mpirun"):
     config.available_features.add("mpi")
+# Headless Chromium renders report.html (scripts/setup-deps.sh installs it).
+if os.path.exists("/usr/bin/chromium"):
+    config.available_features.add("chromium")
+config.substitutions.append(
+    ("%chromium", "/usr/bin/chromium --headless --no-sandbox --disable-gpu "
+     "--disable-quic --no-first-run --disable-background-networking "
+     "--disable-component-update --disable-sync --disable-extensions "
+     "--proxy-server=127.0.0.1:9"))
 # The emulation harness (bench/emulate): root, network namespaces and TAP.
 if (os.geteuid() == 0 and shutil.which("nsenter") and
         os.path.exists("/dev/net/tun") and

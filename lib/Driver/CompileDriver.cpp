@@ -20,6 +20,7 @@
 #include "dl/Target/Build.h"
 #include "dl/Target/CUDA.h"
 #include "dl/Target/Cpp.h"
+#include "lib/Driver/Report.h"
 #include "dialects/DL/DLOps.h"
 #include "lib/Cluster/ClusterModel.h"
 #include "passes/Passes.h"
@@ -389,9 +390,11 @@ FailureOr<search::Problem> pricingProblem(ModuleOp module,
 
 /// The cost model's latency of the plans now on the layers, when every
 /// layer's plan is one of the search's candidates (forced schemes and
-/// searched plans are; arbitrary hand plans may not be).
-std::optional<search::Evaluation> predictPlans(ModuleOp module,
-                                               const Cluster &cluster) {
+/// searched plans are; arbitrary hand plans may not be), with its timeline
+/// and the names of the layers the timeline's steps refer to.
+std::optional<search::Evaluation>
+predictPlans(ModuleOp module, const Cluster &cluster,
+             search::Timeline &timeline, std::vector<std::string> &names) {
   FailureOr<search::Problem> problem = pricingProblem(module, cluster);
   if (failed(problem))
     return std::nullopt;
@@ -416,9 +419,11 @@ std::optional<search::Evaluation> predictPlans(ModuleOp module,
     choice[i] = found;
     i += node.cands[found].span;
   }
-  search::Evaluation eval = search::evaluate(*problem, choice);
+  search::Evaluation eval = search::evaluate(*problem, choice, timeline);
   if (!eval.valid)
     return std::nullopt;
+  for (const search::Node &node : problem->nodes)
+    names.push_back(node.name);
   return eval;
 }
 
@@ -655,10 +660,12 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
           t && t.getRank() > 0)
         batch = t.getDimSize(0);
   std::optional<search::Evaluation> predicted;
+  search::Timeline timeline;
+  std::vector<std::string> nodeNames;
   std::optional<PipelinePrediction> pipeline;
   std::optional<double> predictedLatency;
   if (microbatches == 1)
-    predicted = predictPlans(*model, *cluster);
+    predicted = predictPlans(*model, *cluster, timeline, nodeNames);
   if (predicted)
     predictedLatency = predicted->latency;
   else if ((pipeline = predictPipeline(*model, *cluster, microbatches)))
@@ -702,6 +709,7 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
   }
 
   // Plan file and partitioned IR.
+  llvm::json::Value planJson = nullptr;
   {
     // The cost model's per-device peak (parameters plus live activations).
     llvm::json::Value peakJson(nullptr);
@@ -734,31 +742,40 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
     llvm::raw_fd_ostream os(out + "/plan.json", ec);
     if (ec)
       return fail("cannot write plan.json: " + ec.message());
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+    planJson = std::move(root);
+    os << llvm::formatv("{0:2}", planJson) << "\n";
     llvm::raw_fd_ostream ir(out + "/partitioned.mlir", ec);
     if (ec)
       return fail("cannot write partitioned.mlir: " + ec.message());
     model->print(ir);
   }
 
+  // The report page (also for a plan refused below: it shows why).
+  std::vector<int64_t> paramBytes =
+      parameterBytesPerDevice(*model, numDevices);
+  {
+    ReportInputs report;
+    report.cluster = &*cluster;
+    report.plan = std::move(planJson);
+    report.evaluation = predicted ? &*predicted : nullptr;
+    report.timeline = predicted ? &timeline : nullptr;
+    report.nodeNames = std::move(nodeNames);
+    report.paramBytes = paramBytes;
+    report.traffic = &traffic;
+    if (failed(writeReport(report, out + "/report.html", error)))
+      return fail(error);
+  }
+
   // Every rank's parameters must fit its device's memory (a lower bound of
   // its footprint: activations and buffers come on top).
-  for (auto fn : model->getOps<func::FuncOp>()) {
-    std::optional<int64_t> device = getDeviceOfFunction(fn);
-    if (!device || *device >= numDevices)
-      continue;
-    int64_t bytes = 0;
-    llvm::StringSet<> seen;
-    fn.walk([&](ParamOp p) {
-      if (seen.insert(p.getName()).second)
-        bytes += cast<RankedTensorType>(p.getType()).getNumElements() * 4;
-    });
-    const ClusterDevice &dev = cluster->devices[*device];
-    if (bytes > dev.memory)
+  for (int64_t device = 0; device < numDevices; ++device) {
+    const ClusterDevice &dev = cluster->devices[device];
+    if (paramBytes[device] > dev.memory)
       return fail(llvm::formatv("rank {0} needs {1} B of parameters but "
                                 "device '{2}' has only {3} B of memory; "
                                 "choose a plan that splits the weights",
-                                *device, bytes, dev.name, dev.memory)
+                                device, paramBytes[device], dev.name,
+                                dev.memory)
                       .str());
   }
 

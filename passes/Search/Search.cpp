@@ -498,6 +498,14 @@ struct Served {
   int after = -1;
   bool infeasible = false;
   std::vector<double> busy;
+  /// The communication steps in order: time, members, kind, bytes.
+  struct Step {
+    double time;
+    std::vector<int64_t> group;
+    cost::CommKind kind;
+    int64_t bytes;
+  };
+  std::vector<Step> steps;
 };
 
 struct StepOutcome {
@@ -532,6 +540,11 @@ struct Engine {
       s.time += t;
       for (int64_t d : step.group)
         s.busy[d] += t;
+      int64_t bytes = 0;
+      for (auto &[d, peers] : step.sent)
+        for (auto &[peer, b] : peers)
+          bytes += b;
+      s.steps.push_back({t, step.group, step.kind, bytes});
     }
     s.bytes = r.totalBytes();
     s.after = p.internLayout(r.after);
@@ -558,9 +571,29 @@ struct Engine {
     return p.internLayout(l);
   }
 
+  /// Records the communication steps of `s` from `at` on in `timeline`
+  /// (as step `index`) and returns the time after them.
+  static double record(const Served &s, double at, int index,
+                       Timeline *timeline) {
+    if (!timeline)
+      return at;
+    for (const Served::Step &st : s.steps) {
+      for (int64_t d : st.group)
+        timeline->intervals.push_back({d, index,
+                                       cost::stringifyCommKind(st.kind).str(),
+                                       at, at + st.time, st.bytes});
+      at += st.time;
+    }
+    return at;
+  }
+
   /// Runs node `i` with candidate `c`; `layouts` maps live tensor ids to
-  /// layout ids and is updated (mutations and the new result).
-  StepOutcome step(int i, const Candidate &c, std::map<int, int> &layouts) {
+  /// layout ids and is updated (mutations and the new result). With a
+  /// timeline, records the step's intervals from time `start` on.
+  StepOutcome step(int i, const Candidate &c, std::map<int, int> &layouts,
+                   Timeline *timeline = nullptr, double start = 0) {
+    int index = timeline ? timeline->steps.size() : 0;
+    double at = start;
     StepOutcome o;
     o.busy.assign(numDev, 0);
     o.comm.assign(numDev, 0);
@@ -581,6 +614,7 @@ struct Engine {
       const Served &s = serve(l, c.needsId[k]);
       if (s.infeasible)
         o.infeasible = true;
+      at = record(s, at, index, timeline);
       commTime += s.time;
       o.bytes += s.bytes;
       for (int64_t d = 0; d < numDev; ++d)
@@ -596,6 +630,19 @@ struct Engine {
       o.live[d] += c.bufferBytes[d];
     }
     o.time = commTime + c.maxCompute;
+    if (timeline) {
+      for (int64_t d = 0; d < numDev; ++d)
+        if (c.internalBusy[d] > 0)
+          timeline->intervals.push_back(
+              {d, index, "internal", at, at + c.internalBusy[d], 0});
+      double computeStart = start + commTime;
+      for (int64_t d = 0; d < numDev; ++d)
+        if (c.compute[d] > 0)
+          timeline->intervals.push_back({d, index, "compute", computeStart,
+                                         computeStart + c.compute[d], 0});
+      timeline->steps.push_back(
+          {i, c.span, c.name, start, computeStart, start + o.time});
+    }
     for (int64_t d = 0; d < numDev; ++d) {
       const ClusterDevice &dev = p.cluster.devices[d];
       o.energy += cost::deviceEnergy(dev, std::min(o.busy[d], o.time),
@@ -607,7 +654,10 @@ struct Engine {
   }
 
   /// Assembles the returned tensors on device 0.
-  StepOutcome finish(std::map<int, int> &layouts) {
+  StepOutcome finish(std::map<int, int> &layouts,
+                     Timeline *timeline = nullptr, double start = 0) {
+    int index = timeline ? timeline->steps.size() : 0;
+    double at = start;
     StepOutcome o;
     o.busy.assign(numDev, 0);
     o.comm.assign(numDev, 0);
@@ -619,6 +669,7 @@ struct Engine {
       const Served &s = serve(l, needs);
       if (s.infeasible)
         o.infeasible = true;
+      at = record(s, at, index, timeline);
       o.time += s.time;
       o.bytes += s.bytes;
       for (int64_t d = 0; d < numDev; ++d)
@@ -631,6 +682,10 @@ struct Engine {
       o.energy += cost::deviceEnergy(p.cluster.devices[d],
                                      std::min(o.busy[d], o.time), o.time);
     }
+    if (timeline)
+      timeline->steps.push_back(
+          {-1, 0, "assemble outputs", start, start + o.time,
+           start + o.time});
     return o;
   }
 
@@ -680,14 +735,28 @@ double mlir::dl::search::objectiveValue(const Problem &p,
   }
 }
 
-static Evaluation evaluateWith(Engine &engine, const Choice &choice);
+static Evaluation evaluateWith(Engine &engine, const Choice &choice,
+                               Timeline *timeline = nullptr);
 
 Evaluation mlir::dl::search::evaluate(const Problem &cp, const Choice &choice) {
   Engine engine(const_cast<Problem &>(cp));
   return evaluateWith(engine, choice);
 }
 
-static Evaluation evaluateWith(Engine &engine, const Choice &choice) {
+Evaluation mlir::dl::search::evaluate(const Problem &cp, const Choice &choice,
+                                      Timeline &timeline) {
+  Engine engine(const_cast<Problem &>(cp));
+  timeline = Timeline();
+  Evaluation e = evaluateWith(engine, choice, &timeline);
+  // Steps end where the evaluator's running sum ends; clamp the intervals
+  // inside them against rounding of their partial sums.
+  for (TimelineInterval &iv : timeline.intervals)
+    iv.end = std::min(iv.end, timeline.steps[iv.step].end);
+  return e;
+}
+
+static Evaluation evaluateWith(Engine &engine, const Choice &choice,
+                               Timeline *timeline) {
   Problem &p = engine.p;
   Evaluation e;
   int64_t nd = p.numDevices();
@@ -703,7 +772,7 @@ static Evaluation evaluateWith(Engine &engine, const Choice &choice) {
       return e;
     }
     const Candidate &c = p.nodes[i].cands[ci];
-    StepOutcome o = engine.step(i, c, layouts);
+    StepOutcome o = engine.step(i, c, layouts, timeline, e.latency);
     if (o.infeasible)
       e.valid = false;
     value += engine.stepValue(o);
@@ -732,7 +801,7 @@ static Evaluation evaluateWith(Engine &engine, const Choice &choice) {
     i += c.span;
     engine.prune(layouts, i);
   }
-  StepOutcome o = engine.finish(layouts);
+  StepOutcome o = engine.finish(layouts, timeline, e.latency);
   if (o.infeasible)
     e.valid = false;
   value += engine.stepValue(o);

@@ -152,7 +152,43 @@ struct Evaluation {
   std::vector<int> peakAt;
 };
 
+/// One interval of a predicted timeline: `device` busy computing or
+/// communicating for step `step` of the timeline.
+struct TimelineInterval {
+  int64_t device = 0;
+  int step = 0;
+  /// "compute", a collective of the redistribution (cost::stringifyCommKind)
+  /// or "internal" (communication inside a candidate: LSTM per-step
+  /// all-gathers).
+  std::string kind;
+  double start = 0, end = 0;
+  /// Bytes the communication step moves in total (0 for compute).
+  int64_t bytes = 0;
+};
+
+/// One step of the bulk-synchronous execution the evaluator prices: a node
+/// (or fused group) under its candidate, or the final assembly of the
+/// outputs on device 0 (`node` = -1).
+struct TimelineStep {
+  int node = -1;
+  int64_t span = 0;
+  std::string scheme;
+  /// Its redistribution runs in [start, computeStart), its compute in
+  /// [computeStart, end).
+  double start = 0, computeStart = 0, end = 0;
+};
+
+/// The per-device timeline behind an evaluation's latency: the end of the
+/// last step is `Evaluation::latency`, bit for bit.
+struct Timeline {
+  std::vector<TimelineStep> steps;
+  std::vector<TimelineInterval> intervals;
+};
+
 Evaluation evaluate(const Problem &p, const Choice &choice);
+/// As above, also recording when each device computes and communicates.
+Evaluation evaluate(const Problem &p, const Choice &choice,
+                    Timeline &timeline);
 
 /// The objective value of an evaluation (seconds, joules or bytes).
 double objectiveValue(const Problem &p, const Evaluation &e);
