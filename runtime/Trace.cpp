@@ -138,8 +138,13 @@ std::string statsJson() {
 std::string traceJson() {
   int rank = worldRank();
   std::string pid = std::to_string(rank);
-  std::string s = "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":" + pid +
-                  ",\"tid\":0,\"args\":{\"name\":\"rank " + pid + "\"}}";
+  // Metadata: Perfetto and chrome://tracing name the process "rank K",
+  // order the processes by rank and name the thread.
+  std::string meta = "\"ph\":\"M\",\"pid\":" + pid + ",\"tid\":0,\"args\":";
+  std::string s = "{\"name\":\"process_name\"," + meta + "{\"name\":\"rank " +
+                  pid + "\"}},{\"name\":\"process_sort_index\"," + meta +
+                  "{\"sort_index\":" + pid + "}},{\"name\":\"thread_name\"," +
+                  meta + "{\"name\":\"main\"}}";
   for (const Event &e : T.events) {
     s += ",{\"name\":\"" + jsonEscape(T.names[e.nameId]) + "\",\"cat\":\"" +
          e.category +

@@ -6,10 +6,15 @@ Usage: check_trace.py TRACE.json STATS.json NP
 import json
 import sys
 
+import check_trace_format
+
 trace_path, stats_path, np_ = sys.argv[1], sys.argv[2], int(sys.argv[3])
 errors = []
 
 trace = json.load(open(trace_path))
+# Perfetto / chrome://tracing structure: one process per rank, metadata,
+# proper nesting.
+errors += check_trace_format.check(trace, np_)
 events = [e for e in trace["traceEvents"] if e.get("ph") == "X"]
 pids = {e["pid"] for e in events}
 if pids != set(range(np_)):
