@@ -25,6 +25,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <unordered_map>
 
 using namespace mlir;
 using namespace mlir::dl;
@@ -80,7 +81,62 @@ static std::string layerName(Operation *op, size_t index) {
 // Candidates
 //===----------------------------------------------------------------------===//
 
+/// What a layer's candidates depend on: its op, attributes, operand and
+/// result types and which operands are parameters (types and attribute
+/// dictionaries are uniqued, so equal pointers mean equal values).
+static std::string signatureOf(const Node &node) {
+  Operation *op = node.op;
+  std::string k;
+  auto put = [&](const void *ptr) {
+    k.append(reinterpret_cast<const char *>(&ptr), sizeof(ptr));
+  };
+  put(op->getName().getAsOpaquePointer());
+  put(op->getAttrDictionary().getAsOpaquePointer());
+  for (Value v : op->getOperands()) {
+    put(v.getType().getAsOpaquePointer());
+    k.push_back(isParameter(v) ? 'p' : 'a');
+  }
+  for (Type t : op->getResultTypes())
+    put(t.getAsOpaquePointer());
+  return k;
+}
+
 namespace {
+/// A candidate while it is built: its needs and result as boxes (interned
+/// by CandidateBuilder::finish) and mutable per-device costs.
+struct Draft {
+  std::string name;
+  std::vector<PlanAttr> plans;
+  int64_t span = 1;
+  std::vector<std::vector<Need>> needs;
+  Layout result;
+  std::vector<double> compute;
+  std::vector<int64_t> weightBytes;
+  std::vector<int64_t> bufferBytes;
+  double internalTime = 0;
+  int64_t internalBytes = 0;
+  std::vector<double> internalBusy;
+};
+
+/// One tile of a fused-tile trace, per depth k (layer `last - k`): the
+/// compute time on the tile's device, the parameter and buffer bytes it
+/// reads and holds, and the region of operand 0 it reads.
+struct TileTrace {
+  int64_t device = 0;
+  Box result;
+  std::vector<double> compute;
+  std::vector<int64_t> weightBytes, bufferBytes;
+  std::vector<Box> input;
+};
+
+/// All tiles of one grid traced backward from one last layer; `depth` is
+/// the number of layers every tile could be traced through (0: the grid
+/// does not fit the last layer's output).
+struct FusedTrace {
+  std::vector<TileTrace> tiles;
+  int64_t depth = 0;
+};
+
 struct CandidateBuilder {
   Problem &p;
   MLIRContext *ctx;
@@ -93,26 +149,40 @@ struct CandidateBuilder {
     return d;
   }
 
-  /// Fills the per-device cost of `c` from its parts.
-  void addWork(Candidate &c, int64_t device, const LayerWork &w,
-               const LocalSplit &split, Operation *op) {
+  /// The compute time of a part on `device` and the parameter and buffer
+  /// bytes it holds.
+  void partCost(int64_t device, const LocalSplit &split, Operation *op,
+                double &compute, int64_t &weights, int64_t &buffers) {
     const ClusterDevice &dev = p.cluster.devices[device];
-    c.compute[device] +=
-        cost::computeTime(dev, double(w.flops), double(w.bytes()));
+    compute = cost::computeTime(dev, double(split.work.flops),
+                                double(split.work.bytes()));
+    weights = 0;
+    buffers = 0;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
       const TensorRegion &r = split.operands[i];
       if (!r.needed)
         continue;
       int64_t bytes = r.numElements() * cost::kElementBytes;
       if (isParameter(operand))
-        c.weightBytes[device] += bytes;
+        weights += bytes;
       else
-        c.bufferBytes[device] += bytes;
+        buffers += bytes;
     }
-    c.bufferBytes[device] += split.result.numElements() * cost::kElementBytes;
+    buffers += split.result.numElements() * cost::kElementBytes;
   }
 
-  void init(Candidate &c, const Node &node) {
+  /// Fills the per-device cost of `c` from its parts.
+  void addWork(Draft &c, int64_t device, const LocalSplit &split,
+               Operation *op) {
+    double t;
+    int64_t w, b;
+    partCost(device, split, op, t, w, b);
+    c.compute[device] += t;
+    c.weightBytes[device] += w;
+    c.bufferBytes[device] += b;
+  }
+
+  void init(Draft &c, const Node &node) {
     int64_t n = p.numDevices();
     c.compute.assign(n, 0);
     c.weightBytes.assign(n, 0);
@@ -121,13 +191,25 @@ struct CandidateBuilder {
     c.needs.assign(node.operands.size(), {});
   }
 
-  void finish(Candidate &c) {
-    for (auto &needs : c.needs)
+  /// Interns the needs and the result of `d`.
+  Candidate finish(Draft &d) {
+    Candidate c;
+    c.name = std::move(d.name);
+    c.plans = std::move(d.plans);
+    c.span = d.span;
+    for (auto &needs : d.needs)
       c.needsId.push_back(needs.empty() ? -1 : p.internNeeds(needs));
-    c.resultId = p.internLayout(c.result);
+    c.resultId = p.internLayout(d.result);
     c.maxCompute = 0;
-    for (double t : c.compute)
+    for (double t : d.compute)
       c.maxCompute = std::max(c.maxCompute, t);
+    c.compute = SharedArray<double>(std::move(d.compute));
+    c.weightBytes = SharedArray<int64_t>(std::move(d.weightBytes));
+    c.bufferBytes = SharedArray<int64_t>(std::move(d.bufferBytes));
+    c.internalTime = d.internalTime;
+    c.internalBytes = d.internalBytes;
+    c.internalBusy = SharedArray<double>(std::move(d.internalBusy));
+    return c;
   }
 
   /// The generic candidate of one plan, or nothing if the layer cannot
@@ -138,7 +220,7 @@ struct CandidateBuilder {
     auto parts = enumeratePlanParts(plan, layer);
     if (failed(parts))
       return std::nullopt;
-    Candidate c;
+    Draft c;
     c.name = std::move(name);
     c.plans = {plan};
     init(c, node);
@@ -155,7 +237,7 @@ struct CandidateBuilder {
         return std::nullopt;
       if (split->kind == ResultKind::Combine && !stepSplit)
         return std::nullopt;
-      addWork(c, part.device, split->work, *split, op);
+      addWork(c, part.device, *split, op);
       if (stepSplit) {
         group.push_back(part.device);
         continue;
@@ -215,8 +297,7 @@ struct CandidateBuilder {
         c.result.shards.push_back(cost::Shard{d, out});
       }
     }
-    finish(c);
-    return c;
+    return finish(c);
   }
 
   /// Group sizes tried for m splits on `n` devices: all for n <= 4, else
@@ -282,100 +363,96 @@ struct CandidateBuilder {
     }
   }
 
-  /// Fused-tile candidates starting at node `first`: every run of
-  /// spatially splittable layers chained through operand 0 (inner results
-  /// used once, other operands parameters), every grid N x M (N, M <= 6,
-  /// N * M >= 2), tiles dealt round-robin over all devices.
-  void buildFused(int64_t first) {
-    int64_t n = p.numDevices();
-    if (n < 2)
-      return;
-    auto spatial = [&](int64_t i) {
-      if (i >= static_cast<int64_t>(p.nodes.size()))
+  /// Whether node `i` can be part of a fused-tile run: spatially
+  /// splittable, every operand but the first a parameter.
+  bool spatial(int64_t i) {
+    Operation *op = p.nodes[i].op;
+    auto layer = cast<PartitionableOpInterface>(op);
+    if (layer.getIterationExtent(SplitDim::height) < 0 ||
+        layer.getIterationExtent(SplitDim::width) < 0)
+      return false;
+    for (Value v : op->getOperands().drop_front())
+      if (!isParameter(v))
         return false;
-      Operation *op = p.nodes[i].op;
-      auto layer = cast<PartitionableOpInterface>(op);
-      if (layer.getIterationExtent(SplitDim::height) < 0 ||
-          layer.getIterationExtent(SplitDim::width) < 0)
-        return false;
-      for (Value v : op->getOperands().drop_front())
-        if (!isParameter(v))
-          return false;
-      return true;
-    };
-    if (!spatial(first))
-      return;
-    int64_t last = first;
-    std::vector<int64_t> ends;
-    while (true) {
-      int64_t len = last - first + 1;
-      if (len >= 2)
-        ends.push_back(last);
-      if (len >= p.options.maxFusedLayers || !spatial(last + 1))
-        break;
-      Operation *cur = p.nodes[last].op, *next = p.nodes[last + 1].op;
-      if (next->getOperand(0) != cur->getResult(0) ||
-          !cur->getResult(0).hasOneUse())
-        break;
-      ++last;
-    }
-    for (int64_t end : ends)
-      for (int64_t gr = 1; gr <= 6; ++gr)
-        for (int64_t gc = 1; gc <= 6; ++gc)
-          if (gr * gc >= 2 && (gr == gc || gr * gc <= 4))
-            if (auto c = fused(first, end, gr, gc))
-              p.nodes[first].cands.push_back(std::move(*c));
+    return true;
   }
 
-  std::optional<Candidate> fused(int64_t first, int64_t last, int64_t gr,
-                                 int64_t gc) {
+  /// Traces every tile of grid `gr` x `gc` over the output of node `last`
+  /// backward through at most `maxDepth` layers.
+  FusedTrace trace(int64_t last, int64_t gr, int64_t gc, int64_t maxDepth) {
+    FusedTrace tr;
     int64_t n = p.numDevices();
-    Node &head = p.nodes[first];
-    Candidate c;
-    c.name = llvm::formatv("ftp {0}x{1} over {2} layers", gr, gc,
-                           last - first + 1)
-                 .str();
-    c.span = last - first + 1;
-    init(c, head);
-    SmallVector<int64_t> devices = devicesUpTo(n);
-    auto tile = FusedTileAttr::get(ctx, first, {gr, gc});
-    for (int64_t i = first; i <= last; ++i)
-      c.plans.push_back(PlanAttr::get(ctx, 0, devices, 1, {}, tile));
     auto out = cast<RankedTensorType>(p.nodes[last].op->getResult(0).getType())
                    .getShape();
     auto rows = fusedTileRanges(out[2], gr);
     auto cols = fusedTileRanges(out[3], gc);
     if (static_cast<int64_t>(rows.size()) != gr ||
         static_cast<int64_t>(cols.size()) != gc)
-      return std::nullopt;
+      return tr;
+    tr.depth = maxDepth;
     int64_t t = 0;
     for (auto rr : rows)
       for (auto cr : cols) {
-        int64_t device = devices[t++ % devices.size()];
+        TileTrace tile;
+        tile.device = t++ % n;
         int64_t hLo = rr.first, hHi = rr.second;
         int64_t wLo = cr.first, wHi = cr.second;
-        Box result;
-        for (int64_t i = last; i >= first; --i) {
-          auto layer = cast<PartitionableOpInterface>(p.nodes[i].op);
+        for (int64_t k = 0; k < tr.depth; ++k) {
+          Operation *op = p.nodes[last - k].op;
+          auto layer = cast<PartitionableOpInterface>(op);
           SmallVector<DimRange> ranges = {{SplitDim::height, hLo, hHi},
                                           {SplitDim::width, wLo, wHi}};
           auto split = layer.computeLocalSplit(ranges);
-          if (failed(split))
-            return std::nullopt;
-          if (i == last)
-            result = boxOf(split->result);
+          if (failed(split)) {
+            tr.depth = k;
+            break;
+          }
+          if (k == 0)
+            tile.result = boxOf(split->result);
           const TensorRegion &in = split->operands[0];
           hLo = in.offsets[2];
           hHi = in.offsets[2] + in.sizes[2];
           wLo = in.offsets[3];
           wHi = in.offsets[3] + in.sizes[3];
-          addWork(c, device, split->work, *split, p.nodes[i].op);
-          if (i == first)
-            c.needs[0].push_back(Need{device, boxOf(in)});
+          double time;
+          int64_t weights, buffers;
+          partCost(tile.device, *split, op, time, weights, buffers);
+          tile.compute.push_back(time);
+          tile.weightBytes.push_back(weights);
+          tile.bufferBytes.push_back(buffers);
+          tile.input.push_back(boxOf(in));
         }
-        c.result.shards.push_back(cost::Shard{device, result});
+        tr.tiles.push_back(std::move(tile));
       }
+    return tr;
+  }
+
+  /// The fused-tile candidate over nodes `first`..`last` from the trace of
+  /// `last` (without its plans, which name the group's first layer), or
+  /// nothing if a tile cannot be traced that far. Sums in the order of a
+  /// direct trace: tile after tile, each from the last layer backward.
+  std::optional<Candidate> fusedFromTrace(const FusedTrace &tr,
+                                          int64_t first, int64_t last,
+                                          int64_t gr, int64_t gc) {
+    int64_t len = last - first + 1;
+    if (len > tr.depth)
+      return std::nullopt;
+    Draft c;
+    c.name = llvm::formatv("ftp {0}x{1} over {2} layers", gr, gc, len).str();
+    c.span = len;
+    init(c, p.nodes[first]);
+    for (const TileTrace &tile : tr.tiles) {
+      int64_t d = tile.device;
+      for (int64_t k = 0; k < len; ++k) {
+        c.compute[d] += tile.compute[k];
+        c.weightBytes[d] += tile.weightBytes[k];
+        c.bufferBytes[d] += tile.bufferBytes[k];
+      }
+      c.needs[0].push_back(Need{d, tile.input[len - 1]});
+      c.result.shards.push_back(cost::Shard{d, tile.result});
+    }
     // Weights are replicated once per device, not once per tile.
+    int64_t n = p.numDevices();
     for (int64_t d = 0; d < n; ++d)
       if (c.weightBytes[d] > 0) {
         int64_t w = 0;
@@ -386,8 +463,83 @@ struct CandidateBuilder {
                    cost::kElementBytes;
         c.weightBytes[d] = w;
       }
-    finish(c);
-    return c;
+    return finish(c);
+  }
+
+  /// Fused-tile (DeepThings FTP) candidates of every node: every run of
+  /// 2..maxFusedLayers spatially splittable layers chained through operand
+  /// 0 (inner results used once, other operands parameters) starting at
+  /// it, every grid N x M (N, M <= 6, N * M >= 2, square or N * M <= 4),
+  /// tiles dealt round-robin over all devices. A run's tiles are traced
+  /// backward from its last layer, so one trace serves every run ending
+  /// there; runs whose layers have the same signatures (`sig`) share one
+  /// candidate. Candidates are appended and interned in the order
+  /// (first layer, last layer, grid).
+  void buildFused(const std::vector<int> &sig) {
+    int64_t n = p.numDevices();
+    int64_t count = p.nodes.size();
+    int64_t maxLen = p.options.maxFusedLayers;
+    if (n < 2)
+      return;
+    SmallVector<std::pair<int64_t, int64_t>> grids;
+    for (int64_t gr = 1; gr <= 6; ++gr)
+      for (int64_t gc = 1; gc <= 6; ++gc)
+        if (gr * gc >= 2 && (gr == gc || gr * gc <= 4))
+          grids.push_back({gr, gc});
+    std::vector<char> isSpatial(count), chained(count, 0);
+    for (int64_t i = 0; i < count; ++i)
+      isSpatial[i] = spatial(i);
+    for (int64_t i = 1; i < count; ++i) {
+      Operation *cur = p.nodes[i - 1].op, *next = p.nodes[i].op;
+      chained[i] = isSpatial[i] && isSpatial[i - 1] &&
+                   next->getOperand(0) == cur->getResult(0) &&
+                   cur->getResult(0).hasOneUse();
+    }
+    SmallVector<int64_t> devices = devicesUpTo(n);
+    std::map<std::pair<int64_t, size_t>, FusedTrace> traces;
+    std::map<std::pair<size_t, std::vector<int>>, std::optional<Candidate>>
+        memo;
+    for (int64_t first = 0; first < count; ++first) {
+      if (!isSpatial[first])
+        continue;
+      traces.erase(traces.begin(), traces.lower_bound({first, 0}));
+      SmallVector<PlanAttr> plans(grids.size());
+      std::vector<int> window = {sig[first]};
+      for (int64_t last = first + 1;
+           last < count && last - first + 1 <= maxLen && chained[last];
+           ++last) {
+        window.push_back(sig[last]);
+        for (auto [g, grid] : llvm::enumerate(grids)) {
+          auto key = std::make_pair(g, window);
+          auto it = memo.find(key);
+          if (it == memo.end()) {
+            auto tit = traces.find({last, g});
+            if (tit == traces.end()) {
+              int64_t start = last;
+              while (start > 0 && chained[start] && last - start + 2 <= maxLen)
+                --start;
+              tit = traces
+                        .emplace(std::make_pair(last, g),
+                                 trace(last, grid.first, grid.second,
+                                       last - start + 1))
+                        .first;
+            }
+            it = memo.emplace(key, fusedFromTrace(tit->second, first, last,
+                                                  grid.first, grid.second))
+                     .first;
+          }
+          if (!it->second)
+            continue;
+          if (!plans[g])
+            plans[g] = PlanAttr::get(
+                ctx, 0, devices, 1, {},
+                FusedTileAttr::get(ctx, first, {grid.first, grid.second}));
+          Candidate c = *it->second;
+          c.plans.assign(last - first + 1, plans[g]);
+          p.nodes[first].cands.push_back(std::move(c));
+        }
+      }
+    }
   }
 };
 } // namespace
@@ -457,11 +609,23 @@ FailureOr<Problem> mlir::dl::search::buildProblem(func::FuncOp fn,
   CandidateBuilder builder{p, fn.getContext(), {}};
   for (const ClusterDevice &d : cluster.devices)
     builder.speeds.push_back(d.flops);
-  for (Node &node : p.nodes)
-    builder.build(node);
+  // Layers with the same signature get the same candidates.
+  std::vector<int> sig(p.nodes.size());
+  std::map<std::string, int> sigIds;
+  std::vector<size_t> firstWithSig;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    auto [it, inserted] =
+        sigIds.try_emplace(signatureOf(p.nodes[i]), sigIds.size());
+    sig[i] = it->second;
+    if (inserted) {
+      firstWithSig.push_back(i);
+      builder.build(p.nodes[i]);
+    } else {
+      p.nodes[i].cands = p.nodes[firstWithSig[sig[i]]].cands;
+    }
+  }
   if (options.fusedTiles && options.objective != Objective::Throughput)
-    for (size_t i = 0; i < p.nodes.size(); ++i)
-      builder.buildFused(i);
+    builder.buildFused(sig);
   for (Node &node : p.nodes)
     if (node.cands.empty())
       return node.op->emitError() << "no executable plan for this layer";
@@ -880,9 +1044,16 @@ struct State {
   std::vector<Label> labels;
 };
 
+struct KeyHash {
+  size_t operator()(const std::vector<int> &key) const {
+    return llvm::hash_combine_range(key.begin(), key.end());
+  }
+};
+
 struct Position {
   std::vector<State> states;
-  std::map<std::vector<int>, int> index;
+  /// Lookup only: states are visited in insertion order.
+  std::unordered_map<std::vector<int>, int, KeyHash> index;
 };
 
 /// Memory of a label as the objective sees it.
@@ -950,25 +1121,109 @@ static Result runDP(Problem &p, bool memory) {
     }
   };
 
+  // A step's effect depends only on the layouts of the live tensors, so
+  // it is computed from the state's key directly: the slots of the
+  // operands in the key, the redistributions (memoised per layout and
+  // needs), and where each tensor live after the step comes from. This
+  // performs the same floating-point operations in the same order as
+  // Engine::step.
+  llvm::DenseMap<uint64_t, const Served *> served;
+  auto serve = [&](int layout, int needs) {
+    uint64_t k = (uint64_t(uint32_t(layout)) << 32) | uint32_t(needs);
+    auto [it, inserted] = served.try_emplace(k, nullptr);
+    if (inserted)
+      it->second = &engine.serve(layout, needs);
+    return it->second;
+  };
+  struct Operand {
+    int slot, layout, needs;
+  };
+  bool energy = p.options.objective == Objective::Energy;
+  std::vector<int> cur, key;
+  std::vector<int64_t> liveBase(nd), live(nd);
+  SmallVector<const Served *, 4> used;
   for (size_t i = 0; i < n; ++i) {
     Position &here = pos[i];
     r.maxStates = std::max<int64_t>(r.maxStates, here.states.size());
-    for (size_t si = 0; si < here.states.size(); ++si) {
-      for (size_t ci = 0; ci < p.nodes[i].cands.size(); ++ci) {
-        const Candidate &c = p.nodes[i].cands[ci];
-        std::map<int, int> layouts;
-        const std::vector<int> &live = p.liveAt[i];
-        for (size_t k = 0; k < live.size(); ++k)
-          layouts[live[k]] = here.states[si].key[k];
-        StepOutcome o = engine.step(i, c, layouts);
-        if (o.infeasible)
+    const std::vector<int> &liveNow = p.liveAt[i];
+    auto slotOf = [&](int t) {
+      auto it = std::lower_bound(liveNow.begin(), liveNow.end(), t);
+      return it != liveNow.end() && *it == t ? int(it - liveNow.begin())
+                                             : -1;
+    };
+    // Per span: where each tensor live after the step comes from (a slot
+    // of this key, or -1 for the step's result).
+    std::map<int64_t, std::vector<int>> sources;
+    const std::vector<Candidate> &cands = p.nodes[i].cands;
+    std::vector<SmallVector<Operand, 2>> operands(cands.size());
+    std::vector<const std::vector<int> *> sourcesOf(cands.size());
+    for (size_t ci = 0; ci < cands.size(); ++ci) {
+      const Candidate &c = cands[ci];
+      const Node &node = p.nodes[i];
+      for (size_t k = 0; k < node.operands.size(); ++k) {
+        int t = node.operands[k];
+        if (t < 0 || c.needsId[k] < 0)
           continue;
+        int slot = slotOf(t);
+        operands[ci].push_back(
+            {slot, slot < 0 ? engine.argLayout(t) : -1, c.needsId[k]});
+      }
+      auto [it, inserted] = sources.try_emplace(c.span);
+      sourcesOf[ci] = &it->second;
+      if (!inserted)
+        continue;
+      int result = p.nodes[i + c.span - 1].result;
+      for (int t : p.liveAt[i + c.span])
+        it->second.push_back(t == result ? -1 : slotOf(t));
+    }
+    for (size_t si = 0; si < here.states.size(); ++si) {
+      if (memory) {
+        std::fill(liveBase.begin(), liveBase.end(), 0);
+        for (int l : here.states[si].key) {
+          const std::vector<int64_t> &bytes = engine.bytesOn(l);
+          for (int64_t d = 0; d < nd; ++d)
+            liveBase[d] += bytes[d];
+        }
+      }
+      for (size_t ci = 0; ci < cands.size(); ++ci) {
+        const Candidate &c = cands[ci];
+        cur = here.states[si].key;
+        used.clear();
+        bool infeasible = false;
+        double commTime = 0;
+        for (const Operand &op : operands[ci]) {
+          const Served *s =
+              serve(op.slot < 0 ? op.layout : cur[op.slot], op.needs);
+          infeasible |= s->infeasible;
+          commTime += s->time;
+          if (op.slot >= 0)
+            cur[op.slot] = s->after;
+          used.push_back(s);
+        }
+        if (infeasible)
+          continue;
+        commTime += c.internalTime;
+        double time = commTime + c.maxCompute;
+        double v = time;
+        if (energy) {
+          v = 0;
+          for (int64_t d = 0; d < nd; ++d) {
+            double comm = 0;
+            for (const Served *s : used)
+              comm += s->busy[d];
+            comm += c.internalBusy[d];
+            double busy = comm + c.compute[d];
+            v += cost::deviceEnergy(p.cluster.devices[d],
+                                    std::min(busy, time), time);
+          }
+        }
         size_t next = i + c.span;
-        engine.prune(layouts, next);
-        std::vector<int> key;
-        for (int t : p.liveAt[next])
-          key.push_back(layouts.at(t));
-        double v = engine.stepValue(o);
+        key.clear();
+        for (int src : *sourcesOf[ci])
+          key.push_back(src < 0 ? c.resultId : cur[src]);
+        if (memory)
+          for (int64_t d = 0; d < nd; ++d)
+            live[d] = liveBase[d] + c.bufferBytes[d];
         for (size_t li = 0; li < here.states[si].labels.size(); ++li) {
           const Label &from = here.states[si].labels[li];
           Label l;
@@ -984,7 +1239,7 @@ static Result runDP(Problem &p, bool memory) {
             bool over = false;
             for (int64_t d = 0; d < nd; ++d) {
               l.weights[d] += c.weightBytes[d];
-              l.peak[d] = std::max(l.peak[d], o.live[d]);
+              l.peak[d] = std::max(l.peak[d], live[d]);
               if (l.weights[d] + l.peak[d] > p.limits[d])
                 over = true;
             }
@@ -1056,32 +1311,117 @@ static Result runDP(Problem &p, bool memory) {
 }
 
 /// Runner-ups: for each layer of the chosen plan, the cheapest plan that
-/// differs from it only at that layer.
+/// differs from it only at that layer. An alternative is evaluated from
+/// the chosen plan's state before the layer; once the live layouts are
+/// again those of the chosen plan, the rest is the chosen plan's (its step
+/// values are added in the same order, so the value is bit-equal to a
+/// full evaluation).
 static void fillRunnerUps(Problem &p, Result &r) {
   Engine engine(p);
-  for (LayerReport &lr : r.eval.layers) {
-    int i = lr.node;
+  int64_t nd = p.numDevices();
+  size_t n = p.nodes.size();
+  struct Step {
+    size_t node;
+    std::map<int, int> layouts;
+    double value;
+    std::vector<int64_t> weights, live;
+  };
+  std::vector<Step> steps;
+  std::map<int, int> layouts;
+  for (size_t i = 0; i < n;) {
+    const Candidate &c = p.nodes[i].cands[r.choice[i]];
+    Step st{i, layouts, 0, c.weightBytes.get(), {}};
+    StepOutcome o = engine.step(i, c, layouts);
+    st.value = engine.stepValue(o);
+    st.live = std::move(o.live);
+    steps.push_back(std::move(st));
+    i += c.span;
+    engine.prune(layouts, i);
+  }
+  std::map<int, int> end = layouts;
+  double finishValue = engine.stepValue(engine.finish(end));
+  size_t m = steps.size();
+  if (m != r.eval.layers.size())
+    return;
+  // Running value, parameter bytes and activation peaks before step k,
+  // and parameter bytes and peaks from step k on.
+  std::vector<double> before(m + 1, 0);
+  std::vector<std::vector<int64_t>> wBefore(m + 1, std::vector<int64_t>(nd)),
+      peakBefore = wBefore, wFrom = wBefore, peakFrom = wBefore;
+  for (size_t k = 0; k < m; ++k) {
+    before[k + 1] = before[k] + steps[k].value;
+    for (int64_t d = 0; d < nd; ++d) {
+      wBefore[k + 1][d] = wBefore[k][d] + steps[k].weights[d];
+      peakBefore[k + 1][d] = std::max(peakBefore[k][d], steps[k].live[d]);
+    }
+  }
+  for (size_t k = m; k-- > 0;)
+    for (int64_t d = 0; d < nd; ++d) {
+      wFrom[k][d] = wFrom[k + 1][d] + steps[k].weights[d];
+      peakFrom[k][d] = std::max(peakFrom[k + 1][d], steps[k].live[d]);
+    }
+
+  for (size_t k = 0; k < m; ++k) {
+    size_t i = steps[k].node;
     double best = kInf;
     std::string name;
     int64_t span = p.nodes[i].cands[r.choice[i]].span;
-    for (size_t c = 0; c < p.nodes[i].cands.size(); ++c) {
-      if (static_cast<int>(c) == r.choice[i] ||
-          p.nodes[i].cands[c].span != span)
+    for (size_t ci = 0; ci < p.nodes[i].cands.size(); ++ci) {
+      const Candidate &c = p.nodes[i].cands[ci];
+      if (static_cast<int>(ci) == r.choice[i] || c.span != span)
         continue;
-      Choice alt = r.choice;
-      alt[i] = c;
-      Evaluation e = evaluateWith(engine, alt);
-      if (!e.valid || !withinLimits(p, e))
+      std::map<int, int> alt = steps[k].layouts;
+      double value = before[k];
+      std::vector<int64_t> w = wBefore[k], peak = peakBefore[k];
+      bool valid = true;
+      auto run = [&](size_t at, const Candidate &cand) {
+        StepOutcome o = engine.step(at, cand, alt);
+        valid &= !o.infeasible;
+        value += engine.stepValue(o);
+        for (int64_t d = 0; d < nd; ++d) {
+          w[d] += cand.weightBytes[d];
+          peak[d] = std::max(peak[d], o.live[d]);
+        }
+        engine.prune(alt, at + cand.span);
+      };
+      run(i, c);
+      size_t j = k + 1;
+      for (; j < m && alt != steps[j].layouts; ++j)
+        run(steps[j].node,
+            p.nodes[steps[j].node].cands[r.choice[steps[j].node]]);
+      if (j < m) {
+        for (size_t q = j; q < m; ++q)
+          value += steps[q].value;
+        value += finishValue;
+        for (int64_t d = 0; d < nd; ++d) {
+          w[d] += wFrom[j][d];
+          peak[d] = std::max(peak[d], peakFrom[j][d]);
+        }
+      } else {
+        StepOutcome o = engine.finish(alt);
+        valid &= !o.infeasible;
+        value += engine.stepValue(o);
+      }
+      if (!valid)
         continue;
-      double v = objectiveValue(p, e);
+      int64_t memory = 0;
+      bool over = false;
+      for (int64_t d = 0; d < nd; ++d) {
+        memory = std::max(memory, w[d] + peak[d]);
+        over |= w[d] + peak[d] > p.limits[d];
+      }
+      if (over)
+        continue;
+      double v = p.options.objective == Objective::Memory ? double(memory)
+                                                           : value;
       if (v < best) {
         best = v;
-        name = p.nodes[i].cands[c].name;
+        name = c.name;
       }
     }
     if (std::isfinite(best)) {
-      lr.runnerUp = name;
-      lr.runnerUpCost = best;
+      r.eval.layers[k].runnerUp = name;
+      r.eval.layers[k].runnerUpCost = best;
     }
   }
 }

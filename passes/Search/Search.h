@@ -20,6 +20,7 @@
 #include "lib/Cost/CostModel.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,28 +44,48 @@ struct Options {
   std::vector<int64_t> microbatches = {1, 2, 4, 8, 16};
 };
 
+/// An immutable array whose copies share one buffer: layers with the same
+/// signature share their candidates' per-device costs.
+template <typename T> class SharedArray {
+public:
+  SharedArray() = default;
+  explicit SharedArray(std::vector<T> values)
+      : data(std::make_shared<const std::vector<T>>(std::move(values))) {}
+  const T &operator[](size_t i) const { return (*data)[i]; }
+  size_t size() const { return data ? data->size() : 0; }
+  using const_iterator = typename std::vector<T>::const_iterator;
+  const_iterator begin() const { return get().begin(); }
+  const_iterator end() const { return get().end(); }
+  const std::vector<T> &get() const {
+    static const std::vector<T> empty;
+    return data ? *data : empty;
+  }
+
+private:
+  std::shared_ptr<const std::vector<T>> data;
+};
+
 /// One way to execute a layer, or a fused group of `span` layers.
 struct Candidate {
   std::string name;
   /// One plan per layer of the span.
   std::vector<PlanAttr> plans;
   int64_t span = 1;
-  /// Per activation operand slot of the node: the needs (empty if the
-  /// operand is not read) and their interned id.
-  std::vector<std::vector<cost::Need>> needs;
+  /// Per activation operand slot of the node: the interned needs
+  /// (Problem::needSets), or -1 if the operand is not read.
   std::vector<int> needsId;
-  /// The produced layout (of the last layer of the span) and its id.
-  cost::Layout result;
+  /// The interned layout (Problem::layouts) the last layer of the span
+  /// produces.
   int resultId = -1;
   /// Per device: compute time [s], parameter bytes, buffer bytes (operand
   /// regions received plus the part's result) while it runs.
-  std::vector<double> compute;
-  std::vector<int64_t> weightBytes;
-  std::vector<int64_t> bufferBytes;
+  SharedArray<double> compute;
+  SharedArray<int64_t> weightBytes;
+  SharedArray<int64_t> bufferBytes;
   /// Communication inside the candidate (LSTM per-step all-gathers).
   double internalTime = 0;
   int64_t internalBytes = 0;
-  std::vector<double> internalBusy;
+  SharedArray<double> internalBusy;
   double maxCompute = 0;
 };
 
