@@ -909,9 +909,9 @@ LogicalResult Importer::importClip(const onnx::NodeProto &node) {
     (k == 1 ? lo : hi) = c->second.at(0);
   }
   if (std::isnan(lo) || std::isnan(hi) || lo > hi)
-    return nodeError(node, "requires min <= max, got min = " +
-                               std::to_string(lo) +
-                               " and max = " + std::to_string(hi));
+    return nodeError(node,
+                     "requires min <= max, got min = " + std::to_string(lo) +
+                         " and max = " + std::to_string(hi));
   FailureOr<Value> x = input(node, 0);
   if (failed(x))
     return failure();
