@@ -434,6 +434,15 @@ FailureOr<Value> Lowering::lower(Operation *op) {
       .Case([&](GlobalAvgPoolOp p) { return lowerGlobalAvgPool(p); })
       .Case([&](BatchNormOp n) { return lowerBatchNorm(n); })
       .Case([&](ReluOp r) { return relu(r.getInput()); })
+      .Case([&](ClipOp c) {
+        Value lo = scalar(c.getMin().convertToDouble());
+        Value hi = scalar(c.getMax().convertToDouble());
+        return unary(c.getInput(),
+                     [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                       return nb.create<arith::MinimumFOp>(
+                           l, nb.create<arith::MaximumFOp>(l, a[0], lo), hi);
+                     });
+      })
       .Case([&](SigmoidOp s) {
         return unary(s.getInput(),
                      [](OpBuilder &nb, Location l, ValueRange a) -> Value {

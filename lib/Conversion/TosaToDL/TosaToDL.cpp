@@ -30,8 +30,6 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
-#include "llvm/Support/Format.h"
-#include "llvm/Support/raw_ostream.h"
 #include <cfloat>
 #include <optional>
 
@@ -143,7 +141,8 @@ private:
                             ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
                             ArrayRef<int64_t> pad);
   LogicalResult convertBinary(Operation *op, StringRef dlName);
-  LogicalResult convertUnary(Operation *op, StringRef dlName);
+  LogicalResult convertUnary(Operation *op, StringRef dlName,
+                             ArrayRef<NamedAttribute> attrs = {});
   LogicalResult convertClamp(tosa::ClampOp op);
   LogicalResult convertReshape(tosa::ReshapeOp op);
   LogicalResult convertTranspose(tosa::TransposeOp op);
@@ -447,7 +446,8 @@ LogicalResult FuncConverter::convertBinary(Operation *op, StringRef dlName) {
   return success();
 }
 
-LogicalResult FuncConverter::convertUnary(Operation *op, StringRef dlName) {
+LogicalResult FuncConverter::convertUnary(Operation *op, StringRef dlName,
+                                          ArrayRef<NamedAttribute> attrs) {
   FailureOr<Mapped> m = lookup(op, op->getOperand(0));
   if (failed(m))
     return failure();
@@ -458,6 +458,7 @@ LogicalResult FuncConverter::convertUnary(Operation *op, StringRef dlName) {
   OperationState state(op->getLoc(), dlName);
   state.addOperands(*input);
   state.addTypes(input->getType());
+  state.addAttributes(attrs);
   Value result = builder.create(state)->getResult(0);
   mapping[op->getResult(0)] = Mapped{result, m->layout, std::nullopt};
   return success();
@@ -469,14 +470,13 @@ LogicalResult FuncConverter::convertClamp(tosa::ClampOp op) {
       hi.isInfinity() || hi.convertToDouble() >= static_cast<double>(FLT_MAX);
   if (lo.isZero() && !lo.isNegative() && unboundedAbove)
     return convertUnary(op, "dl.relu");
-  auto str = [](const APFloat &v) {
-    std::string text;
-    llvm::raw_string_ostream(text) << llvm::format("%g", v.convertToDouble());
-    return text;
-  };
-  return op.emitError() << "'tosa.clamp' to [" << str(lo) << ", " << str(hi)
-                        << "] has no dl op: only clamp to [0, +inf) (ReLU) "
-                           "is supported (dl has no clip / relu6 layer)";
+  // Any other clamp (ReLU6 included) is a dl.clip.
+  return convertUnary(
+      op, "dl.clip",
+      {builder.getNamedAttr("min",
+                            builder.getF32FloatAttr(lo.convertToFloat())),
+       builder.getNamedAttr("max",
+                            builder.getF32FloatAttr(hi.convertToFloat()))});
 }
 
 LogicalResult FuncConverter::convertReshape(tosa::ReshapeOp op) {
@@ -595,8 +595,8 @@ LogicalResult FuncConverter::convert(Operation *op) {
                  << "'" << op->getName()
                  << "' has no dl equivalent: convert-tosa-to-dl supports "
                     "tosa.const, conv2d, depthwise_conv2d, fully_connected, "
-                    "matmul, max_pool2d, avg_pool2d, add, mul, clamp (as "
-                    "ReLU), sigmoid, tanh, reshape and layout transposes";
+                    "matmul, max_pool2d, avg_pool2d, add, mul, clamp, "
+                    "sigmoid, tanh, reshape and layout transposes";
         });
   }
   // Any other op (func.return, ...) takes plain dl values.

@@ -96,3 +96,18 @@ func.func @device() attributes {dl.device = 1 : i64} {
   dl.send %a to 0 tag 1 : tensor<1x4xf32>
   return
 }
+
+// -----
+
+// dl.clip clamps with maximumf then minimumf.
+
+// CHECK-LABEL: func.func @clip
+// CHECK-DAG: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[HI:.*]] = arith.constant 6.000000e+00 : f32
+// CHECK: linalg.generic
+// CHECK: %[[M:.*]] = arith.maximumf %{{.*}}, %[[LO]] : f32
+// CHECK: arith.minimumf %[[M]], %[[HI]] : f32
+func.func @clip(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %y = dl.clip %x min 0.0 max 6.0 : tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}

@@ -13,7 +13,7 @@ convert-dl-to-linalg.
 The model (NCHW interface, NHWC inside as TOSA wants):
   x [1,3,9,9] -> transpose NHWC -> conv 3x3 stride 2, pads t1 b1 l0 r2, 6 ch
   -> clamp [0, inf) -> depthwise 3x3 (mult 1) pad 1 -> + per-channel const
-  -> tanh -> max_pool 2x2 s1 -> avg_pool 2x2 s2 pad 1 (padding excluded)
+  -> tanh -> clamp [-0.5, 0.5] -> max_pool 2x2 s1 -> avg_pool 2x2 s2 pad 1 (padding excluded)
   -> * sigmoid(itself) -> transpose NCHW -> reshape [1, 54]
   -> fully_connected 5 -> matmul with a [1,5,3] const
 """
@@ -66,7 +66,7 @@ def oracle(p):
     y = torch.relu(y)
     y = F.conv2d(y, t["wd"], t["bd"], padding=1, groups=6)
     y = y + t["k"].view(1, 6, 1, 1)
-    y = torch.tanh(y)
+    y = torch.clamp(torch.tanh(y), -0.5, 0.5)
     y = F.max_pool2d(y, 2, 1)                            # [1,6,4,4]
     y = F.avg_pool2d(y, 2, 2, padding=1, count_include_pad=False)  # [1,6,3,3]
     y = y * torch.sigmoid(y)
@@ -97,7 +97,8 @@ def tosa(p):
   %d = tosa.depthwise_conv2d %r, %wd, %bd {pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x5x5x6xf32>, tensor<3x3x6x1xf32>, tensor<6xf32>) -> tensor<1x5x5x6xf32>
   %a = tosa.add %d, %k : (tensor<1x5x5x6xf32>, tensor<1x1x1x6xf32>) -> tensor<1x5x5x6xf32>
   %t = tosa.tanh %a : (tensor<1x5x5x6xf32>) -> tensor<1x5x5x6xf32>
-  %mp = tosa.max_pool2d %t {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>} : (tensor<1x5x5x6xf32>) -> tensor<1x4x4x6xf32>
+  %cl = tosa.clamp %t {min_int = -1 : i64, max_int = 1 : i64, min_fp = -0.5 : f32, max_fp = 0.5 : f32} : (tensor<1x5x5x6xf32>) -> tensor<1x5x5x6xf32>
+  %mp = tosa.max_pool2d %cl {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>} : (tensor<1x5x5x6xf32>) -> tensor<1x4x4x6xf32>
   %ap = tosa.avg_pool2d %mp {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pad = array<i64: 1, 1, 1, 1>, acc_type = f32} : (tensor<1x4x4x6xf32>) -> tensor<1x3x3x6xf32>
   %sg = tosa.sigmoid %ap : (tensor<1x3x3x6xf32>) -> tensor<1x3x3x6xf32>
   %sw = tosa.mul %ap, %sg {shift = 0 : i8} : (tensor<1x3x3x6xf32>, tensor<1x3x3x6xf32>) -> tensor<1x3x3x6xf32>

@@ -49,16 +49,6 @@ func.func @transpose(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
 
 // -----
 
-// ReLU6 has no dl op.
-func.func @relu6(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
-  // expected-error @+1 {{'tosa.clamp' to [0, 6] has no dl op: only clamp to [0, +inf) (ReLU) is supported}}
-  %r = tosa.clamp %x {min_int = 0 : i64, max_int = 6 : i64, min_fp = 0.0 : f32, max_fp = 6.0 : f32}
-      : (tensor<1x4xf32>) -> tensor<1x4xf32>
-  return %r : tensor<1x4xf32>
-}
-
-// -----
-
 // An op with no dl equivalent.
 func.func @unsupported(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   // expected-error @+1 {{'tosa.exp' has no dl equivalent: convert-tosa-to-dl supports tosa.const, conv2d}}

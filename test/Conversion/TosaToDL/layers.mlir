@@ -84,3 +84,14 @@ func.func @matmul(%a: tensor<1x4x3xf32>) -> tensor<1x4x2xf32> {
   %c = tosa.matmul %a, %b : (tensor<1x4x3xf32>, tensor<1x3x2xf32>) -> tensor<1x4x2xf32>
   return %c : tensor<1x4x2xf32>
 }
+
+// Any other clamp (ReLU6 here) is a dl.clip.
+
+// CHECK-LABEL: func.func @relu6
+// CHECK: %[[C:.*]] = dl.clip %{{.*}} min 0.000000e+00 max 6.000000e+00 : tensor<1x4xf32>
+// CHECK: return %[[C]]
+func.func @relu6(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %r = tosa.clamp %x {min_int = 0 : i64, max_int = 6 : i64, min_fp = 0.0 : f32, max_fp = 6.0 : f32}
+      : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return %r : tensor<1x4xf32>
+}
