@@ -21,8 +21,8 @@ def ConvertTosaToDL : Pass<"convert-tosa-to-dl", "ModuleOp"> {
     layer ops: `tosa.conv2d` / `depthwise_conv2d` -> `dl.conv2d`,
     `fully_connected` -> `dl.dense`, `matmul` -> `dl.matmul`,
     `max_pool2d` / `avg_pool2d` -> `dl.pool2d`, `add` / `mul` -> `dl.add` /
-    `dl.mul`, `clamp` to `[0, +inf)` -> `dl.relu`, `sigmoid`, `tanh`,
-    `reshape` -> `dl.flatten` / `dl.reshape`. TOSA convolutions and pools
+    `dl.mul`, `clamp` -> `dl.relu` (`[0, +inf)`) or `dl.clip`, `sigmoid`,
+    `tanh`, `reshape` -> `dl.flatten` / `dl.reshape`. TOSA convolutions and pools
     are NHWC and dl's are NCHW; dl has no transpose op, so the conversion
     tracks which values are NHWC and accepts exactly the layout transposes
     that cancel against dl's NCHW layout (see docs/interop.md).
