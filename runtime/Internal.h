@@ -18,6 +18,11 @@
 #include <string>
 #include <vector>
 
+namespace dnnl {
+struct engine;
+struct stream;
+} // namespace dnnl
+
 namespace dlrt {
 namespace detail {
 
@@ -70,6 +75,9 @@ void kernelsSetThreads(int threads);
 void kernelsPinWeights(const void *store, const void *data, size_t bytes);
 /// Forgets the tensors of `store` and the copies cached from them.
 void kernelsReleaseWeights(const void *store);
+/// The CPU engine and stream every oneDNN primitive of libdlrt runs on.
+dnnl::engine &kernelsEngine();
+dnnl::stream &kernelsStream();
 
 // Trace.cpp
 void traceInit(bool recordEvents);

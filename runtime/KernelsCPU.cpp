@@ -156,6 +156,10 @@ inline float sigmoidf(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 } // namespace
 
+dnnl::engine &dlrt::detail::kernelsEngine() { return engine(); }
+
+dnnl::stream &dlrt::detail::kernelsStream() { return stream(); }
+
 void dlrt::detail::kernelsInit() {
   // Generated programs allocate and free the same large activation buffers
   // on every inference. With glibc's defaults, buffers above the mmap

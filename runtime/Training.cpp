@@ -5,12 +5,13 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// The kernels of training steps (convolution backward through im2col and
-/// OpenBLAS GEMMs, dense backward GEMMs, pooling/ReLU backward, softmax
-/// cross-entropy, SGD and Adam updates) and dlrt_train_main, the loop that
-/// generated training programs call: datasets (IDX, gzipped or not, and
-/// .npy), deterministic shuffling, the per-rank slice of each global batch,
-/// evaluation, checkpoints with resume, and the progress bar.
+/// The kernels of training steps (convolution, pooling and ReLU backward
+/// through oneDNN primitives cached by their parameters, dense backward
+/// OpenBLAS GEMMs, softmax cross-entropy, SGD and Adam updates) and
+/// dlrt_train_main, the loop that generated training programs call:
+/// datasets (IDX, gzipped or not, and .npy), deterministic shuffling, the
+/// per-rank slice of each global batch, evaluation, checkpoints with
+/// resume, and the progress bar.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -25,78 +26,97 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 #include <string>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 #include <zlib.h>
 
 using namespace dlrt::detail;
 
 //===----------------------------------------------------------------------===//
-// Convolution backward (im2col + GEMM)
+// oneDNN backward primitives
 //===----------------------------------------------------------------------===//
 
 namespace {
 
-/// The geometry of one convolution.
-struct ConvGeom {
-  int64_t n, c, h, w, oc, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups;
-  int64_t cg() const { return c / groups; }
-  int64_t ocg() const { return oc / groups; }
-  int64_t colRows() const { return cg() * kh * kw; }
-  int64_t colCols() const { return oh * ow; }
+using dnnl::memory;
+using Tag = dnnl::memory::format_tag;
+
+memory::desc md(const memory::dims &dims, Tag tag) {
+  return memory::desc(dims, memory::data_type::f32, tag);
+}
+
+/// A backward primitive on plain (NCHW / OIHW / GOIHW) tensors. For max
+/// pooling, `forward` is the training forward that produces the workspace
+/// the backward reads.
+struct BwdEntry {
+  dnnl::primitive prim;
+  std::vector<std::pair<int, memory::desc>> args;
+  dnnl::primitive forward;
+  memory::desc src, dst, workspace;
 };
 
-/// col[(ci, i, j), (y, x)] = in[ci, y*sh - pt + i*dh, x*sw - pl + j*dw]
-/// for one image's group of channels `in` ([cg, h, w]).
-void im2col(const ConvGeom &g, const float *in, float *col) {
-  int64_t rows = g.colRows();
-#pragma omp parallel for
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t ci = r / (g.kh * g.kw), i = r / g.kw % g.kh, j = r % g.kw;
-    float *dst = col + r * g.colCols();
-    const float *src = in + ci * g.h * g.w;
-    for (int64_t y = 0; y < g.oh; ++y) {
-      int64_t iy = y * g.sh - g.pt + i * g.dh;
-      for (int64_t x = 0; x < g.ow; ++x) {
-        int64_t ix = x * g.sw - g.pl + j * g.dw;
-        dst[y * g.ow + x] = (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w)
-                                ? src[iy * g.w + ix]
-                                : 0.f;
-      }
-    }
-  }
+/// Backward primitives, keyed by operation and parameters.
+BwdEntry &bwdEntry(const std::string &key,
+                   const std::function<BwdEntry()> &create) {
+  static std::unordered_map<std::string, BwdEntry> cache;
+  auto it = cache.find(key);
+  if (it != cache.end())
+    return it->second;
+  return cache.emplace(key, create()).first->second;
 }
 
-/// The adjoint of im2col: out[ci, ...] += col entries (out pre-zeroed).
-void col2im(const ConvGeom &g, const float *col, float *out) {
-  // Parallel over channels: each channel's rows only touch that channel.
-#pragma omp parallel for
-  for (int64_t ci = 0; ci < g.cg(); ++ci) {
-    float *dst = out + ci * g.h * g.w;
-    for (int64_t i = 0; i < g.kh; ++i)
-      for (int64_t j = 0; j < g.kw; ++j) {
-        const float *src = col + ((ci * g.kh + i) * g.kw + j) * g.colCols();
-        for (int64_t y = 0; y < g.oh; ++y) {
-          int64_t iy = y * g.sh - g.pt + i * g.dh;
-          if (iy < 0 || iy >= g.h)
-            continue;
-          for (int64_t x = 0; x < g.ow; ++x) {
-            int64_t ix = x * g.sw - g.pl + j * g.dw;
-            if (ix >= 0 && ix < g.w)
-              dst[iy * g.w + ix] += src[y * g.ow + x];
-          }
-        }
-      }
-  }
+std::string bwdKey(const char *op, std::initializer_list<int64_t> params) {
+  std::string k = op;
+  for (int64_t p : params)
+    k += ':' + std::to_string(p);
+  return k;
 }
 
-ConvGeom makeGeom(const char *what, int64_t n, int64_t c, int64_t h,
-                  int64_t w, int64_t oc, int64_t oh, int64_t ow, int64_t kh,
-                  int64_t kw, int64_t sh, int64_t sw, int64_t pt, int64_t pl,
-                  int64_t pb, int64_t pr, int64_t dh, int64_t dw,
-                  int64_t groups) {
+/// Runs `e` with the given argument pointers (same order as e.args; a null
+/// pointer skips the argument) plus `extra`.
+void runBwd(BwdEntry &e, std::initializer_list<const void *> ptrs,
+            std::unordered_map<int, memory> extra = {}) {
+  dnnl::engine &eng = kernelsEngine();
+  size_t i = 0;
+  for (const void *p : ptrs) {
+    const auto &a = e.args[i++];
+    if (p)
+      extra.emplace(a.first, memory(a.second, eng, const_cast<void *>(p)));
+  }
+  e.prim.execute(kernelsStream(), extra);
+  kernelsStream().wait();
+}
+
+/// The oneDNN descriptors of one convolution (plain layouts).
+struct ConvDescs {
+  memory::desc src, wei, bias, dst;
+  memory::dims strides, dil, padL, padR;
+
+  /// The training forward that the backward primitive descriptors take as
+  /// their hint.
+  dnnl::convolution_forward::primitive_desc hint(bool withBias) const {
+    auto prop = dnnl::prop_kind::forward_training;
+    auto alg = dnnl::algorithm::convolution_direct;
+    auto d = withBias ? dnnl::convolution_forward::desc(prop, alg, src, wei,
+                                                        bias, dst, strides,
+                                                        dil, padL, padR)
+                      : dnnl::convolution_forward::desc(prop, alg, src, wei,
+                                                        dst, strides, dil,
+                                                        padL, padR);
+    return dnnl::convolution_forward::primitive_desc(d, kernelsEngine());
+  }
+};
+
+ConvDescs convDescs(const char *what, int64_t n, int64_t c, int64_t h,
+                    int64_t w, int64_t oc, int64_t oh, int64_t ow, int64_t kh,
+                    int64_t kw, int64_t sh, int64_t sw, int64_t pt,
+                    int64_t pl, int64_t pb, int64_t pr, int64_t dh,
+                    int64_t dw, int64_t groups) {
   if (groups < 1 || c % groups || oc % groups || sh < 1 || sw < 1 ||
       dh < 1 || dw < 1)
     fatal("%s: invalid groups/strides/dilations", what);
@@ -107,11 +127,26 @@ ConvGeom makeGeom(const char *what, int64_t n, int64_t c, int64_t h,
           "(expected %lldx%lld)",
           what, (long long)oh, (long long)ow, (long long)h, (long long)w,
           (long long)eh, (long long)ew);
-  return ConvGeom{n, c, h, w, oc, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw,
-                  groups};
+  ConvDescs d;
+  d.src = md({n, c, h, w}, Tag::nchw);
+  d.wei = groups > 1 ? md({groups, oc / groups, c / groups, kh, kw},
+                          Tag::goihw)
+                     : md({oc, c, kh, kw}, Tag::oihw);
+  d.bias = md({oc}, Tag::a);
+  d.dst = md({n, oc, oh, ow}, Tag::nchw);
+  // oneDNN counts dilation from 0 (0 = dense).
+  d.strides = {sh, sw};
+  d.dil = {dh - 1, dw - 1};
+  d.padL = {pt, pl};
+  d.padR = {pb, pr};
+  return d;
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Convolution backward
+//===----------------------------------------------------------------------===//
 
 void dlrt_conv2d_backward_data(const float *dy, int64_t n, int64_t oc,
                                int64_t oh, int64_t ow, const float *weight,
@@ -121,21 +156,39 @@ void dlrt_conv2d_backward_data(const float *dy, int64_t n, int64_t oc,
                                int64_t pad_r, int64_t dil_h, int64_t dil_w,
                                int64_t groups, float *dx, int64_t h,
                                int64_t w) {
-  ConvGeom g = makeGeom("conv2d_backward_data", n, c, h, w, oc, oh, ow, kh,
-                        kw, stride_h, stride_w, pad_t, pad_l, pad_b, pad_r,
-                        dil_h, dil_w, groups);
-  std::vector<float> col(g.colRows() * g.colCols());
-  std::memset(dx, 0, sizeof(float) * n * c * h * w);
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t gi = 0; gi < groups; ++gi) {
-      // col = W_g^T [colRows, ocg] * dy_g [ocg, oh*ow]
-      const float *wg = weight + gi * g.ocg() * g.colRows();
-      const float *dyg = dy + (b * oc + gi * g.ocg()) * g.colCols();
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.colRows(),
-                  g.colCols(), g.ocg(), 1.f, wg, g.colRows(), dyg,
-                  g.colCols(), 0.f, col.data(), g.colCols());
-      col2im(g, col.data(), dx + (b * c + gi * g.cg()) * h * w);
-    }
+  ConvDescs d = convDescs("conv2d_backward_data", n, c, h, w, oc, oh, ow, kh,
+                          kw, stride_h, stride_w, pad_t, pad_l, pad_b, pad_r,
+                          dil_h, dil_w, groups);
+  if (n * c * h * w == 0)
+    return;
+  if (oc == 0 || oh <= 0 || ow <= 0) {
+    std::memset(dx, 0, sizeof(float) * n * c * h * w);
+    return;
+  }
+  try {
+    std::string key =
+        bwdKey("conv2d_bwd_data",
+               {n, c, h, w, oc, kh, kw, stride_h, stride_w, pad_t, pad_l,
+                pad_b, pad_r, dil_h, dil_w, groups, oh, ow});
+    BwdEntry &e = bwdEntry(key, [&] {
+      dnnl::convolution_backward_data::primitive_desc pd(
+          dnnl::convolution_backward_data::desc(
+              dnnl::algorithm::convolution_direct, d.src, d.wei, d.dst,
+              d.strides, d.dil, d.padL, d.padR),
+          kernelsEngine(), d.hint(false));
+      return BwdEntry{dnnl::convolution_backward_data(pd),
+                      {{DNNL_ARG_DIFF_DST, d.dst},
+                       {DNNL_ARG_WEIGHTS, d.wei},
+                       {DNNL_ARG_DIFF_SRC, d.src}},
+                      {},
+                      {},
+                      {},
+                      {}};
+    });
+    runBwd(e, {dy, weight, dx});
+  } catch (const dnnl::error &err) {
+    fatal("conv2d_backward_data: oneDNN error: %s", err.what());
+  }
 }
 
 void dlrt_conv2d_backward_weights(const float *x, int64_t n, int64_t c,
@@ -146,31 +199,46 @@ void dlrt_conv2d_backward_weights(const float *x, int64_t n, int64_t c,
                                   int64_t pad_l, int64_t pad_b, int64_t pad_r,
                                   int64_t dil_h, int64_t dil_w, int64_t groups,
                                   float *dweight, float *dbias) {
-  ConvGeom g = makeGeom("conv2d_backward_weights", n, c, h, w, oc, oh, ow,
-                        kh, kw, stride_h, stride_w, pad_t, pad_l, pad_b,
-                        pad_r, dil_h, dil_w, groups);
-  std::vector<float> col(g.colRows() * g.colCols());
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t gi = 0; gi < groups; ++gi) {
-      im2col(g, x + (b * c + gi * g.cg()) * h * w, col.data());
-      // dW_g [ocg, colRows] (+)= dy_g [ocg, oh*ow] * col^T
-      const float *dyg = dy + (b * oc + gi * g.ocg()) * g.colCols();
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.ocg(),
-                  g.colRows(), g.colCols(), 1.f, dyg, g.colCols(), col.data(),
-                  g.colCols(), b == 0 ? 0.f : 1.f,
-                  dweight + gi * g.ocg() * g.colRows(), g.colRows());
-    }
-  if (!dbias)
+  ConvDescs d = convDescs("conv2d_backward_weights", n, c, h, w, oc, oh, ow,
+                          kh, kw, stride_h, stride_w, pad_t, pad_l, pad_b,
+                          pad_r, dil_h, dil_w, groups);
+  if (oc == 0)
     return;
-#pragma omp parallel for
-  for (int64_t o = 0; o < oc; ++o) {
-    double s = 0;
-    for (int64_t b = 0; b < n; ++b) {
-      const float *p = dy + (b * oc + o) * g.colCols();
-      for (int64_t i = 0; i < g.colCols(); ++i)
-        s += p[i];
-    }
-    dbias[o] = static_cast<float>(s);
+  if (n == 0 || oh <= 0 || ow <= 0 || c == 0) {
+    std::memset(dweight, 0, sizeof(float) * oc * (c / groups) * kh * kw);
+    if (dbias)
+      std::memset(dbias, 0, sizeof(float) * oc);
+    return;
+  }
+  try {
+    bool withBias = dbias != nullptr;
+    std::string key =
+        bwdKey("conv2d_bwd_weights",
+               {n, c, h, w, oc, kh, kw, stride_h, stride_w, pad_t, pad_l,
+                pad_b, pad_r, dil_h, dil_w, groups, oh, ow, withBias});
+    BwdEntry &e = bwdEntry(key, [&] {
+      auto alg = dnnl::algorithm::convolution_direct;
+      auto desc = withBias ? dnnl::convolution_backward_weights::desc(
+                                 alg, d.src, d.wei, d.bias, d.dst, d.strides,
+                                 d.dil, d.padL, d.padR)
+                           : dnnl::convolution_backward_weights::desc(
+                                 alg, d.src, d.wei, d.dst, d.strides, d.dil,
+                                 d.padL, d.padR);
+      dnnl::convolution_backward_weights::primitive_desc pd(
+          desc, kernelsEngine(), d.hint(withBias));
+      return BwdEntry{dnnl::convolution_backward_weights(pd),
+                      {{DNNL_ARG_SRC, d.src},
+                       {DNNL_ARG_DIFF_DST, d.dst},
+                       {DNNL_ARG_DIFF_WEIGHTS, d.wei},
+                       {DNNL_ARG_DIFF_BIAS, d.bias}},
+                      {},
+                      {},
+                      {},
+                      {}};
+    });
+    runBwd(e, {x, dy, dweight, dbias});
+  } catch (const dnnl::error &err) {
+    fatal("conv2d_backward_weights: oneDNN error: %s", err.what());
   }
 }
 
@@ -201,9 +269,33 @@ void dlrt_dense_backward_weights(const float *x, int64_t m, int64_t k,
 
 void dlrt_relu_backward(const float *y, const float *dy, float *dx,
                         int64_t n) {
-#pragma omp parallel for
-  for (int64_t i = 0; i < n; ++i)
-    dx[i] = y[i] > 0.f ? dy[i] : 0.f;
+  if (n <= 0)
+    return;
+  try {
+    BwdEntry &e = bwdEntry(bwdKey("relu_bwd", {n}), [&] {
+      memory::desc d = md({n}, Tag::a);
+      // The "use dst" variant takes the forward output y: dx = y > 0 ? dy : 0.
+      auto alg = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
+      dnnl::eltwise_forward::primitive_desc hint(
+          dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, alg,
+                                      d, 0.f, 0.f),
+          kernelsEngine());
+      dnnl::eltwise_backward::primitive_desc pd(
+          dnnl::eltwise_backward::desc(alg, d, d, 0.f, 0.f), kernelsEngine(),
+          hint);
+      return BwdEntry{dnnl::eltwise_backward(pd),
+                      {{DNNL_ARG_DST, d},
+                       {DNNL_ARG_DIFF_DST, d},
+                       {DNNL_ARG_DIFF_SRC, d}},
+                      {},
+                      {},
+                      {},
+                      {}};
+    });
+    runBwd(e, {y, dy, dx});
+  } catch (const dnnl::error &err) {
+    fatal("relu_backward: oneDNN error: %s", err.what());
+  }
 }
 
 void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
@@ -214,39 +306,66 @@ void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
                           int count_include_pad, float *dx) {
   if (kind != 0 && kind != 1)
     fatal("pool2d_backward: unknown kind %d", kind);
-  (void)pad_b;
-  (void)pad_r;
-  std::memset(dx, 0, sizeof(float) * n * c * h * w);
-#pragma omp parallel for
-  for (int64_t p = 0; p < n * c; ++p) {
-    const float *xp = x + p * h * w;
-    const float *dyp = dy + p * oh * ow;
-    float *dxp = dx + p * h * w;
-    for (int64_t y = 0; y < oh; ++y)
-      for (int64_t xo = 0; xo < ow; ++xo) {
-        int64_t y0 = y * stride_h - pad_t, x0 = xo * stride_w - pad_l;
-        int64_t ya = std::max<int64_t>(y0, 0),
-                yb = std::min<int64_t>(y0 + kh, h);
-        int64_t xa = std::max<int64_t>(x0, 0),
-                xb = std::min<int64_t>(x0 + kw, w);
-        float g = dyp[y * ow + xo];
-        if (ya >= yb || xa >= xb)
-          continue;
-        if (kind == 0) {
-          int64_t best = ya * w + xa;
-          for (int64_t iy = ya; iy < yb; ++iy)
-            for (int64_t ix = xa; ix < xb; ++ix)
-              if (xp[iy * w + ix] > xp[best])
-                best = iy * w + ix;
-          dxp[best] += g;
-        } else {
-          int64_t count = count_include_pad ? kh * kw : (yb - ya) * (xb - xa);
-          float share = g / static_cast<float>(count);
-          for (int64_t iy = ya; iy < yb; ++iy)
-            for (int64_t ix = xa; ix < xb; ++ix)
-              dxp[iy * w + ix] += share;
-        }
+  if (stride_h < 1 || stride_w < 1 || kh < 1 || kw < 1)
+    fatal("pool2d_backward: kernel and strides must be >= 1");
+  int64_t eoh = (h + pad_t + pad_b - kh) / stride_h + 1;
+  int64_t eow = (w + pad_l + pad_r - kw) / stride_w + 1;
+  if (eoh != oh || eow != ow)
+    fatal("pool2d_backward: output %lldx%lld does not match the expected "
+          "%lldx%lld",
+          (long long)oh, (long long)ow, (long long)eoh, (long long)eow);
+  if (n * c * h * w == 0)
+    return;
+  try {
+    std::string key = bwdKey(
+        "pool2d_bwd", {kind, n, c, h, w, kh, kw, stride_h, stride_w, pad_t,
+                       pad_l, pad_b, pad_r, count_include_pad != 0});
+    BwdEntry &e = bwdEntry(key, [&] {
+      memory::desc src = md({n, c, h, w}, Tag::nchw);
+      memory::desc dst = md({n, c, oh, ow}, Tag::nchw);
+      auto alg = kind == 0 ? dnnl::algorithm::pooling_max
+                 : count_include_pad
+                     ? dnnl::algorithm::pooling_avg_include_padding
+                     : dnnl::algorithm::pooling_avg_exclude_padding;
+      memory::dims strides{stride_h, stride_w}, kernel{kh, kw},
+          padL{pad_t, pad_l}, padR{pad_b, pad_r};
+      dnnl::pooling_forward::primitive_desc fwd(
+          dnnl::pooling_forward::desc(dnnl::prop_kind::forward_training, alg,
+                                      src, dst, strides, kernel, padL, padR),
+          kernelsEngine());
+      dnnl::pooling_backward::primitive_desc pd(
+          dnnl::pooling_backward::desc(alg, src, dst, strides, kernel, padL,
+                                       padR),
+          kernelsEngine(), fwd);
+      BwdEntry b{dnnl::pooling_backward(pd),
+                 {{DNNL_ARG_DIFF_DST, dst}, {DNNL_ARG_DIFF_SRC, src}},
+                 {},
+                 src,
+                 dst,
+                 {}};
+      // Max pooling's backward reads the argmax workspace of a training
+      // forward, recomputed from x.
+      if (kind == 0) {
+        b.forward = dnnl::pooling_forward(fwd);
+        b.workspace = fwd.workspace_desc();
       }
+      return b;
+    });
+    std::unordered_map<int, memory> extra;
+    if (kind == 0) {
+      dnnl::engine &eng = kernelsEngine();
+      memory ws(e.workspace, eng);
+      memory out(e.dst, eng);
+      e.forward.execute(
+          kernelsStream(),
+          {{DNNL_ARG_SRC, memory(e.src, eng, const_cast<float *>(x))},
+           {DNNL_ARG_DST, out},
+           {DNNL_ARG_WORKSPACE, ws}});
+      extra.emplace(DNNL_ARG_WORKSPACE, ws);
+    }
+    runBwd(e, {dy, dx}, std::move(extra));
+  } catch (const dnnl::error &err) {
+    fatal("pool2d_backward: oneDNN error: %s", err.what());
   }
 }
 
