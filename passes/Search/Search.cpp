@@ -195,10 +195,12 @@ struct CandidateBuilder {
   Candidate finish(Draft &d) {
     Candidate c;
     c.name = std::move(d.name);
-    c.plans = std::move(d.plans);
+    c.plans = SharedArray<PlanAttr>(std::move(d.plans));
     c.span = d.span;
+    std::vector<int> needsId;
     for (auto &needs : d.needs)
-      c.needsId.push_back(needs.empty() ? -1 : p.internNeeds(needs));
+      needsId.push_back(needs.empty() ? -1 : p.internNeeds(needs));
+    c.needsId = SharedArray<int>(std::move(needsId));
     c.resultId = p.internLayout(d.result);
     c.maxCompute = 0;
     for (double t : d.compute)
@@ -497,22 +499,29 @@ struct CandidateBuilder {
     }
     SmallVector<int64_t> devices = devicesUpTo(n);
     std::map<std::pair<int64_t, size_t>, FusedTrace> traces;
-    std::map<std::pair<size_t, std::vector<int>>, std::optional<Candidate>>
-        memo;
+    // Per signature window, the candidate of each grid (copies share their
+    // arrays, so a layer's copy allocates nothing).
+    std::map<std::vector<int>, std::vector<std::optional<Candidate>>> memo;
     for (int64_t first = 0; first < count; ++first) {
       if (!isSpatial[first])
         continue;
       traces.erase(traces.begin(), traces.lower_bound({first, 0}));
-      SmallVector<PlanAttr> plans(grids.size());
+      int64_t longest = std::min(maxLen, count - first);
+      // Per grid, `longest` copies of its plan; a candidate over `len`
+      // layers shares the first `len`.
+      SmallVector<SharedArray<PlanAttr>> plans(grids.size());
+      std::vector<Candidate> &cands = p.nodes[first].cands;
+      cands.reserve(cands.size() + grids.size() * (longest - 1));
       std::vector<int> window = {sig[first]};
       for (int64_t last = first + 1;
            last < count && last - first + 1 <= maxLen && chained[last];
            ++last) {
         window.push_back(sig[last]);
-        for (auto [g, grid] : llvm::enumerate(grids)) {
-          auto key = std::make_pair(g, window);
-          auto it = memo.find(key);
-          if (it == memo.end()) {
+        auto [it, inserted] = memo.try_emplace(window);
+        std::vector<std::optional<Candidate>> &fused = it->second;
+        if (inserted) {
+          fused.reserve(grids.size());
+          for (auto [g, grid] : llvm::enumerate(grids)) {
             auto tit = traces.find({last, g});
             if (tit == traces.end()) {
               int64_t start = last;
@@ -524,19 +533,22 @@ struct CandidateBuilder {
                                        last - start + 1))
                         .first;
             }
-            it = memo.emplace(key, fusedFromTrace(tit->second, first, last,
-                                                  grid.first, grid.second))
-                     .first;
+            fused.push_back(fusedFromTrace(tit->second, first, last,
+                                           grid.first, grid.second));
           }
-          if (!it->second)
+        }
+        for (auto [g, grid] : llvm::enumerate(grids)) {
+          if (!fused[g])
             continue;
-          if (!plans[g])
-            plans[g] = PlanAttr::get(
-                ctx, 0, devices, 1, {},
-                FusedTileAttr::get(ctx, first, {grid.first, grid.second}));
-          Candidate c = *it->second;
-          c.plans.assign(last - first + 1, plans[g]);
-          p.nodes[first].cands.push_back(std::move(c));
+          if (!plans[g].size())
+            plans[g] = SharedArray<PlanAttr>(std::vector<PlanAttr>(
+                longest,
+                PlanAttr::get(ctx, 0, devices, 1, {},
+                              FusedTileAttr::get(ctx, first,
+                                                 {grid.first, grid.second}))));
+          Candidate c = *fused[g];
+          c.plans = plans[g].prefix(last - first + 1);
+          cands.push_back(std::move(c));
         }
       }
     }
@@ -805,7 +817,7 @@ struct Engine {
           timeline->intervals.push_back({d, index, "compute", computeStart,
                                          computeStart + c.compute[d], 0});
       timeline->steps.push_back(
-          {i, c.span, c.name, start, computeStart, start + o.time});
+          {i, c.span, c.name.str(), start, computeStart, start + o.time});
     }
     for (int64_t d = 0; d < numDev; ++d) {
       const ClusterDevice &dev = p.cluster.devices[d];
@@ -945,7 +957,7 @@ static Evaluation evaluateWith(Engine &engine, const Choice &choice,
     e.bytes += o.bytes;
     LayerReport lr;
     lr.node = i;
-    lr.scheme = c.name;
+    lr.scheme = c.name.str();
     lr.time = o.time;
     lr.bytes = o.bytes;
     e.layers.push_back(lr);
@@ -1330,7 +1342,11 @@ static void fillRunnerUps(Problem &p, Result &r) {
   std::map<int, int> layouts;
   for (size_t i = 0; i < n;) {
     const Candidate &c = p.nodes[i].cands[r.choice[i]];
-    Step st{i, layouts, 0, c.weightBytes.get(), {}};
+    Step st{i,
+            layouts,
+            0,
+            {c.weightBytes.begin(), c.weightBytes.end()},
+            {}};
     StepOutcome o = engine.step(i, c, layouts);
     st.value = engine.stepValue(o);
     st.live = std::move(o.live);
@@ -1416,7 +1432,7 @@ static void fillRunnerUps(Problem &p, Result &r) {
                                                            : value;
       if (v < best) {
         best = v;
-        name = c.name;
+        name = c.name.str();
       }
     }
     if (std::isfinite(best)) {

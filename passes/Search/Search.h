@@ -19,6 +19,7 @@
 #include "dialects/DL/DLOps.h"
 #include "lib/Cost/CostModel.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,30 +51,49 @@ template <typename T> class SharedArray {
 public:
   SharedArray() = default;
   explicit SharedArray(std::vector<T> values)
-      : data(std::make_shared<const std::vector<T>>(std::move(values))) {}
+      : data(std::make_shared<const std::vector<T>>(std::move(values))),
+        count(data->size()) {}
   const T &operator[](size_t i) const { return (*data)[i]; }
-  size_t size() const { return data ? data->size() : 0; }
-  using const_iterator = typename std::vector<T>::const_iterator;
-  const_iterator begin() const { return get().begin(); }
-  const_iterator end() const { return get().end(); }
-  const std::vector<T> &get() const {
-    static const std::vector<T> empty;
-    return data ? *data : empty;
+  size_t size() const { return count; }
+  const T *begin() const { return data ? data->data() : nullptr; }
+  const T *end() const { return begin() + count; }
+  /// The first `n` elements, sharing this buffer.
+  SharedArray prefix(size_t n) const {
+    SharedArray r = *this;
+    r.count = std::min(n, count);
+    return r;
   }
 
 private:
   std::shared_ptr<const std::vector<T>> data;
+  size_t count = 0;
 };
 
-/// One way to execute a layer, or a fused group of `span` layers.
+/// An immutable string whose copies share one buffer.
+class SharedString {
+public:
+  SharedString() = default;
+  SharedString(std::string value)
+      : data(std::make_shared<const std::string>(std::move(value))) {}
+  const std::string &str() const {
+    static const std::string empty;
+    return data ? *data : empty;
+  }
+
+private:
+  std::shared_ptr<const std::string> data;
+};
+
+/// One way to execute a layer, or a fused group of `span` layers. Copies
+/// share their arrays and name, so copying a candidate allocates nothing.
 struct Candidate {
-  std::string name;
+  SharedString name;
   /// One plan per layer of the span.
-  std::vector<PlanAttr> plans;
+  SharedArray<PlanAttr> plans;
   int64_t span = 1;
   /// Per activation operand slot of the node: the interned needs
   /// (Problem::needSets), or -1 if the operand is not read.
-  std::vector<int> needsId;
+  SharedArray<int> needsId;
   /// The interned layout (Problem::layouts) the last layer of the span
   /// produces.
   int resultId = -1;
