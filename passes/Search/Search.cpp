@@ -1139,12 +1139,22 @@ static Result runDP(Problem &p, bool memory) {
   // needs), and where each tensor live after the step comes from. This
   // performs the same floating-point operations in the same order as
   // Engine::step.
-  llvm::DenseMap<uint64_t, const Served *> served;
+  // The fields the inner loop reads are kept next to the key, so a lookup
+  // touches one cache line.
+  struct ServedRef {
+    const Served *served;
+    double time;
+    int after;
+    bool infeasible;
+  };
+  llvm::DenseMap<uint64_t, ServedRef> served;
   auto serve = [&](int layout, int needs) {
     uint64_t k = (uint64_t(uint32_t(layout)) << 32) | uint32_t(needs);
-    auto [it, inserted] = served.try_emplace(k, nullptr);
-    if (inserted)
-      it->second = &engine.serve(layout, needs);
+    auto [it, inserted] = served.try_emplace(k, ServedRef{});
+    if (inserted) {
+      const Served &s = engine.serve(layout, needs);
+      it->second = {&s, s.time, s.after, s.infeasible};
+    }
     return it->second;
   };
   struct Operand {
@@ -1204,13 +1214,13 @@ static Result runDP(Problem &p, bool memory) {
         bool infeasible = false;
         double commTime = 0;
         for (const Operand &op : operands[ci]) {
-          const Served *s =
+          ServedRef s =
               serve(op.slot < 0 ? op.layout : cur[op.slot], op.needs);
-          infeasible |= s->infeasible;
-          commTime += s->time;
+          infeasible |= s.infeasible;
+          commTime += s.time;
           if (op.slot >= 0)
-            cur[op.slot] = s->after;
-          used.push_back(s);
+            cur[op.slot] = s.after;
+          used.push_back(s.served);
         }
         if (infeasible)
           continue;
