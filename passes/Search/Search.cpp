@@ -533,8 +533,8 @@ struct CandidateBuilder {
                                        last - start + 1))
                         .first;
             }
-            fused.push_back(fusedFromTrace(tit->second, first, last,
-                                           grid.first, grid.second));
+            fused.push_back(fusedFromTrace(tit->second, first, last, grid.first,
+                                           grid.second));
           }
         }
         for (auto [g, grid] : llvm::enumerate(grids)) {
@@ -1214,8 +1214,7 @@ static Result runDP(Problem &p, bool memory) {
         bool infeasible = false;
         double commTime = 0;
         for (const Operand &op : operands[ci]) {
-          ServedRef s =
-              serve(op.slot < 0 ? op.layout : cur[op.slot], op.needs);
+          ServedRef s = serve(op.slot < 0 ? op.layout : cur[op.slot], op.needs);
           infeasible |= s.infeasible;
           commTime += s.time;
           if (op.slot >= 0)
@@ -1352,11 +1351,7 @@ static void fillRunnerUps(Problem &p, Result &r) {
   std::map<int, int> layouts;
   for (size_t i = 0; i < n;) {
     const Candidate &c = p.nodes[i].cands[r.choice[i]];
-    Step st{i,
-            layouts,
-            0,
-            {c.weightBytes.begin(), c.weightBytes.end()},
-            {}};
+    Step st{i, layouts, 0, {c.weightBytes.begin(), c.weightBytes.end()}, {}};
     StepOutcome o = engine.step(i, c, layouts);
     st.value = engine.stepValue(o);
     st.live = std::move(o.live);
