@@ -156,6 +156,10 @@ private:
   LogicalResult importBinary(const onnx::NodeProto &node);
   LogicalResult importLSTM(const onnx::NodeProto &node);
   LogicalResult importReshapeLike(const onnx::NodeProto &node);
+  /// Sets `mark[a]` for every axis of a Squeeze/Unsqueeze (negative axes
+  /// count from the end); an axis out of range or given twice is an error.
+  LogicalResult markAxes(const onnx::NodeProto &node, ArrayRef<int64_t> axes,
+                         std::vector<bool> &mark);
   LogicalResult importClip(const onnx::NodeProto &node);
   /// Matches `0.5 * (x * (1 + Erf(x / sqrt(2))))` (how PyTorch before 2.0
   /// exports nn.GELU) starting at its `Div` (or `Mul` by 1/sqrt(2)) and
@@ -714,6 +718,24 @@ LogicalResult Importer::importLSTM(const onnx::NodeProto &node) {
   return bind(node, 0, reshape(loc(node), y, {xs[0], 1, xs[1], h}));
 }
 
+LogicalResult Importer::markAxes(const onnx::NodeProto &node,
+                                 ArrayRef<int64_t> axes,
+                                 std::vector<bool> &mark) {
+  int64_t rank = mark.size();
+  std::vector<bool> seen(rank, false);
+  for (int64_t a : axes) {
+    int64_t k = a < 0 ? a + rank : a;
+    if (k < 0 || k >= rank)
+      return nodeError(node, "axis " + Twine(a) + " is out of range for rank " +
+                                 Twine(rank));
+    if (seen[k])
+      return nodeError(node, "axis " + Twine(a) + " is given twice");
+    seen[k] = true;
+    mark[k] = true;
+  }
+  return success();
+}
+
 LogicalResult Importer::importReshapeLike(const onnx::NodeProto &node) {
   const std::string &op = node.op_type();
   FailureOr<Value> x = input(node, 0);
@@ -788,16 +810,16 @@ LogicalResult Importer::importReshapeLike(const onnx::NodeProto &node) {
     if (op == "Unsqueeze") {
       int64_t rank = xs.size() + axes.size();
       mark.assign(rank, false);
-      for (int64_t a : axes)
-        mark[a < 0 ? a + rank : a] = true;
+      if (failed(markAxes(node, axes, mark)))
+        return failure();
       size_t src = 0;
       for (int64_t k = 0; k < rank; ++k)
         out.push_back(mark[k] ? 1 : xs[src++]);
     } else {
       int64_t rank = xs.size();
       mark.assign(rank, axes.empty());
-      for (int64_t a : axes)
-        mark[a < 0 ? a + rank : a] = true;
+      if (failed(markAxes(node, axes, mark)))
+        return failure();
       for (int64_t k = 0; k < rank; ++k) {
         if (mark[k] && xs[k] != 1 && !axes.empty())
           return nodeError(node,

@@ -95,6 +95,20 @@ def main():
                  helper.make_node("Add", ["ra", "rb"], ["y"], name="badd")]
         save(nodes, [vi("a", [2, 4]), vi("b", [1, 4])], [vi("y", [2, 4])],
              [], path)
+    elif case == "squeeze-axis-range":
+        nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                 helper.make_node("Squeeze", ["r", "axes"], ["y"],
+                                  name="squeeze")]
+        save(nodes, [vi("x", [1, 4])],
+             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+             [ints("axes", [5])], path)
+    elif case == "unsqueeze-axis-twice":
+        nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                 helper.make_node("Unsqueeze", ["r", "axes"], ["y"],
+                                  name="unsqueeze")]
+        save(nodes, [vi("x", [1, 4])],
+             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+             [ints("axes", [0, -4])], path)
     elif case == "nms":
         nodes = [
             helper.make_node("Conv", ["x", "w"], ["boxes"], name="conv",
