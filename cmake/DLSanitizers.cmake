@@ -29,6 +29,10 @@ if(DL_ENABLE_SANITIZERS OR DL_ENABLE_FUZZERS)
       "-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all")
   # What a program linking the instrumented dlrt must be linked with.
   set(DL_SANITIZER_FLAGS "-fsanitize=address -fsanitize=undefined")
+  # LLVM's allocators must not poison memory that the uninstrumented MLIR
+  # library hands out (see the header).
+  add_compile_options(
+    "SHELL:-include ${CMAKE_CURRENT_LIST_DIR}/DLAsanNoLLVMPoisoning.h")
   message(STATUS "dl: ASan + UBSan build")
 endif()
 if(DL_ENABLE_FUZZERS)

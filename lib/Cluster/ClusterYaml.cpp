@@ -347,14 +347,21 @@ namespace {
 /// Collects `FILE:LINE:COL: error: reason` lines.
 class ErrorList {
 public:
-  explicit ErrorList(std::string &out) : out(out) {}
+  ErrorList(std::string &out, StringRef bufferName)
+      : out(out), bufferName(bufferName) {}
 
   void add(const llvm::SMDiagnostic &diag) {
     if (!out.empty())
       out += "\n";
     llvm::raw_string_ostream os(out);
-    os << diag.getFilename() << ":" << diag.getLineNo() << ":"
-       << diag.getColumnNo() + 1 << ": error: " << diag.getMessage();
+    // The YAML reader reports some errors (e.g. an alias where a value is
+    // expected: "unknown node kind") on nodes without a source range; they
+    // are given the start of the file rather than no location at all.
+    if (diag.getLineNo() <= 0)
+      os << bufferName << ":1:1: error: " << diag.getMessage();
+    else
+      os << diag.getFilename() << ":" << diag.getLineNo() << ":"
+         << diag.getColumnNo() + 1 << ": error: " << diag.getMessage();
     ++count;
   }
 
@@ -366,6 +373,7 @@ public:
 
 private:
   std::string &out;
+  std::string bufferName;
   unsigned count = 0;
 };
 
@@ -556,7 +564,7 @@ std::optional<Cluster> mlir::dl::parseClusterYaml(StringRef text,
                                                   StringRef bufferName,
                                                   std::string &error) {
   error.clear();
-  ErrorList errors(error);
+  ErrorList errors(error, bufferName);
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBuffer(text, bufferName,
