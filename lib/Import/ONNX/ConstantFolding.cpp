@@ -158,9 +158,26 @@ mlir::dl::onnx_import::broadcastShapes(const std::vector<int64_t> &a,
   return out;
 }
 
+/// Constant folding serves the shape subgraphs exporters emit; a folded
+/// tensor larger than this (or with a negative dim) is refused rather than
+/// materialised.
+static constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
+static bool foldableShape(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d != 0 && n > kMaxFoldedElements / d))
+      return false;
+    n *= d;
+  }
+  return n <= kMaxFoldedElements;
+}
+
 bool mlir::dl::onnx_import::broadcastTo(const ConstTensor &in,
                                         const std::vector<int64_t> &shape,
                                         ConstTensor &out) {
+  if (!foldableShape(shape))
+    return false;
   auto joint = broadcastShapes(in.shape, shape);
   if (!joint || *joint != shape)
     return false;
@@ -326,7 +343,8 @@ mlir::dl::onnx_import::foldNode(const onnx::NodeProto &node, int64_t opset,
     scalar.shape = {};
     ConstTensor out;
     if (!broadcastTo(scalar, shape, out))
-      return fail("ConstantOfShape: bad shape");
+      return fail("ConstantOfShape: bad shape (negative, or more than " +
+                  std::to_string(kMaxFoldedElements) + " elements)");
     return one(out);
   }
   if (op == "Cast") {
@@ -456,7 +474,8 @@ mlir::dl::onnx_import::foldNode(const onnx::NodeProto &node, int64_t opset,
     auto joint = broadcastShapes(in(0)->shape, shape);
     ConstTensor out;
     if (!joint || !broadcastTo(*in(0), *joint, out))
-      return fail("Expand to an incompatible shape");
+      return fail("Expand to an incompatible shape (or one of more than " +
+                  std::to_string(kMaxFoldedElements) + " elements)");
     return one(out);
   }
   if (op == "Slice") {
@@ -501,8 +520,11 @@ mlir::dl::onnx_import::foldNode(const onnx::NodeProto &node, int64_t opset,
     double start = in(0)->at(0), limit = in(1)->at(0), delta = in(2)->at(0);
     if (delta == 0)
       return fail("Range with a zero delta");
-    int64_t n =
-        std::max<int64_t>(int64_t(std::ceil((limit - start) / delta)), 0);
+    double count = std::ceil((limit - start) / delta);
+    if (!(count <= double(kMaxFoldedElements)))
+      return fail("Range of more than " + std::to_string(kMaxFoldedElements) +
+                  " elements is not folded");
+    int64_t n = std::max<int64_t>(int64_t(count), 0);
     ConstTensor t;
     t.isFloat = in(0)->isFloat;
     t.shape = {n};

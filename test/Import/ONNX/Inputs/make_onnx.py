@@ -109,6 +109,13 @@ def main():
         save(nodes, [vi("x", [1, 4])],
              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
              [ints("axes", [0, -4])], path)
+    elif case == "huge-constant":
+        nodes = [helper.make_node("ConstantOfShape", ["shp"], ["c"],
+                                  name="fill"),
+                 helper.make_node("Add", ["x", "c"], ["y"], name="add")]
+        save(nodes, [vi("x", [1, 4])],
+             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+             [ints("shp", [1 << 20, 1 << 20])], path)
     elif case == "nms":
         nodes = [
             helper.make_node("Conv", ["x", "w"], ["boxes"], name="conv",
