@@ -16,13 +16,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir::dl::onnx_import;
 
 int64_t ConstTensor::size() const {
+  // Saturates: a shape whose element count overflows (possible in a
+  // malformed model) never matches the data it carries.
   int64_t n = 1;
   for (int64_t d : shape)
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n))
+      return std::numeric_limits<int64_t>::max();
   return n;
 }
 
