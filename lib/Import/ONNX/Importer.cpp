@@ -787,8 +787,10 @@ LogicalResult Importer::importReshapeLike(const onnx::NodeProto &node) {
         if (infer >= 0)
           return nodeError(node, "more than one -1 in the target shape");
         infer = k;
-      } else {
-        known *= d;
+      } else if (d < 0) {
+        return nodeError(node, "negative target dim " + Twine(d));
+      } else if (__builtin_mul_overflow(known, d, &known)) {
+        return nodeError(node, "the target shape's element count overflows");
       }
       out.push_back(d);
     }
@@ -831,7 +833,8 @@ LogicalResult Importer::importReshapeLike(const onnx::NodeProto &node) {
   }
   int64_t outNumel = 1;
   for (int64_t d : out)
-    outNumel *= d;
+    if (__builtin_mul_overflow(outNumel, d, &outNumel))
+      return nodeError(node, "the target shape's element count overflows");
   if (outNumel != numel)
     return nodeError(node,
                      "cannot reshape " + shapeStr(xs) + " to " + shapeStr(out));
