@@ -343,6 +343,10 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
     return nodeError(node, "kernel_shape does not match the weight");
   Shape strides = intsAttr(node, "strides", {1, 1});
   Shape dilations = intsAttr(node, "dilations", {1, 1});
+  for (const Shape *attr : {&strides, &dilations})
+    if (attr->size() != 2 || (*attr)[0] < 1 || (*attr)[1] < 1)
+      return nodeError(node, Twine(attr == &strides ? "strides" : "dilations") +
+                                 " must be two positive values");
   int64_t groups = intAttr(node, "group", 1);
   Shape pads;
   if (failed(windowPads(node, in, kernel, strides, dilations, pads)))
