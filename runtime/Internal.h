@@ -21,6 +21,7 @@
 namespace dnnl {
 struct engine;
 struct stream;
+enum class algorithm;
 } // namespace dnnl
 
 namespace dlrt {
@@ -78,6 +79,13 @@ void kernelsReleaseWeights(const void *store);
 /// The CPU engine and stream every oneDNN primitive of libdlrt runs on.
 dnnl::engine &kernelsEngine();
 dnnl::stream &kernelsStream();
+/// Checks a pool2d's kind (0 max, 1 avg), window and output size (fatal,
+/// naming `who`), and returns its oneDNN algorithm.
+dnnl::algorithm poolAlgorithm(const char *who, int kind, int64_t h, int64_t w,
+                              int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                              int64_t pad_t, int64_t pad_l, int64_t pad_b,
+                              int64_t pad_r, int64_t oh, int64_t ow,
+                              int count_include_pad);
 
 // Trace.cpp
 void traceInit(bool recordEvents);

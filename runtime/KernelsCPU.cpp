@@ -389,21 +389,35 @@ extern "C" void dlrt_conv2d(const float *in, int64_t n, int64_t c, int64_t h,
   }
 }
 
+dnnl::algorithm dlrt::detail::poolAlgorithm(const char *who, int kind, int64_t h,
+                                            int64_t w,
+                              int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                              int64_t pad_t, int64_t pad_l, int64_t pad_b,
+                              int64_t pad_r, int64_t oh, int64_t ow,
+                              int count_include_pad) {
+  if (kind != 0 && kind != 1)
+    fatal("%s: unknown kind %d (0 max, 1 avg)", who, kind);
+  if (sh < 1 || sw < 1 || kh < 1 || kw < 1)
+    fatal("%s: kernel and strides must be >= 1", who);
+  int64_t eoh = (h + pad_t + pad_b - kh) / sh + 1;
+  int64_t eow = (w + pad_l + pad_r - kw) / sw + 1;
+  if (eoh != oh || eow != ow)
+    fatal("%s: output %lldx%lld does not match the expected %lldx%lld", who,
+          (long long)oh, (long long)ow, (long long)eoh, (long long)eow);
+  return kind == 0 ? dnnl::algorithm::pooling_max
+         : count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
+                             : dnnl::algorithm::pooling_avg_exclude_padding;
+}
+
 extern "C" void dlrt_pool2d(int kind, const float *in, int64_t n, int64_t c,
                             int64_t h, int64_t w, int64_t kh, int64_t kw,
                             int64_t sh, int64_t sw, int64_t pad_t,
                             int64_t pad_l, int64_t pad_b, int64_t pad_r,
                             float *out, int64_t oh, int64_t ow,
                             int count_include_pad) {
-  if (kind != 0 && kind != 1)
-    fatal("pool2d: unknown kind %d (0 max, 1 avg)", kind);
-  if (sh < 1 || sw < 1 || kh < 1 || kw < 1)
-    fatal("pool2d: kernel and strides must be >= 1");
-  int64_t eoh = (h + pad_t + pad_b - kh) / sh + 1;
-  int64_t eow = (w + pad_l + pad_r - kw) / sw + 1;
-  if (eoh != oh || eow != ow)
-    fatal("pool2d: output %lldx%lld does not match the expected %lldx%lld",
-          (long long)oh, (long long)ow, (long long)eoh, (long long)eow);
+  dnnl::algorithm alg =
+      poolAlgorithm("pool2d", kind, h, w, kh, kw, sh, sw, pad_t, pad_l, pad_b,
+                    pad_r, oh, ow, count_include_pad);
   if (n == 0 || c == 0)
     return;
   try {
@@ -413,10 +427,6 @@ extern "C" void dlrt_pool2d(int kind, const float *in, int64_t n, int64_t c,
     Cached &cp = lookup(key, [&] {
       memory::desc src = md({n, c, h, w}, Tag::nchw);
       memory::desc dst = md({n, c, oh, ow}, Tag::nchw);
-      auto alg = kind == 0 ? dnnl::algorithm::pooling_max
-                 : count_include_pad
-                     ? dnnl::algorithm::pooling_avg_include_padding
-                     : dnnl::algorithm::pooling_avg_exclude_padding;
       dnnl::pooling_forward::primitive_desc pd(
           dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, alg,
                                       src, dst, {sh, sw}, {kh, kw},

@@ -304,16 +304,9 @@ void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
                           int64_t pad_l, int64_t pad_b, int64_t pad_r,
                           const float *dy, int64_t oh, int64_t ow,
                           int count_include_pad, float *dx) {
-  if (kind != 0 && kind != 1)
-    fatal("pool2d_backward: unknown kind %d", kind);
-  if (stride_h < 1 || stride_w < 1 || kh < 1 || kw < 1)
-    fatal("pool2d_backward: kernel and strides must be >= 1");
-  int64_t eoh = (h + pad_t + pad_b - kh) / stride_h + 1;
-  int64_t eow = (w + pad_l + pad_r - kw) / stride_w + 1;
-  if (eoh != oh || eow != ow)
-    fatal("pool2d_backward: output %lldx%lld does not match the expected "
-          "%lldx%lld",
-          (long long)oh, (long long)ow, (long long)eoh, (long long)eow);
+  dnnl::algorithm alg = poolAlgorithm("pool2d_backward", kind, h, w, kh, kw,
+                                      stride_h, stride_w, pad_t, pad_l, pad_b,
+                                      pad_r, oh, ow, count_include_pad);
   if (n * c * h * w == 0)
     return;
   try {
@@ -323,10 +316,6 @@ void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
     BwdEntry &e = bwdEntry(key, [&] {
       memory::desc src = md({n, c, h, w}, Tag::nchw);
       memory::desc dst = md({n, c, oh, ow}, Tag::nchw);
-      auto alg = kind == 0 ? dnnl::algorithm::pooling_max
-                 : count_include_pad
-                     ? dnnl::algorithm::pooling_avg_include_padding
-                     : dnnl::algorithm::pooling_avg_exclude_padding;
       memory::dims strides{stride_h, stride_w}, kernel{kh, kw},
           padL{pad_t, pad_l}, padR{pad_b, pad_r};
       dnnl::pooling_forward::primitive_desc fwd(
