@@ -232,32 +232,40 @@ const std::vector<int64_t> &dlrt::detail::bytesReceivedVector() {
   return S.received;
 }
 
-std::vector<std::string> dlrt::detail::gatherStrings(const std::string &mine) {
-  const char *op = "finalize (gathering trace/stats)";
+std::vector<std::string> dlrt::detail::gatherStrings(const std::string &mine,
+                                                     const char *op,
+                                                     bool everyRank) {
   requireInit(op);
   int P = worldSize();
+  bool keep = everyRank || worldRank() == 0;
   int len = toInt(static_cast<int64_t>(mine.size()), op, "string length");
   std::vector<int> lens(P, 0), displs(P, 0);
   MPI_Request req;
-  check(
-      MPI_Igather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, S.world, &req),
-      op);
+  check(everyRank ? MPI_Iallgather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT,
+                                   S.world, &req)
+                  : MPI_Igather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0,
+                                S.world, &req),
+        op);
   std::vector<int> all(P);
   for (int i = 0; i < P; ++i)
     all[i] = i;
   waitAll(&req, 1, op, nullptr, all.data(), P);
   int64_t total = 0;
   for (int i = 0; i < P; ++i) {
-    displs[i] = static_cast<int>(total);
+    displs[i] = toInt(total, op, "total string length");
     total += lens[i];
   }
-  std::vector<char> buf(worldRank() == 0 ? total + 1 : 1);
-  check(MPI_Igatherv(mine.data(), len, MPI_CHAR, buf.data(), lens.data(),
-                     displs.data(), MPI_CHAR, 0, S.world, &req),
+  std::vector<char> buf(keep ? total + 1 : 1);
+  check(everyRank
+            ? MPI_Iallgatherv(mine.data(), len, MPI_CHAR, buf.data(),
+                              lens.data(), displs.data(), MPI_CHAR, S.world,
+                              &req)
+            : MPI_Igatherv(mine.data(), len, MPI_CHAR, buf.data(), lens.data(),
+                           displs.data(), MPI_CHAR, 0, S.world, &req),
         op);
   waitAll(&req, 1, op, nullptr, all.data(), P);
   std::vector<std::string> out;
-  if (worldRank() == 0)
+  if (keep)
     for (int i = 0; i < P; ++i)
       out.emplace_back(buf.data() + displs[i], lens[i]);
   return out;

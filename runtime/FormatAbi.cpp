@@ -30,17 +30,35 @@ std::string shapeString(const int64_t *shape, int rank) {
 }
 } // namespace
 
-extern "C" void *dlrt_weights_open(const char *path) {
-  if (!path)
-    fatal("dlrt_weights_open: null path");
+namespace {
+/// Opens and validates the weight file at `path`; null and `error` set on
+/// failure.
+WeightReader *openWeights(const char *path, std::string &error) {
   auto *reader = new WeightReader();
-  std::string error;
   const char *skip = std::getenv("DLRT_SKIP_CHECKSUMS");
   bool verify = !(skip && std::strcmp(skip, "1") == 0);
   if (!reader->open(path, error, verify)) {
     delete reader;
-    fatal("%s", error.c_str());
+    return nullptr;
   }
+  return reader;
+}
+} // namespace
+
+extern "C" void *dlrt_weights_open(const char *path) {
+  if (!path)
+    fatal("dlrt_weights_open: null path");
+  std::string error;
+  WeightReader *reader = openWeights(path, error);
+  if (!reader)
+    fatal("%s", error.c_str());
+  return reader;
+}
+
+extern "C" void *dlrt_weights_open_all(const char *path) {
+  std::string error;
+  WeightReader *reader = path ? openWeights(path, error) : nullptr;
+  agreeOnStartup(error, "the start-up check of the weight files");
   return reader;
 }
 

@@ -62,9 +62,20 @@ void commInit();
 void commFinalize();
 const std::vector<int64_t> &bytesSentVector();
 const std::vector<int64_t> &bytesReceivedVector();
-/// Gathers one string per rank to rank 0 (collective over the world).
-/// Returns all strings on rank 0, an empty vector elsewhere.
-std::vector<std::string> gatherStrings(const std::string &mine);
+/// Gathers one string per rank (collective over the world, bounded by the
+/// communication timeout; `op` names the step in a timeout message).
+/// Returns all strings on rank 0, or on every rank with `everyRank`; an
+/// empty vector elsewhere.
+std::vector<std::string> gatherStrings(const std::string &mine, const char *op,
+                                       bool everyRank = false);
+
+// Runtime.cpp
+/// Collective start-up check: every rank passes the problem it met in
+/// start-up step `step` (empty if none). If any rank met one, every rank
+/// prints `dlrt: rank R: error: the job cannot start: rank Q: <problem>`
+/// (for each such rank Q) and exits with status 4, so the message is in
+/// every rank's output, not only in the one that saw the problem.
+void agreeOnStartup(const std::string &problem, const char *step);
 
 // KernelsCPU.cpp
 /// Process-wide settings for the kernels, applied by dlrt_init.

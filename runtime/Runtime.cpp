@@ -264,6 +264,23 @@ namespace {
   std::exit(4);
 }
 
+} // namespace
+
+void dlrt::detail::agreeOnStartup(const std::string &problem,
+                                  const char *step) {
+  if (!state.initialized)
+    fatal("%s before dlrt_init", step);
+  std::vector<std::string> all = gatherStrings(problem, step, true);
+  std::string message;
+  for (size_t r = 0; r < all.size(); ++r)
+    if (!all[r].empty())
+      message += (message.empty() ? "" : "; ") + std::string("rank ") +
+                 std::to_string(r) + ": " + all[r];
+  if (!message.empty())
+    failEverywhere("the job cannot start: " + message);
+}
+
+namespace {
 std::string hexHash(uint64_t h) {
   char buf[24];
   std::snprintf(buf, sizeof(buf), "%016llx",

@@ -204,7 +204,8 @@ void dlrt::detail::traceFinalize(const std::string &tracePath,
                  worldRank(), T.stack.size());
   // Both gathers are collective; every rank knows the paths from argv.
   if (!tracePath.empty()) {
-    std::vector<std::string> all = gatherStrings(traceJson());
+    std::vector<std::string> all =
+        gatherStrings(traceJson(), "finalize (gathering the trace)");
     if (worldRank() == 0) {
       std::string text = "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
       for (size_t i = 0; i < all.size(); ++i)
@@ -215,7 +216,8 @@ void dlrt::detail::traceFinalize(const std::string &tracePath,
     }
   }
   if (!statsPath.empty()) {
-    std::vector<std::string> all = gatherStrings(statsJson());
+    std::vector<std::string> all =
+        gatherStrings(statsJson(), "finalize (gathering the stats)");
     if (worldRank() == 0) {
       std::string text =
           "{\"world_size\":" + std::to_string(worldSize()) + ",\"ranks\":[\n";

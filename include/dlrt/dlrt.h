@@ -259,6 +259,14 @@ void dlrt_lstm_cell(const float *gi, const float *gf, const float *gg,
 /// Aborts with a message naming the file (and tensor) on any error.
 void *dlrt_weights_open(const char *path);
 
+/// Collective over the world: every rank calls it, with the path of its
+/// own weight file or NULL on a rank without weights. Opens and validates
+/// the file as dlrt_weights_open does; if any rank's file is missing or
+/// damaged, every rank prints `dlrt: rank R: error: the job cannot start:
+/// rank Q: weight file '...': ...` and exits with status 4 (bounded by the
+/// communication timeout). Returns NULL where `path` is NULL.
+void *dlrt_weights_open_all(const char *path);
+
 /// Returns the data of tensor `name`, checking its shape against
 /// expected_shape (rank entries). Aborts if missing or mismatched.
 /// The pointer stays valid until dlrt_weights_close.

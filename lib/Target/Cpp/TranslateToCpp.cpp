@@ -1125,14 +1125,14 @@ int main(int argc, char **argv) {
     dl_fail("%d --output file(s) given but the program has %d output(s)",
             static_cast<int>(output_paths.size()), kNumOutputs);
 
-  // Weights.
-  void *weights = nullptr;
-  if (kNumWeights > 0) {
-    if (weights_path.empty())
-      weights_path = dl_default_weights(argv[0]);
-    weights = dlrt_weights_open(weights_path.c_str());
+  // Weights: every rank takes part in the check, so that a missing or
+  // damaged shard is reported on every rank.
+  if (kNumWeights > 0 && weights_path.empty())
+    weights_path = dl_default_weights(argv[0]);
+  void *weights =
+      dlrt_weights_open_all(kNumWeights > 0 ? weights_path.c_str() : nullptr);
+  if (weights)
     dl_load_weights(weights);
-  }
   dl_setup();
 
   // Run.
