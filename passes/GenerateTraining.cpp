@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "passes/Passes.h"
+#include "passes/TrainingUtils.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -26,6 +27,7 @@ namespace mlir::dl {
 
 using namespace mlir;
 using namespace mlir::dl;
+using namespace mlir::dl::training;
 
 namespace {
 
@@ -46,52 +48,11 @@ struct DLGenerateTrainingPass
   void runOnOperation() override;
 
 private:
-  LogicalResult rewriteBatch(func::FuncOp func, int64_t newBatch);
   void flushBucket(OpBuilder &b, Location loc,
                    SmallVectorImpl<Param *> &bucket);
 };
 
 } // namespace
-
-/// Sets dim 0 of the input and of every activation derived from it to
-/// `newBatch` (parameters keep their types).
-LogicalResult DLGenerateTrainingPass::rewriteBatch(func::FuncOp func,
-                                                   int64_t newBatch) {
-  Block &block = func.getBody().front();
-  BlockArgument x = block.getArgument(0);
-  auto xType = cast<RankedTensorType>(x.getType());
-  int64_t oldBatch = xType.getDimSize(0);
-  if (oldBatch == newBatch)
-    return success();
-  auto withBatch = [&](Value v) {
-    auto t = cast<RankedTensorType>(v.getType());
-    SmallVector<int64_t> shape(t.getShape());
-    shape[0] = newBatch;
-    v.setType(RankedTensorType::get(shape, t.getElementType()));
-  };
-  DenseSet<Value> activations = {x};
-  withBatch(x);
-  for (Operation &op : block) {
-    if (isa<func::ReturnOp>(op))
-      continue;
-    if (llvm::none_of(op.getOperands(),
-                      [&](Value v) { return activations.contains(v); }))
-      continue;
-    for (Value r : op.getResults()) {
-      auto t = dyn_cast<RankedTensorType>(r.getType());
-      if (!t || t.getRank() == 0 || t.getDimSize(0) != oldBatch)
-        return op.emitError() << "cannot change the batch size: result "
-                              << r.getType() << " does not start with batch "
-                              << oldBatch;
-      withBatch(r);
-      activations.insert(r);
-    }
-  }
-  func.setFunctionType(FunctionType::get(
-      func.getContext(), block.getArgumentTypes(),
-      block.getTerminator()->getOperandTypes()));
-  return success();
-}
 
 /// Sums the gradients of `bucket` over the data-parallel ranks with one
 /// all-reduce (flattened and concatenated when several) and records the
@@ -136,28 +97,15 @@ void DLGenerateTrainingPass::flushBucket(OpBuilder &b, Location loc,
 
 void DLGenerateTrainingPass::runOnOperation() {
   ModuleOp module = getOperation();
-  SmallVector<func::FuncOp> funcs;
-  for (auto f : module.getOps<func::FuncOp>())
-    if (!f.isExternal())
-      funcs.push_back(f);
-  if (funcs.size() != 1) {
-    module.emitError() << "dl-generate-training expects exactly one function "
-                          "with a body, found "
-                       << funcs.size();
+  FailureOr<func::FuncOp> found =
+      getForwardFunction(module, "dl-generate-training");
+  if (failed(found))
     return signalPassFailure();
-  }
-  func::FuncOp fwd = funcs.front();
-  if (!fwd.getBody().hasOneBlock() || fwd.getNumArguments() != 1 ||
-      fwd.getNumResults() != 1) {
-    fwd.emitError("dl-generate-training expects a single-block function with "
-                  "one input and one result (the logits)");
+  func::FuncOp fwd = *found;
+  OptimizerConfig opt{optimizer, lr,    momentum, weightDecay,
+                      beta1,     beta2, epsilon};
+  if (failed(verifyOptimizer(fwd, opt)))
     return signalPassFailure();
-  }
-  if (optimizer != "sgd" && optimizer != "momentum" && optimizer != "adam") {
-    fwd.emitError() << "unknown optimizer '" << optimizer
-                    << "' (expected sgd, momentum or adam)";
-    return signalPassFailure();
-  }
   if (dataParallel < 1 || bucketElements < 1 || batch < 0) {
     fwd.emitError("data-parallel and bucket-elements must be positive and "
                   "batch non-negative");
@@ -166,44 +114,30 @@ void DLGenerateTrainingPass::runOnOperation() {
   if (batch > 0 && failed(rewriteBatch(fwd, batch)))
     return signalPassFailure();
 
-  auto xType = dyn_cast<RankedTensorType>(fwd.getArgumentTypes()[0]);
-  auto logitsType = dyn_cast<RankedTensorType>(fwd.getResultTypes()[0]);
-  if (!xType || !logitsType || logitsType.getRank() != 2 ||
-      !logitsType.hasStaticShape() || !xType.hasStaticShape()) {
-    fwd.emitError("the result must be statically shaped logits [B, C]");
+  if (failed(verifyLogits(fwd)))
     return signalPassFailure();
-  }
+  auto xType = cast<RankedTensorType>(fwd.getArgumentTypes()[0]);
+  auto logitsType = cast<RankedTensorType>(fwd.getResultTypes()[0]);
   int64_t localBatch = logitsType.getDimSize(0);
   int64_t classes = logitsType.getDimSize(1);
   Block &fwdBlock = fwd.getBody().front();
 
   // Parameters in first-use order.
+  llvm::MapVector<StringRef, RankedTensorType> paramTypes;
+  if (failed(collectParams(fwdBlock, paramTypes)))
+    return signalPassFailure();
   llvm::MapVector<StringRef, Param> params;
-  for (auto p : fwdBlock.getOps<ParamOp>()) {
-    if (p.getValueAttr()) {
-      p.emitError() << "parameter '" << p.getName()
-                    << "' has an inline value; training needs parameters "
-                       "from the weight store";
-      return signalPassFailure();
-    }
-    auto type = cast<RankedTensorType>(p.getType());
-    auto [it, inserted] = params.insert({p.getName(), Param{}});
-    if (inserted) {
-      it->second.name = p.getName().str();
-      it->second.type = type;
-    } else if (it->second.type != type) {
-      p.emitError() << "parameter '" << p.getName()
-                    << "' is used with two types";
-      return signalPassFailure();
-    }
+  for (auto &[name, type] : paramTypes) {
+    Param &p = params[name];
+    p.name = name.str();
+    p.type = type;
   }
   if (params.empty()) {
     fwd.emitError("the model has no parameters to train");
     return signalPassFailure();
   }
 
-  bool adam = optimizer == "adam";
-  int64_t statesPerParam = adam ? 2 : 1;
+  int64_t statesPerParam = opt.statesPerParam();
   MLIRContext *ctx = &getContext();
   auto f32 = Float32Type::get(ctx);
   auto scalar = RankedTensorType::get({1}, f32);
@@ -237,10 +171,10 @@ void DLGenerateTrainingPass::runOnOperation() {
     kv.second.arg = block->getArgument(argIndex);
     setArg(argIndex++, "dl.param", kv.second.name);
   }
-  StringRef stateNames[2] = {adam ? "m" : "velocity", "v"};
   for (auto &kv : params)
     for (int64_t s = 0; s < statesPerParam; ++s)
-      setArg(argIndex++, "dl.state", kv.second.name + "." + stateNames[s].str());
+      setArg(argIndex++, "dl.state",
+             kv.second.name + "." + opt.stateName(s).str());
 
   // Forward: the original ops with parameters replaced by arguments.
   IRMapping map;
@@ -290,33 +224,12 @@ void DLGenerateTrainingPass::runOnOperation() {
   int64_t bucketSize = 0;
   for (unsigned i = forward.size(); i-- > 0;) {
     Operation *op = forward[i];
-    Value rg = op->getNumResults() == 1 ? grads.lookup(op->getResult(0))
-                                        : Value();
-    if (rg) {
-      SmallVector<bool> needed;
-      for (Value v : op->getOperands())
-        needed.push_back(isParamArg(v) || requiresGrad.contains(v));
-      if (llvm::any_of(needed, [](bool n) { return n; })) {
-        auto gradOp = dyn_cast<GradientOpInterface>(op);
-        if (!gradOp) {
-          op->emitError() << "'" << op->getName()
-                          << "' has no gradient (GradientOpInterface)";
-          return signalPassFailure();
-        }
-        SmallVector<Value> operandGrads;
-        b.setInsertionPointToEnd(block);
-        if (failed(gradOp.buildGradient(b, rg, needed, operandGrads)))
-          return signalPassFailure();
-        for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads)) {
-          if (!g)
-            continue;
-          Value &acc = grads[v];
-          acc = acc ? b.create<AddOp>(op->getLoc(), g.getType(), acc, g)
-                          .getResult()
-                    : g;
-        }
-      }
-    }
+    b.setInsertionPointToEnd(block);
+    if (failed(addOperandGradients(
+            b, op,
+            [&](Value v) { return isParamArg(v) || requiresGrad.contains(v); },
+            grads)))
+      return signalPassFailure();
     for (auto &kv : params) {
       Param &p = kv.second;
       if (p.firstUse != i)
@@ -345,23 +258,10 @@ void DLGenerateTrainingPass::runOnOperation() {
   Value stepArg = block->getArgument(2);
   for (auto &kv : params) {
     Param &p = kv.second;
-    if (adam) {
-      auto up = b.create<AdamUpdateOp>(
-          loc, TypeRange{p.type, p.type, p.type}, p.arg, p.grad,
-          block->getArgument(stateArg), block->getArgument(stateArg + 1),
-          stepArg, b.getF32FloatAttr(lr), b.getF32FloatAttr(beta1),
-          b.getF32FloatAttr(beta2), b.getF32FloatAttr(epsilon));
-      results.push_back(up.getNewParam());
-      newStates.append({up.getNewM(), up.getNewV()});
-    } else {
-      float mom = optimizer == "momentum" ? momentum : 0.0;
-      auto up = b.create<SGDUpdateOp>(
-          loc, TypeRange{p.type, p.type}, p.arg, p.grad,
-          block->getArgument(stateArg), b.getF32FloatAttr(lr),
-          b.getF32FloatAttr(mom), b.getF32FloatAttr(weightDecay));
-      results.push_back(up.getNewParam());
-      newStates.push_back(up.getNewVelocity());
-    }
+    results.push_back(
+        buildUpdate(b, loc, opt, p.arg, p.grad,
+                    block->getArguments().slice(stateArg, statesPerParam),
+                    stepArg, newStates));
     stateArg += statesPerParam;
   }
   results.append(newStates);

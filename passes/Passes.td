@@ -277,6 +277,64 @@ def DLGenerateTraining : Pass<"dl-generate-training", "ModuleOp"> {
   ];
 }
 
+def DLGeneratePipelineTraining
+    : Pass<"dl-generate-pipeline-training", "ModuleOp"> {
+  let summary = "Cut a forward model into pipeline stages and build each "
+                "stage's forward, backward and update functions";
+  let description = [{
+    Cuts the module's forward function (one input, one result: the logits
+    `[B, C]`) into K contiguous stages of layers, one per rank, and
+    replaces it by three functions per stage k, marked `dl.pipeline`:
+
+    * `@<name>_stage<k>_forward(in, [targets,] params...) -> (out, saved...)`:
+      the stage's layers on one micro-batch; `in` is the model input on
+      stage 0, else the previous stage's activation; `out` is the
+      activation for the next stage, or `(loss, logits)` on the last stage
+      (which also takes the targets);
+    * `@<name>_stage<k>_backward(params..., [dout,] saved...) ->
+      ([din,] grads...)`: the gradient of the stage's input (not on stage
+      0) and of its parameters, from the gradient of its output (not on the
+      last stage, which starts from the loss) and the forward values the
+      backward needs (`saved`, returned by the forward);
+    * `@<name>_stage<k>_update(step, params..., grads..., states...) ->
+      (params..., states...)`: the optimizer step of the stage's
+      parameters with the gradients summed over the micro-batches.
+
+    The gradients are the layers' GradientOpInterface, as in
+    dl-generate-training. The loss gradient is scaled by `1/(b*M)` (`b` the
+    micro-batch, `M` the micro-batches), so the gradients summed over the M
+    micro-batches are the mean gradient of the global batch `b*M`.
+
+    `stages` lists the K-1 cut points as layer indices (layers are the
+    function's ops other than `dl.param`, counted from 0; cut `i` starts a
+    stage at layer `i`); when empty, `num-stages` stages are balanced by
+    the layers' FLOPs (PartitionableOpInterface work). Exactly one tensor
+    may cross each cut, and a parameter may be used by one stage only.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, momentum or adam">,
+    Option<"lr", "lr", "double", /*default=*/"0.01", "learning rate">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.9",
+           "momentum of the `momentum` optimizer">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0.0",
+           "L2 weight decay (sgd and momentum)">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "Adam beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "Adam beta2">,
+    Option<"epsilon", "epsilon", "double", /*default=*/"1e-8",
+           "Adam epsilon">,
+    Option<"stages", "stages", "std::string", /*default=*/"\"\"",
+           "cut points: comma-separated layer indices (K-1 of them)">,
+    Option<"numStages", "num-stages", "int64_t", /*default=*/"2",
+           "stages balanced by FLOPs when `stages` is empty">,
+    Option<"microBatch", "micro-batch", "int64_t", /*default=*/"0",
+           "samples per micro-batch (0: keep the model's batch)">,
+    Option<"microBatches", "micro-batches", "int64_t", /*default=*/"1",
+           "micro-batches per step (M)">
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Testing
 //===----------------------------------------------------------------------===//

@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <string>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 using namespace dlrt::detail;
@@ -286,6 +287,44 @@ extern "C" void dlrt_send(const float *buf, int64_t n, int peer, int tag) {
         op);
   waitAll(&req, 1, op, &peer);
   countSent(peer, n * 4, span);
+}
+
+namespace {
+/// Sends started by dlrt_isend, by handle.
+struct PendingSend {
+  MPI_Request request;
+  int peer;
+  int64_t n;
+};
+std::unordered_map<int64_t, PendingSend> pendingSends;
+int64_t nextSendHandle = 1;
+} // namespace
+
+extern "C" int64_t dlrt_isend(const float *buf, int64_t n, int peer, int tag) {
+  const char *op = "isend";
+  requireInit(op);
+  if (peer < 0 || peer >= worldSize())
+    fatal("isend: invalid peer %d", peer);
+  PendingSend p{MPI_REQUEST_NULL, peer, n};
+  check(MPI_Isend(buf, toInt(n, op, "n"), MPI_FLOAT, peer, tag, S.world,
+                  &p.request),
+        op);
+  int64_t handle = nextSendHandle++;
+  pendingSends[handle] = p;
+  return handle;
+}
+
+extern "C" void dlrt_wait_send(int64_t handle) {
+  const char *op = "wait_send";
+  auto it = pendingSends.find(handle);
+  if (it == pendingSends.end())
+    fatal("wait_send: unknown send handle %lld",
+          static_cast<long long>(handle));
+  PendingSend p = it->second;
+  pendingSends.erase(it);
+  CommSpan span(op);
+  waitAll(&p.request, 1, op, &p.peer);
+  countSent(p.peer, p.n * 4, span);
 }
 
 extern "C" void dlrt_recv(float *buf, int64_t n, int peer, int tag) {

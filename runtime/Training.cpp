@@ -17,6 +17,7 @@
 
 #include "Format.h"
 #include "Internal.h"
+#include "TrainCommon.h"
 #include "dlrt/dlrt.h"
 
 #include <algorithm>
@@ -36,6 +37,7 @@
 #include <zlib.h>
 
 using namespace dlrt::detail;
+using namespace dlrt::train;
 
 //===----------------------------------------------------------------------===//
 // oneDNN backward primitives
@@ -436,12 +438,7 @@ void dlrt_adam_update(const float *p, const float *g, const float *m,
 // Datasets
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-[[noreturn]] void trainFail(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-void trainFail(const char *fmt, ...) {
+void dlrt::train::trainFail(const char *fmt, ...) {
   std::fprintf(stderr, "rank%d: error: ", dlrt_rank());
   va_list ap;
   va_start(ap, fmt);
@@ -452,12 +449,7 @@ void trainFail(const char *fmt, ...) {
   std::exit(2);
 }
 
-/// Samples (flattened, float) and labels (class indices).
-struct Dataset {
-  int64_t count = 0, sampleSize = 0;
-  std::vector<float> samples;
-  std::vector<int32_t> labels;
-};
+namespace {
 
 bool endsWith(const std::string &s, const char *suffix) {
   size_t n = std::strlen(suffix);
@@ -512,11 +504,12 @@ Idx readIdx(const std::string &path) {
   return idx;
 }
 
-/// Loads samples and labels: IDX (images scaled to [0, 1]) or .npy
-/// (float32 samples as stored, labels as float class indices).
-Dataset loadDataset(const std::string &samplesPath,
-                    const std::string &labelsPath, int64_t sampleSize,
-                    int64_t classes, int64_t limit) {
+} // namespace
+
+Dataset dlrt::train::loadDataset(const std::string &samplesPath,
+                                 const std::string &labelsPath,
+                                 int64_t sampleSize, int64_t classes,
+                                 int64_t limit) {
   Dataset d;
   d.sampleSize = sampleSize;
   if (endsWith(samplesPath, ".npy")) {
@@ -572,9 +565,8 @@ Dataset loadDataset(const std::string &samplesPath,
   return d;
 }
 
-/// The same permutation on every rank: seeded by (seed, epoch).
-std::vector<int64_t> permutation(int64_t count, uint64_t seed, int64_t epoch,
-                                 bool shuffle) {
+std::vector<int64_t> dlrt::train::permutation(int64_t count, uint64_t seed,
+                                              int64_t epoch, bool shuffle) {
   std::vector<int64_t> order(count);
   for (int64_t i = 0; i < count; ++i)
     order[i] = i;
@@ -586,18 +578,24 @@ std::vector<int64_t> permutation(int64_t count, uint64_t seed, int64_t epoch,
   return order;
 }
 
+void dlrt::train::fillBatch(const Dataset &d, const int64_t *rows, int64_t b,
+                            int64_t classes, float *x, float *t) {
+  int64_t s = d.sampleSize;
+  if (t)
+    std::fill(t, t + b * classes, 0.f);
+  for (int64_t i = 0; i < b; ++i) {
+    if (x)
+      std::memcpy(&x[i * s], &d.samples[rows[i] * s], s * sizeof(float));
+    if (t)
+      t[i * classes + d.labels[rows[i]]] = 1.f;
+  }
+}
+
 //===----------------------------------------------------------------------===//
-// The loop
+// Options, initialization and saving
 //===----------------------------------------------------------------------===//
 
-struct Options {
-  std::string trainX, trainY, testX, testY, init, save, checkpoint;
-  int64_t epochs = 1, steps = 0, limitTrain = 0, limitTest = 0;
-  uint64_t seed = 1;
-  bool shuffle = true, resume = false, progress = false, quiet = false;
-};
-
-void usage(const char *argv0) {
+void dlrt::train::usage(const char *argv0) {
   std::printf(
       "usage: %s [options]   (training program, see docs/training.md)\n"
       "  --train-images PATH   training samples (IDX[.gz] or .npy)\n"
@@ -618,7 +616,7 @@ void usage(const char *argv0) {
       argv0);
 }
 
-Options parseOptions(int argc, char **argv, bool &help) {
+Options dlrt::train::parseOptions(int argc, char **argv, bool &help) {
   Options o;
   help = false;
   for (int i = 1; i < argc; ++i) {
@@ -682,19 +680,10 @@ Options parseOptions(int argc, char **argv, bool &help) {
   return o;
 }
 
-/// Parameters and optimizer states, owned by the loop.
-struct State {
-  const dlrt_train_program *prog;
-  std::vector<std::vector<float>> params, states;
-
-  std::string stateName(int p, int s) const {
-    return std::string(prog->params[p].name) + "." +
-           prog->state_suffixes[s];
-  }
-};
-
-void initParams(State &st, const Options &o) {
-  const dlrt_train_program &p = *st.prog;
+std::vector<std::vector<float>>
+dlrt::train::initTensors(const dlrt_train_tensor *tensors, int n,
+                         const Options &o) {
+  std::vector<std::vector<float>> values(n);
   std::mt19937_64 rng(o.seed);
   dlrt::format::WeightReader reader;
   if (!o.init.empty()) {
@@ -702,9 +691,9 @@ void initParams(State &st, const Options &o) {
     if (!reader.open(o.init, error))
       trainFail("%s", error.c_str());
   }
-  for (int i = 0; i < p.num_params; ++i) {
-    const dlrt_train_tensor &t = p.params[i];
-    std::vector<float> &v = st.params[i];
+  for (int i = 0; i < n; ++i) {
+    const dlrt_train_tensor &t = tensors[i];
+    std::vector<float> &v = values[i];
     v.assign(t.elements, 0.f);
     if (!o.init.empty()) {
       const dlrt::format::WeightTensor *w = reader.find(t.name);
@@ -725,6 +714,41 @@ void initParams(State &st, const Options &o) {
     for (float &x : v)
       x = static_cast<float>(dist(rng));
   }
+  return values;
+}
+
+void dlrt::train::saveTensors(const dlrt_train_tensor *tensors, int n,
+                              const std::vector<std::vector<float>> &values,
+                              const std::string &path) {
+  dlrt::format::WeightWriter w;
+  for (int i = 0; i < n; ++i)
+    w.add(tensors[i].name,
+          std::vector<int64_t>(tensors[i].shape,
+                               tensors[i].shape + tensors[i].rank),
+          values[i].data());
+  std::string error;
+  if (!w.write(path, error))
+    trainFail("%s", error.c_str());
+}
+
+//===----------------------------------------------------------------------===//
+// The loop
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Parameters and optimizer states, owned by the loop.
+struct State {
+  const dlrt_train_program *prog;
+  std::vector<std::vector<float>> params, states;
+
+  std::string stateName(int p, int s) const {
+    return std::string(prog->params[p].name) + "." + prog->state_suffixes[s];
+  }
+};
+
+void initParams(State &st, const Options &o) {
+  st.params = initTensors(st.prog->params, st.prog->num_params, o);
   for (auto &s : st.states)
     std::fill(s.begin(), s.end(), 0.f);
 }
@@ -780,16 +804,7 @@ bool readCheckpoint(State &st, const std::string &path, int64_t &epochsDone,
 }
 
 void saveParams(const State &st, const std::string &path) {
-  const dlrt_train_program &p = *st.prog;
-  dlrt::format::WeightWriter w;
-  for (int i = 0; i < p.num_params; ++i)
-    w.add(p.params[i].name,
-          std::vector<int64_t>(p.params[i].shape,
-                               p.params[i].shape + p.params[i].rank),
-          st.params[i].data());
-  std::string error;
-  if (!w.write(path, error))
-    trainFail("%s", error.c_str());
+  saveTensors(st.prog->params, st.prog->num_params, st.params, path);
 }
 
 /// Runs one step on the batch rows `rows` of `d` (this rank's slice).
@@ -799,11 +814,8 @@ float runStep(State &st, const Dataset &d, const int64_t *rows, float step,
               bool commit, int64_t &correct) {
   const dlrt_train_program &p = *st.prog;
   int64_t b = p.batch, c = p.classes, s = d.sampleSize;
-  std::vector<float> x(b * s), t(b * c, 0.f);
-  for (int64_t i = 0; i < b; ++i) {
-    std::memcpy(&x[i * s], &d.samples[rows[i] * s], s * sizeof(float));
-    t[i * c + d.labels[rows[i]]] = 1.f;
-  }
+  std::vector<float> x(b * s), t(b * c);
+  fillBatch(d, rows, b, c, x.data(), t.data());
   int nState = p.num_params * p.states_per_param;
   std::vector<float *> in, out(2 + p.num_params + nState + 1, nullptr);
   in.push_back(x.data());

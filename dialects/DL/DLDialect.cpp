@@ -168,7 +168,9 @@ LogicalResult DLDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << name << "' must be a string (a path)";
     return success();
   }
-  if (name == kTrainAttrName) {
+  // dl.pipeline: on the stage functions of pipeline training
+  // (dl-generate-pipeline-training).
+  if (name == kTrainAttrName || name == "dl.pipeline") {
     if (!isa<DictionaryAttr>(attr.getValue()) || !isa<func::FuncOp>(op))
       return op->emitError()
              << "'" << name << "' must be a dictionary on a function";

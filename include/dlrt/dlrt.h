@@ -82,6 +82,12 @@ void dlrt_send(const float *buf, int64_t n, int peer, int tag);
 /// Receives exactly n floats from world rank `peer` with `tag`.
 void dlrt_recv(float *buf, int64_t n, int peer, int tag);
 
+/// Starts sending n floats to world rank `peer` with `tag` and returns at
+/// once; `buf` must stay unchanged until dlrt_wait_send with the returned
+/// handle, which completes the send (or aborts after the timeout).
+int64_t dlrt_isend(const float *buf, int64_t n, int peer, int tag);
+void dlrt_wait_send(int64_t handle);
+
 /// All-gather along dimension `dim`. `in` is this member's slice of shape
 /// `in_shape` (rank `rank`), with in_shape[dim] == sizes_along_dim[i] for
 /// this member's group index i. `out` receives the full tensor: in_shape
@@ -408,6 +414,50 @@ typedef struct dlrt_train_program {
 /// parses the program's command line (see --help and docs/training.md) and
 /// returns the exit status. Call between dlrt_init and dlrt_finalize.
 int dlrt_train_main(const dlrt_train_program *program, int argc, char **argv);
+
+/// One stage of a pipeline-training program (dl-generate-pipeline-training,
+/// docs/training.md). Per micro-batch, `forward` takes (in, [targets on the
+/// last stage], params...) and stores (out, saved...) or, on the last
+/// stage, (loss, logits, saved...); `backward` takes (params..., [dout
+/// except on the last stage], saved...) and stores ([din except on stage
+/// 0], grads...); `update` takes (step, params..., grads..., states...) and
+/// stores (params..., states...).
+typedef struct dlrt_pipeline_stage {
+  int num_params;
+  const int *param_index; /* into the program's parameter table */
+  int num_saved;
+  const int64_t *saved_elements;
+  int64_t in_elements;  /* the input of one micro-batch */
+  int64_t out_elements; /* the output (the logits on the last stage) */
+  const char *layers;   /* "first-last" layer indices, for reports */
+  void (*forward)(float *const *in, float **out);
+  void (*backward)(float *const *in, float **out);
+  void (*update)(float *const *in, float **out);
+} dlrt_pipeline_stage;
+
+/// A pipeline-training program: one stage per MPI rank.
+typedef struct dlrt_pipeline_program {
+  int num_stages;
+  const dlrt_pipeline_stage *stages;
+  int64_t micro_batch;   /* samples per micro-batch */
+  int64_t micro_batches; /* per step (M); the global batch is their product */
+  int64_t classes;
+  int input_rank;
+  const int64_t *input_shape; /* one micro-batch of the model input */
+  int num_params;             /* the whole model's, in first-use order */
+  const dlrt_train_tensor *params;
+  int states_per_param;
+  const char *const *state_suffixes;
+  const char *optimizer;
+  const char *schedule; /* default schedule: "gpipe" or "1f1b" */
+  void (*free_output)(float *buf, int64_t n);
+} dlrt_pipeline_program;
+
+/// The pipeline-training loop (runtime/TrainPipeline.cpp): the options of
+/// dlrt_train_main plus --schedule and --bubble-report; rank k runs stage
+/// k. Call between dlrt_init and dlrt_finalize.
+int dlrt_pipeline_main(const dlrt_pipeline_program *program, int argc,
+                       char **argv);
 
 #ifdef __cplusplus
 } // extern "C"

@@ -42,13 +42,31 @@ static cl::opt<std::string> model(cl::Positional, cl::Required,
 static cl::opt<std::string> output("o", cl::Required,
                                    cl::desc("Output directory"),
                                    cl::value_desc("OUTDIR"), cl::cat(category));
+static cl::opt<std::string> paradigm(
+    "paradigm", cl::init("data"),
+    cl::desc("Distribution: data (synchronous data parallel), pipeline "
+             "(one stage of layers per rank, micro-batches) or split (split "
+             "learning: pipeline with one micro-batch)"),
+    cl::cat(category));
+static cl::opt<int64_t>
+    ranks("ranks", cl::init(1),
+          cl::desc("MPI ranks (data-parallel replicas or pipeline stages)"),
+          cl::cat(category));
 static cl::opt<std::string>
-    paradigm("paradigm", cl::init("data"),
-             cl::desc("Distribution: data (synchronous data parallel)"),
+    stages("stages",
+           cl::desc("pipeline/split: the layer indices where stages 1..K-1 "
+                    "start, comma-separated (default: balanced by FLOPs)"),
+           cl::cat(category));
+static cl::opt<int64_t>
+    microbatches("microbatches", cl::init(0),
+                 cl::desc("pipeline: micro-batches per step (default 4; "
+                          "split: 1)"),
+                 cl::cat(category));
+static cl::opt<std::string>
+    schedule("schedule",
+             cl::desc("pipeline: gpipe or 1f1b (default; both give the same "
+                      "weights)"),
              cl::cat(category));
-static cl::opt<int64_t> ranks("ranks", cl::init(1),
-                              cl::desc("MPI ranks (data-parallel replicas)"),
-                              cl::cat(category));
 static cl::opt<int64_t>
     batch("batch", cl::init(0),
           cl::desc("Global batch, split evenly over the ranks (default: the "
@@ -153,14 +171,40 @@ int main(int argc, char **argv) {
       "F.dlw]\n\n"
       "The data, epoch, checkpoint and progress options are passed to\n"
       "OUTDIR/bin/train (which can also be run by itself; see its --help).\n");
-  if (paradigm != "data")
+  bool pipelined = paradigm == "pipeline" || paradigm == "split";
+  if (paradigm != "data" && !pipelined)
     return fail("--paradigm '" + paradigm +
-                "' is not implemented (only 'data'; see docs/training.md)");
+                "' is not implemented (data, pipeline or split; see "
+                "docs/training.md)");
   if (ranks < 1)
     return fail("--ranks must be >= 1");
-  if (batch < 0 || (batch > 0 && batch % ranks != 0))
+  if (!pipelined && (!stages.empty() || microbatches != 0 || !schedule.empty()))
+    return fail("--stages, --microbatches and --schedule need --paradigm "
+                "pipeline or split");
+  int64_t microBatches = 1;
+  if (pipelined) {
+    microBatches = microbatches ? microbatches : paradigm == "split" ? 1 : 4;
+    if (paradigm == "split" && (ranks < 2 || microBatches != 1))
+      return fail("--paradigm split needs --ranks >= 2 (client stages and the "
+                  "server stage) and one micro-batch");
+    if (microBatches < 1)
+      return fail("--microbatches must be >= 1");
+    if (batch < 0 || (batch > 0 && batch % microBatches != 0))
+      return fail("--batch " + Twine(batch) +
+                  " is not a multiple of the micro-batches (" +
+                  Twine(microBatches) + ")");
+    if (!schedule.empty() && schedule != "gpipe" && schedule != "1f1b")
+      return fail("--schedule must be gpipe or 1f1b");
+    if (!stages.empty() &&
+        int64_t(StringRef(stages).count(',')) + 1 != ranks - 1)
+      return fail("--stages '" + stages + "' lists " +
+                  Twine(StringRef(stages).count(',') + 1) +
+                  " cut(s); --ranks " + Twine(ranks) + " needs " +
+                  Twine(ranks - 1));
+  } else if (batch < 0 || (batch > 0 && batch % ranks != 0)) {
     return fail("--batch " + Twine(batch) + " is not a multiple of --ranks " +
                 Twine(ranks));
+  }
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::dl::DLDialect, mlir::func::FuncDialect,
@@ -175,15 +219,28 @@ int main(int argc, char **argv) {
     return fail("cannot load model '" + model + "'");
 
   mlir::PassManager pm(&context);
-  mlir::dl::DLGenerateTrainingOptions options;
-  options.optimizer = optimizer;
-  options.lr = lr;
-  options.momentum = momentum;
-  options.weightDecay = weightDecay;
-  options.batch = batch / ranks;
-  options.dataParallel = ranks;
-  options.bucketElements = bucketElements;
-  pm.addPass(mlir::dl::createDLGenerateTraining(options));
+  if (pipelined) {
+    mlir::dl::DLGeneratePipelineTrainingOptions options;
+    options.optimizer = optimizer;
+    options.lr = lr;
+    options.momentum = momentum;
+    options.weightDecay = weightDecay;
+    options.stages = stages;
+    options.numStages = ranks;
+    options.microBatch = batch / microBatches;
+    options.microBatches = microBatches;
+    pm.addPass(mlir::dl::createDLGeneratePipelineTraining(options));
+  } else {
+    mlir::dl::DLGenerateTrainingOptions options;
+    options.optimizer = optimizer;
+    options.lr = lr;
+    options.momentum = momentum;
+    options.weightDecay = weightDecay;
+    options.batch = batch / ranks;
+    options.dataParallel = ranks;
+    options.bucketElements = bucketElements;
+    pm.addPass(mlir::dl::createDLGenerateTraining(options));
+  }
   if (failed(pm.run(*module)))
     return fail("cannot build the training step");
 
@@ -205,7 +262,8 @@ int main(int argc, char **argv) {
     if (ec)
       return fail("cannot write '" + source + "': " + ec.message());
     auto funcs = module->getOps<mlir::func::FuncOp>();
-    if (failed(mlir::dl::translateDeviceToCpp(*funcs.begin(), os)))
+    if (failed(pipelined ? mlir::dl::translatePipelineToCpp(*module, os)
+                         : mlir::dl::translateDeviceToCpp(*funcs.begin(), os)))
       return fail("cannot emit the training program");
   }
   mlir::dl::BuildOptions build;
@@ -258,7 +316,8 @@ int main(int argc, char **argv) {
         {"--checkpoint", &checkpoint},
         {"--save", &save},
         {"--limit-train", &limitTrain},
-        {"--limit-test", &limitTest}})
+        {"--limit-test", &limitTest},
+        {"--schedule", &schedule}})
     if (!value->empty())
       args.append({name, *value});
   for (auto [name, flag] : {std::pair<const char *, bool>{"--resume", resume},

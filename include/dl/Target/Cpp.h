@@ -51,6 +51,16 @@ LogicalResult translateModuleToCpp(ModuleOp module, raw_ostream &os,
 LogicalResult emitDeviceSources(ModuleOp module, StringRef dir,
                                 SmallVectorImpl<std::string> &files);
 
+/// Whether `module` holds the stage functions of pipeline training (marked
+/// `dl.pipeline` by dl-generate-pipeline-training).
+bool isPipelineTrainingModule(ModuleOp module);
+
+/// Emits the one program of pipeline training: every stage's forward,
+/// backward and update functions and a main() that runs the stage of its
+/// MPI rank (dlrt_pipeline_main). translateModuleToCpp does this for a
+/// pipeline-training module.
+LogicalResult translatePipelineToCpp(ModuleOp module, raw_ostream &os);
+
 /// Registers the `dl-to-cpp` translation (and its `--dl-device` option)
 /// with mlir-translate style tools.
 void registerToCppTranslation();

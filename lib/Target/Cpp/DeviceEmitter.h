@@ -121,6 +121,12 @@ public:
 
   LogicalResult emit(raw_ostream &os);
 
+  /// Emits the program of a pipeline-training module (functions marked
+  /// `dl.pipeline` by dl-generate-pipeline-training): every stage's
+  /// forward, backward and update functions and a main() that runs the
+  /// stage of its MPI rank through dlrt_pipeline_main (EmitPipeline.cpp).
+  static LogicalResult emitPipelineProgram(ModuleOp module, raw_ostream &os);
+
 protected:
   //===--- Target hooks ---------------------------------------------------===//
 
@@ -144,6 +150,9 @@ protected:
   virtual void emitHeader(raw_ostream &os);
   /// The standard headers every program includes (after the target's).
   static void emitStdIncludes(raw_ostream &os);
+  /// The shared helpers (kPrelude, dl_alloc, ...), the all-to-all helper
+  /// when used and the target's prelude.
+  void emitPrelude(raw_ostream &os);
   /// kNumRanks and kPlanHash, which main() checks at start-up
   /// (dlrt_check_plan).
   void emitPlanIdentity(raw_ostream &os);
@@ -159,6 +168,12 @@ protected:
   /// `out`; for the in-place all_reduce/broadcast, `out` is the buffer
   /// (already holding the input). Sets needsAllToAll when used.
   LogicalResult emitCommCall(Operation *op, StringRef in, StringRef out);
+
+  /// Analyses the function and emits its body (into `body`, its globals
+  /// and set-up lines into `globals` and `setup`); returns the argument
+  /// and result types.
+  LogicalResult emitBody(SmallVectorImpl<RankedTensorType> &argTypes,
+                         SmallVectorImpl<RankedTensorType> &resultTypes);
 
   // Analysis.
   unsigned lastUseOf(Value v) const;
@@ -237,6 +252,9 @@ protected:
   unsigned constantCounter = 0;
   bool needsAllToAll = false;
   bool hasResults = false;
+  /// Prefix of the global symbols (constants, weights) of this function,
+  /// so that several functions can share one program.
+  std::string symbolPrefix;
 };
 
 } // namespace mlir::dl::target

@@ -257,7 +257,7 @@ std::string DeviceEmitter::constantGlobal(Operation *op, DenseElementsAttr attr,
   auto it = constants.find(attr);
   if (it != constants.end())
     return it->second;
-  std::string var = "g_c" + std::to_string(constantCounter++);
+  std::string var = symbolPrefix + "g_c" + std::to_string(constantCounter++);
   int64_t n = attr.getNumElements();
   std::string where = locName(op->getLoc());
   if (attr.isSplat()) {
@@ -319,7 +319,7 @@ LogicalResult DeviceEmitter::emitParam(ParamOp op) {
   std::string name = op.getName().str();
   auto it = weights.find(name);
   if (it == weights.end()) {
-    std::string var = "g_w" + std::to_string(weights.size());
+    std::string var = symbolPrefix + "g_w" + std::to_string(weights.size());
     it = weights.emplace(name, std::make_pair(var, SmallVector<int64_t>(shape)))
              .first;
     weightOrder.push_back(name);
@@ -1226,7 +1226,9 @@ static std::string typeString(Type t) {
   return s;
 }
 
-LogicalResult DeviceEmitter::emit(raw_ostream &os) {
+LogicalResult
+DeviceEmitter::emitBody(SmallVectorImpl<RankedTensorType> &argTypes,
+                        SmallVectorImpl<RankedTensorType> &resultTypes) {
   if (!func.getBody().hasOneBlock())
     return func.emitError()
            << targetName() << " emission expects a single-block function";
@@ -1239,7 +1241,6 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
     opIndex[&op] = index++;
 
   // Arguments: the model inputs, owned by main().
-  SmallVector<RankedTensorType> argTypes, resultTypes;
   for (BlockArgument arg : block.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
@@ -1279,6 +1280,13 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
       return failure();
     releaseDeadBuffers(currentOp);
   }
+  return success();
+}
+
+LogicalResult DeviceEmitter::emit(raw_ostream &os) {
+  SmallVector<RankedTensorType> argTypes, resultTypes;
+  if (failed(emitBody(argTypes, resultTypes)))
+    return failure();
 
   // Assemble the program.
   std::string fname = func.getSymName().str();
@@ -1304,10 +1312,7 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
   emitSigs("Input", argTypes);
   emitSigs("Output", resultTypes);
   os << "} // namespace\n";
-  os << kPrelude;
-  if (needsAllToAll)
-    os << kAllToAllHelper;
-  emitTargetPrelude(os);
+  emitPrelude(os);
 
   os << "\n//===--- Weights and constants "
         "---------------------------------------===//\n\n";
@@ -1347,6 +1352,13 @@ LogicalResult DeviceEmitter::emit(raw_ostream &os) {
     return emitTrainMain(os, train);
   os << kMain;
   return success();
+}
+
+void DeviceEmitter::emitPrelude(raw_ostream &os) {
+  os << kPrelude;
+  if (needsAllToAll)
+    os << kAllToAllHelper;
+  emitTargetPrelude(os);
 }
 
 void DeviceEmitter::emitHeader(raw_ostream &os) {
@@ -1504,6 +1516,8 @@ target::emitDeviceSourcesWith(ModuleOp module, StringRef dir,
 
 LogicalResult mlir::dl::translateModuleToCpp(ModuleOp module, raw_ostream &os,
                                              std::optional<int64_t> device) {
+  if (isPipelineTrainingModule(module))
+    return translatePipelineToCpp(module, os);
   return target::translateModuleWith(
       module, os, device, [](func::FuncOp func, int64_t, raw_ostream &os) {
         return translateDeviceToCpp(func, os);
