@@ -44,7 +44,8 @@ def ConvertDLToLinalg : Pass<"convert-dl-to-linalg", "ModuleOp"> {
     Lowers the layer ops of a dl program (a whole model or one device
     program after `dl-apply-partition`) to named linalg ops and
     `linalg.generic`s on tensors, `tensor.pad`, `tensor.collapse_shape` /
-    `expand_shape` and `arith` / `math` scalar code. A `dl.param` with an
+    `expand_shape` and `arith` / `math` scalar code; `dl.lstm` becomes an
+    `scf.for` over the time steps. A `dl.param` with an
     inline value becomes an `arith.constant`; one without becomes a new
     trailing function argument carrying `{dl.param = "name"}` (the caller
     passes the weight). Communication ops are left in place: they have no
@@ -54,6 +55,7 @@ def ConvertDLToLinalg : Pass<"convert-dl-to-linalg", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::func::FuncDialect"];
 }
 

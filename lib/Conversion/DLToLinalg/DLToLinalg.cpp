@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Builders.h"
@@ -55,6 +56,21 @@ private:
   Value lowerSoftmax(SoftmaxOp op);
   Value lowerConcat(ConcatOp op);
   Value lowerReshape(Value input, RankedTensorType out);
+  Value lowerLSTM(LSTMOp op);
+  Value lowerLSTMGates(LSTMGatesOp op);
+  /// One LSTM cell update: `gates` [N, 4U] (i, f, g, o blocks of U
+  /// pre-activations), `cell` [N, U]; returns {h_t, c_t}, written into
+  /// `initH` / `initC` (new tensors when null).
+  std::pair<Value, Value> lstmCell(Value gates, Value cell,
+                                   Value initH = nullptr,
+                                   Value initC = nullptr);
+  /// `x · wᵀ` accumulated into `init` (linalg.matmul_transpose_b).
+  Value matmulTransposeB(Value x, Value w, Value init) {
+    return b
+        .create<linalg::MatmulTransposeBOp>(loc(), TypeRange{init.getType()},
+                                            ValueRange{x, w}, ValueRange{init})
+        .getResult(0);
+  }
 
   Location loc() const { return curLoc; }
   Type f32() { return b.getF32Type(); }
@@ -200,11 +216,7 @@ Value Lowering::lowerDense(DenseOp op) {
   auto out = cast<RankedTensorType>(op.getType());
   Value init = op.getBias() ? broadcastAlong(op.getBias(), out.getShape(), 1)
                             : filled(out.getShape(), 0.0);
-  Value result = b.create<linalg::MatmulTransposeBOp>(
-                      loc(), TypeRange{out},
-                      ValueRange{op.getInput(), op.getWeight()},
-                      ValueRange{init})
-                     .getResult(0);
+  Value result = matmulTransposeB(op.getInput(), op.getWeight(), init);
   if (op.getActivation() == Activation::relu)
     result = relu(result);
   return result;
@@ -413,6 +425,105 @@ Value Lowering::lowerReshape(Value input, RankedTensorType out) {
   return v;
 }
 
+std::pair<Value, Value> Lowering::lstmCell(Value gates, Value cell, Value initH,
+                                           Value initC) {
+  auto cellType = cast<RankedTensorType>(cell.getType());
+  int64_t units = cellType.getDimSize(1);
+  // Gate k of the units is columns [k·U, (k+1)·U) of `gates`. (One map
+  // (n, u) -> (n, k·U + u) per gate does not verify: linalg requires an
+  // operand indexed by a plain loop dimension to match the loop range.)
+  ArrayRef<int64_t> shape = cellType.getShape();
+  SmallVector<Value> operands = {cell};
+  for (int64_t k = 0; k < 4; ++k) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
+                                         b.getIndexAttr(k * units)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(shape[0]),
+                                       b.getIndexAttr(units)};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    operands.push_back(b.create<tensor::ExtractSliceOp>(
+        loc(), cellType, gates, offsets, sizes, strides));
+  }
+  SmallVector<AffineMap> maps(7, b.getMultiDimIdentityMap(2));
+  SmallVector<utils::IteratorType> iters(2, utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc(), TypeRange{cellType, cellType}, operands,
+      ValueRange{initH ? initH : empty(shape), initC ? initC : empty(shape)},
+      maps, iters, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value one = nb.create<arith::ConstantOp>(l, nb.getF32FloatAttr(1));
+        auto sigmoid = [&](Value v) -> Value {
+          Value e = nb.create<math::ExpOp>(l, nb.create<arith::NegFOp>(l, v));
+          return nb.create<arith::DivFOp>(l, one,
+                                          nb.create<arith::AddFOp>(l, one, e));
+        };
+        Value i = sigmoid(a[1]), f = sigmoid(a[2]), o = sigmoid(a[4]);
+        Value g = nb.create<math::TanhOp>(l, a[3]);
+        Value c =
+            nb.create<arith::AddFOp>(l, nb.create<arith::MulFOp>(l, f, a[0]),
+                                     nb.create<arith::MulFOp>(l, i, g));
+        Value h = nb.create<arith::MulFOp>(l, o, nb.create<math::TanhOp>(l, c));
+        nb.create<linalg::YieldOp>(l, ValueRange{h, c});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
+Value Lowering::lowerLSTMGates(LSTMGatesOp op) {
+  auto out = cast<RankedTensorType>(op.getType());
+  Value init = op.getBias() ? broadcastAlong(op.getBias(), out.getShape(), 1)
+                            : filled(out.getShape(), 0.0);
+  Value xw = matmulTransposeB(op.getInput(), op.getWIh(), init);
+  return matmulTransposeB(op.getHidden(), op.getWHh(), xw);
+}
+
+Value Lowering::lowerLSTM(LSTMOp op) {
+  auto xType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t steps = xType.getDimSize(0), batch = xType.getDimSize(1),
+          features = xType.getDimSize(2), hidden = op.getHiddenSize();
+  // The input projection of every step at once: [T·N, X] · w_ihᵀ + bias.
+  Value x2 = b.create<tensor::CollapseShapeOp>(
+      loc(), tensorOf({steps * batch, features}), op.getInput(),
+      SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  SmallVector<int64_t> projShape = {steps * batch, 4 * hidden};
+  Value init = op.getBias() ? broadcastAlong(op.getBias(), projShape, 1)
+                            : filled(projShape, 0.0);
+  Value proj = b.create<tensor::ExpandShapeOp>(
+      loc(), tensorOf({steps, batch, 4 * hidden}),
+      matmulTransposeB(x2, op.getWIh(), init),
+      SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  // The recurrence: h, c and the output sequence are loop-carried.
+  Value lb = b.create<arith::ConstantIndexOp>(loc(), 0);
+  Value ub = b.create<arith::ConstantIndexOp>(loc(), steps);
+  Value one = b.create<arith::ConstantIndexOp>(loc(), 1);
+  SmallVector<Value> carried = {filled({batch, hidden}, 0.0),
+                                filled({batch, hidden}, 0.0),
+                                empty({steps, batch, hidden})};
+  Value wHh = op.getWHh();
+  auto loop = b.create<scf::ForOp>(
+      loc(), lb, ub, one, carried,
+      [&](OpBuilder &nb, Location l, Value t, ValueRange iter) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        auto stepSlice = [&](int64_t width) {
+          SmallVector<OpFoldResult> offsets = {t, b.getIndexAttr(0),
+                                               b.getIndexAttr(0)};
+          SmallVector<OpFoldResult> sizes = {
+              b.getIndexAttr(1), b.getIndexAttr(batch), b.getIndexAttr(width)};
+          SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+          return std::make_tuple(offsets, sizes, strides);
+        };
+        auto [po, ps, pst] = stepSlice(4 * hidden);
+        Value xt = b.create<tensor::ExtractSliceOp>(
+            l, tensorOf({batch, 4 * hidden}), proj, po, ps, pst);
+        Value gates = matmulTransposeB(iter[0], wHh, xt);
+        // h and c are updated in place, so that the loop bufferizes
+        // without a copy per step.
+        auto [h, c] = lstmCell(gates, iter[1], iter[0], iter[1]);
+        auto [yo, ys, yst] = stepSlice(hidden);
+        Value y = b.create<tensor::InsertSliceOp>(l, h, iter[2], yo, ys, yst);
+        b.create<scf::YieldOp>(l, ValueRange{h, c, y});
+      });
+  return loop.getResult(2);
+}
+
 FailureOr<Value> Lowering::lower(Operation *op) {
   curLoc = op->getLoc();
   b.setInsertionPoint(op);
@@ -486,13 +597,15 @@ FailureOr<Value> Lowering::lower(Operation *op) {
         return lowerReshape(r.getInput(),
                             cast<RankedTensorType>(r.getType()));
       })
+      .Case([&](LSTMOp l) { return lowerLSTM(l); })
+      .Case([&](LSTMGatesOp g) { return lowerLSTMGates(g); })
       .Default([&](Operation *o) -> FailureOr<Value> {
         return o->emitError()
                << "'" << o->getName()
                << "' has no lowering to linalg (convert-dl-to-linalg lowers "
                   "parameters, convolutions, dense, matmul, pooling, batch "
-                  "norm, elementwise, softmax, concat and reshapes; the LSTM "
-                  "ops are not supported)";
+                  "norm, elementwise, softmax, concat, reshapes and the LSTM "
+                  "layer and step ops; training ops are not lowered)";
       });
 }
 
@@ -510,6 +623,15 @@ LogicalResult Lowering::run() {
       ops.push_back(op);
   });
   for (Operation *op : ops) {
+    if (auto cell = dyn_cast<LSTMCellOp>(op)) {
+      curLoc = op->getLoc();
+      b.setInsertionPoint(op);
+      auto [h, c] = lstmCell(cell.getGates(), cell.getCell());
+      cell.getHidden().replaceAllUsesWith(h);
+      cell.getNewCell().replaceAllUsesWith(c);
+      op->erase();
+      continue;
+    }
     FailureOr<Value> v = lower(op);
     if (failed(v))
       return failure();
