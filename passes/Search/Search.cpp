@@ -17,11 +17,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Search/Search.h"
-#include "passes/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "passes/Passes.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -1076,12 +1077,45 @@ int64_t labelMemory(const Label &l) {
   return m;
 }
 
-bool dominates(const Label &a, const Label &b) {
-  if (a.value > b.value)
-    return false;
-  for (size_t d = 0; d < a.weights.size(); ++d)
-    if (a.weights[d] > b.weights[d] || a.peak[d] > b.peak[d])
+/// A label not built yet: its value and, in memory mode, per-device weights
+/// and peak (pointers into scratch buffers).
+struct LabelDraft {
+  double value;
+  const int64_t *weights, *peak;
+};
+
+/// Inserts `draft` into the Pareto front `labels` (mutually non-dominating
+/// labels; `a` dominates `b` when it is no worse in the value and in every
+/// device's weights and peak): drops it if a label dominates it, otherwise
+/// removes the labels it dominates (keeping the order of the others) and
+/// appends it, built by `build`. One pass: since the front is an antichain,
+/// a label that dominates the draft exists only if the draft dominates
+/// none (o <= draft <= o2 would make o dominate o2).
+template <typename Build>
+bool insertIntoFront(std::vector<Label> &labels, const LabelDraft &draft,
+                     size_t nd, Build build) {
+  size_t kept = 0;
+  for (size_t k = 0; k < labels.size(); ++k) {
+    Label &o = labels[k];
+    bool oFirst = o.value <= draft.value, draftFirst = draft.value <= o.value;
+    for (size_t d = 0; d < nd && (oFirst || draftFirst); ++d) {
+      int64_t ow = o.weights[d], op = o.peak[d];
+      int64_t w = draft.weights[d], pk = draft.peak[d];
+      oFirst = oFirst && ow <= w && op <= pk;
+      draftFirst = draftFirst && w <= ow && pk <= op;
+    }
+    if (oFirst) {
+      assert(kept == k && "a dominated label was left in the front");
       return false;
+    }
+    if (draftFirst)
+      continue;
+    if (kept != k)
+      labels[kept] = std::move(o);
+    ++kept;
+  }
+  labels.resize(kept);
+  labels.push_back(build());
   return true;
 }
 } // namespace
@@ -1106,23 +1140,23 @@ static Result runDP(Problem &p, bool memory) {
                     : "frontier DP";
   bool truncated = false;
 
-  auto insert = [&](Position &at, const std::vector<int> &key, Label l) {
+  // Adds the label `draft` (built by `build` only if it is kept) to the
+  // state `key` of position `at`.
+  auto insert = [&](Position &at, const std::vector<int> &key,
+                    const LabelDraft &draft, auto build) {
     auto [it, inserted] = at.index.try_emplace(key, at.states.size());
     if (inserted)
       at.states.push_back(State{key, {}});
     State &s = at.states[it->second];
     if (!memory) {
       if (s.labels.empty())
-        s.labels.push_back(std::move(l));
-      else if (l.value < s.labels[0].value)
-        s.labels[0] = std::move(l);
+        s.labels.push_back(build());
+      else if (draft.value < s.labels[0].value)
+        s.labels[0] = build();
       return;
     }
-    for (const Label &o : s.labels)
-      if (dominates(o, l))
-        return;
-    llvm::erase_if(s.labels, [&](const Label &o) { return dominates(l, o); });
-    s.labels.push_back(std::move(l));
+    if (!insertIntoFront(s.labels, draft, nd, build))
+      return;
     if (static_cast<int64_t>(s.labels.size()) > p.options.paretoCap) {
       std::stable_sort(s.labels.begin(), s.labels.end(),
                        [](const Label &a, const Label &b) {
@@ -1162,7 +1196,7 @@ static Result runDP(Problem &p, bool memory) {
   };
   bool energy = p.options.objective == Objective::Energy;
   std::vector<int> cur, key;
-  std::vector<int64_t> liveBase(nd), live(nd);
+  std::vector<int64_t> liveBase(nd), live(nd), weights(nd), peak(nd);
   SmallVector<const Served *, 4> used;
   for (size_t i = 0; i < n; ++i) {
     Position &here = pos[i];
@@ -1247,27 +1281,32 @@ static Result runDP(Problem &p, bool memory) {
             live[d] = liveBase[d] + c.bufferBytes[d];
         for (size_t li = 0; li < here.states[si].labels.size(); ++li) {
           const Label &from = here.states[si].labels[li];
-          Label l;
-          l.value = from.value + v;
-          l.prevPos = i;
-          l.prevState = si;
-          l.prevLabel = li;
-          l.cand = ci;
+          LabelDraft draft{from.value + v, weights.data(), peak.data()};
           ++r.statesExplored;
           if (memory) {
-            l.weights = from.weights;
-            l.peak = from.peak;
             bool over = false;
             for (int64_t d = 0; d < nd; ++d) {
-              l.weights[d] += c.weightBytes[d];
-              l.peak[d] = std::max(l.peak[d], live[d]);
-              if (l.weights[d] + l.peak[d] > p.limits[d])
+              weights[d] = from.weights[d] + c.weightBytes[d];
+              peak[d] = std::max(from.peak[d], live[d]);
+              if (weights[d] + peak[d] > p.limits[d])
                 over = true;
             }
             if (over)
               continue;
           }
-          insert(pos[next], key, std::move(l));
+          insert(pos[next], key, draft, [&] {
+            Label l;
+            l.value = draft.value;
+            l.prevPos = i;
+            l.prevState = si;
+            l.prevLabel = li;
+            l.cand = ci;
+            if (memory) {
+              l.weights = weights;
+              l.peak = peak;
+            }
+            return l;
+          });
         }
       }
     }
