@@ -15,7 +15,9 @@ RESULT arguments it plots every bench/results/*.txt and *.md it recognises:
   cost model's prediction next to the measured latency when the table has a
   "predicted ms" column;
 * bench/search_scaling.py: search time against the number of layers, one
-  line per device count (a Markdown table "| model | layers | P=.. |").
+  line per device count (a Markdown table "| model | layers | P=.. |");
+* bench/fedavg_fashion_mnist.sh: test accuracy of the global model after
+  each federated averaging round (the "round r/R: ..." lines).
 
 Needs matplotlib (Debian: python3-matplotlib).
 """
@@ -95,6 +97,31 @@ def search_scaling(text):
             series.setdefault(p, []).append(
                 (int(cells[1]), float(m.group(1)) if m else None))
     return series
+
+
+def fedavg_rounds(text):
+    """[(round, test accuracy, training accuracy)] from dl-train's rounds."""
+    rows = []
+    for m in re.finditer(r"^round (\d+)/\d+: .*train_accuracy ([0-9.]+) "
+                         r"test_accuracy ([0-9.]+)", text, re.M):
+        rows.append((int(m.group(1)), float(m.group(3)), float(m.group(2))))
+    return rows
+
+
+def plot_fedavg(rows, title, path):
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    ax.plot([r for r, _, _ in rows], [100 * t for _, t, _ in rows],
+            marker="o", color=OURS, label="test (global model)")
+    ax.plot([r for r, _, _ in rows], [100 * a for _, _, a in rows],
+            marker=".", color=MODEL, label="training (clients' local steps)")
+    ax.axhline(80, color=THEIRS, linestyle="--", linewidth=1,
+               label="80 % target")
+    ax.set_xlabel("round")
+    ax.set_ylabel("accuracy [%]")
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    save(fig, path)
 
 
 def plot_resnet(rows, title, path):
@@ -195,6 +222,11 @@ def plot_file(src, path):
     series = search_scaling(text)
     if series:
         plot_search(series, "Plan search time (%s)" % load, path)
+        return True
+    rows = fedavg_rounds(text)
+    if rows:
+        plot_fedavg(rows, "FedAvg, Fashion-MNIST, non-IID clients (%s)" % load,
+                    path)
         return True
     return False
 

@@ -6,9 +6,11 @@
 ///
 /// \file
 /// What the training loops of libdlrt share (the data-parallel loop in
-/// Training.cpp, the pipeline loop in TrainPipeline.cpp): datasets, the
-/// per-epoch permutation, the common command-line options, parameter
-/// initialization and saving. Not installed and not part of the ABI.
+/// Training.cpp, the pipeline loop in TrainPipeline.cpp, federated
+/// averaging in TrainFedAvg.cpp): datasets, the per-epoch permutation, the
+/// common command-line options, parameter initialization and saving, and
+/// for the loops over a dlrt_train_program its parameters and optimizer
+/// states and one step. Not installed and not part of the ABI.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -18,14 +20,18 @@
 #include "dlrt/dlrt.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace dlrt::train {
 
-/// Prints `rankR: error: <message>` to stderr and exits with status 2.
+/// Prints `rankR: error: <message>` to stderr and exits with status 2
+/// (after setAbortOnFail(true): ends the whole job with MPI_Abort, for
+/// loops whose ranks do not all fail together).
 [[noreturn]] void trainFail(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+void setAbortOnFail(bool abort);
 
 /// Samples (flattened, float) and labels (class indices).
 struct Dataset {
@@ -61,8 +67,31 @@ struct Options {
 /// Prints the common options (after a usage line naming argv0).
 void usage(const char *argv0);
 
-/// Parses the common options; unknown options are an error.
-Options parseOptions(int argc, char **argv, bool &help);
+/// The option being parsed, for a loop's own options.
+class OptionArg {
+public:
+  OptionArg(std::string key, std::function<std::string()> next)
+      : key(std::move(key)), next(std::move(next)) {}
+  /// The option's name (`--x` of `--x V` and `--x=V`).
+  const std::string key;
+  /// Its value (exits with an error when it has none).
+  std::string value() { return next(); }
+  /// Its value as a non-negative integer / a finite real number.
+  int64_t count();
+  double real();
+
+private:
+  std::function<std::string()> next;
+};
+
+/// Handles a loop's own option; returns false for one it does not know.
+using ExtraOption = std::function<bool(OptionArg &)>;
+
+/// Parses the common options; `extra`, asked first, may take a loop's own
+/// options (or refuse common ones that do not apply). Unknown options are
+/// an error.
+Options parseOptions(int argc, char **argv, bool &help,
+                     const ExtraOption &extra = nullptr);
 
 /// Initial values of `n` tensors: from `o.init` by name, else uniform
 /// +-1/sqrt(fan-in) for tensors of rank >= 2 and zero for the others, drawn
@@ -74,6 +103,40 @@ std::vector<std::vector<float>> initTensors(const dlrt_train_tensor *tensors,
 void saveTensors(const dlrt_train_tensor *tensors, int n,
                  const std::vector<std::vector<float>> &values,
                  const std::string &path);
+
+/// Parameters and optimizer states of a dlrt_train_program (sized by the
+/// constructor).
+struct State {
+  explicit State(const dlrt_train_program *prog);
+  const dlrt_train_program *prog;
+  std::vector<std::vector<float>> params, states;
+
+  std::string stateName(int p, int s) const;
+};
+
+/// Initial parameters (initTensors) and zero optimizer states.
+void initParams(State &st, const Options &o);
+
+/// Writes the parameters by name (DLW1).
+void saveParams(const State &st, const std::string &path);
+
+/// Runs one step on the batch rows `rows` of `d`. With `commit`, the new
+/// parameters and states replace the old ones. Returns the loss; counts
+/// correct predictions into `correct`.
+float runStep(State &st, const Dataset &d, const int64_t *rows, float step,
+              bool commit, int64_t &correct);
+
+/// Correct predictions of the current parameters (the step's logits; its
+/// updates are discarded) on `batches` batches of `d` in order, batch k
+/// starting at row `first + k * stride`.
+int64_t countCorrect(State &st, const Dataset &d, int64_t batches,
+                     int64_t first, int64_t stride);
+
+/// Elements per sample of the program's input.
+int64_t sampleSize(const dlrt_train_program &p);
+
+/// `--paradigm fedavg` of dlrt_train_main (TrainFedAvg.cpp).
+int fedAvgMain(const dlrt_train_program &p, int argc, char **argv);
 
 } // namespace dlrt::train
 

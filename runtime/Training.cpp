@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <mpi.h>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 #include <string>
@@ -438,6 +439,10 @@ void dlrt_adam_update(const float *p, const float *g, const float *m,
 // Datasets
 //===----------------------------------------------------------------------===//
 
+static bool abortOnFail = false;
+
+void dlrt::train::setAbortOnFail(bool abort) { abortOnFail = abort; }
+
 void dlrt::train::trainFail(const char *fmt, ...) {
   std::fprintf(stderr, "rank%d: error: ", dlrt_rank());
   va_list ap;
@@ -446,6 +451,9 @@ void dlrt::train::trainFail(const char *fmt, ...) {
   va_end(ap);
   std::fputc('\n', stderr);
   std::fflush(stderr);
+  std::fflush(stdout);
+  if (abortOnFail && mpiActive())
+    MPI_Abort(MPI_COMM_WORLD, 2);
   std::exit(2);
 }
 
@@ -616,60 +624,73 @@ void dlrt::train::usage(const char *argv0) {
       argv0);
 }
 
-Options dlrt::train::parseOptions(int argc, char **argv, bool &help) {
+int64_t OptionArg::count() {
+  std::string v = value();
+  char *end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end || n < 0)
+    trainFail("invalid value '%s' for %s", v.c_str(), key.c_str());
+  return n;
+}
+
+double OptionArg::real() {
+  std::string v = value();
+  char *end = nullptr;
+  double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end || !std::isfinite(x))
+    trainFail("invalid value '%s' for %s", v.c_str(), key.c_str());
+  return x;
+}
+
+Options dlrt::train::parseOptions(int argc, char **argv, bool &help,
+                                  const ExtraOption &extra) {
   Options o;
   help = false;
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], key = arg, value;
+    std::string arg = argv[i], key = arg;
     size_t eq = arg.find('=');
     bool inlineValue = arg.rfind("--", 0) == 0 && eq != std::string::npos;
     if (inlineValue)
       key = arg.substr(0, eq);
-    auto next = [&]() -> std::string {
+    OptionArg a(key, [&]() -> std::string {
       if (inlineValue)
         return arg.substr(eq + 1);
       if (i + 1 >= argc)
         trainFail("option %s needs a value", key.c_str());
       return argv[++i];
-    };
-    auto count = [&]() -> int64_t {
-      std::string v = next();
-      char *end = nullptr;
-      long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < 0)
-        trainFail("invalid value '%s' for %s", v.c_str(), key.c_str());
-      return n;
-    };
+    });
+    if (extra && extra(a))
+      continue;
     if (key == "--help" || key == "-h")
       help = true;
     else if (key == "--train-images")
-      o.trainX = next();
+      o.trainX = a.value();
     else if (key == "--train-labels")
-      o.trainY = next();
+      o.trainY = a.value();
     else if (key == "--test-images")
-      o.testX = next();
+      o.testX = a.value();
     else if (key == "--test-labels")
-      o.testY = next();
+      o.testY = a.value();
     else if (key == "--epochs")
-      o.epochs = count();
+      o.epochs = a.count();
     else if (key == "--steps")
-      o.steps = count();
+      o.steps = a.count();
     else if (key == "--init")
-      o.init = next();
+      o.init = a.value();
     else if (key == "--seed")
-      o.seed = count();
+      o.seed = a.count();
     else if (key == "--no-shuffle")
       o.shuffle = false;
     else if (key == "--limit-train")
-      o.limitTrain = count();
+      o.limitTrain = a.count();
     else if (key == "--limit-test")
-      o.limitTest = count();
+      o.limitTest = a.count();
     else if (key == "--checkpoint")
-      o.checkpoint = next();
+      o.checkpoint = a.value();
     else if (key == "--resume")
       o.resume = true;
     else if (key == "--save")
-      o.save = next();
+      o.save = a.value();
     else if (key == "--progress")
       o.progress = true;
     else if (key == "--quiet")
@@ -732,26 +753,94 @@ void dlrt::train::saveTensors(const dlrt_train_tensor *tensors, int n,
 }
 
 //===----------------------------------------------------------------------===//
-// The loop
+// Parameters, optimizer states and steps
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-/// Parameters and optimizer states, owned by the loop.
-struct State {
-  const dlrt_train_program *prog;
-  std::vector<std::vector<float>> params, states;
-
-  std::string stateName(int p, int s) const {
-    return std::string(prog->params[p].name) + "." + prog->state_suffixes[s];
+State::State(const dlrt_train_program *prog) : prog(prog) {
+  const dlrt_train_program &p = *prog;
+  params.resize(p.num_params);
+  states.resize(p.num_params * p.states_per_param);
+  for (int i = 0; i < p.num_params; ++i) {
+    params[i].resize(p.params[i].elements);
+    for (int s = 0; s < p.states_per_param; ++s)
+      states[i * p.states_per_param + s].resize(p.params[i].elements);
   }
-};
+}
 
-void initParams(State &st, const Options &o) {
+std::string State::stateName(int p, int s) const {
+  return std::string(prog->params[p].name) + "." + prog->state_suffixes[s];
+}
+
+void dlrt::train::initParams(State &st, const Options &o) {
   st.params = initTensors(st.prog->params, st.prog->num_params, o);
   for (auto &s : st.states)
     std::fill(s.begin(), s.end(), 0.f);
 }
+
+void dlrt::train::saveParams(const State &st, const std::string &path) {
+  saveTensors(st.prog->params, st.prog->num_params, st.params, path);
+}
+
+float dlrt::train::runStep(State &st, const Dataset &d, const int64_t *rows,
+                           float step, bool commit, int64_t &correct) {
+  const dlrt_train_program &p = *st.prog;
+  int64_t b = p.batch, c = p.classes, s = d.sampleSize;
+  std::vector<float> x(b * s), t(b * c);
+  fillBatch(d, rows, b, c, x.data(), t.data());
+  int nState = p.num_params * p.states_per_param;
+  std::vector<float *> in, out(2 + p.num_params + nState + 1, nullptr);
+  in.push_back(x.data());
+  in.push_back(t.data());
+  in.push_back(&step);
+  for (auto &v : st.params)
+    in.push_back(v.data());
+  for (auto &v : st.states)
+    in.push_back(v.data());
+  p.run(in.data(), out.data());
+  float loss = out[0][0];
+  for (int64_t i = 0; i < b; ++i) {
+    const float *z = out[1] + i * c;
+    int64_t arg = std::max_element(z, z + c) - z;
+    correct += arg == d.labels[rows[i]];
+  }
+  p.free_output(out[0], 1);
+  p.free_output(out[1], b * c);
+  for (int i = 0; i < p.num_params; ++i) {
+    float *np = out[2 + i];
+    if (commit)
+      std::memcpy(st.params[i].data(), np, st.params[i].size() * 4);
+    p.free_output(np, st.params[i].size());
+  }
+  for (int i = 0; i < nState; ++i) {
+    float *ns = out[2 + p.num_params + i];
+    if (commit)
+      std::memcpy(st.states[i].data(), ns, st.states[i].size() * 4);
+    p.free_output(ns, st.states[i].size());
+  }
+  return loss;
+}
+
+int64_t dlrt::train::countCorrect(State &st, const Dataset &d, int64_t batches,
+                                  int64_t first, int64_t stride) {
+  std::vector<int64_t> rows = permutation(d.count, 0, 0, /*shuffle=*/false);
+  int64_t correct = 0;
+  for (int64_t k = 0; k < batches; ++k)
+    runStep(st, d, &rows[first + k * stride], 1.f, /*commit=*/false, correct);
+  return correct;
+}
+
+int64_t dlrt::train::sampleSize(const dlrt_train_program &p) {
+  int64_t size = 1;
+  for (int i = 1; i < p.input_rank; ++i)
+    size *= p.input_shape[i];
+  return size;
+}
+
+//===----------------------------------------------------------------------===//
+// Synchronous data parallel
+//===----------------------------------------------------------------------===//
+
+namespace {
 
 void writeCheckpoint(const State &st, const std::string &path,
                      int64_t epochsDone, int64_t step, uint64_t seed) {
@@ -803,52 +892,6 @@ bool readCheckpoint(State &st, const std::string &path, int64_t &epochsDone,
   return true;
 }
 
-void saveParams(const State &st, const std::string &path) {
-  saveTensors(st.prog->params, st.prog->num_params, st.params, path);
-}
-
-/// Runs one step on the batch rows `rows` of `d` (this rank's slice).
-/// With `commit`, the new parameters and states replace the old ones.
-/// Returns the loss; counts correct predictions into `correct`.
-float runStep(State &st, const Dataset &d, const int64_t *rows, float step,
-              bool commit, int64_t &correct) {
-  const dlrt_train_program &p = *st.prog;
-  int64_t b = p.batch, c = p.classes, s = d.sampleSize;
-  std::vector<float> x(b * s), t(b * c);
-  fillBatch(d, rows, b, c, x.data(), t.data());
-  int nState = p.num_params * p.states_per_param;
-  std::vector<float *> in, out(2 + p.num_params + nState + 1, nullptr);
-  in.push_back(x.data());
-  in.push_back(t.data());
-  in.push_back(&step);
-  for (auto &v : st.params)
-    in.push_back(v.data());
-  for (auto &v : st.states)
-    in.push_back(v.data());
-  p.run(in.data(), out.data());
-  float loss = out[0][0];
-  for (int64_t i = 0; i < b; ++i) {
-    const float *z = out[1] + i * c;
-    int64_t arg = std::max_element(z, z + c) - z;
-    correct += arg == d.labels[rows[i]];
-  }
-  p.free_output(out[0], 1);
-  p.free_output(out[1], b * c);
-  for (int i = 0; i < p.num_params; ++i) {
-    float *np = out[2 + i];
-    if (commit)
-      std::memcpy(st.params[i].data(), np, st.params[i].size() * 4);
-    p.free_output(np, st.params[i].size());
-  }
-  for (int i = 0; i < nState; ++i) {
-    float *ns = out[2 + p.num_params + i];
-    if (commit)
-      std::memcpy(st.states[i].data(), ns, st.states[i].size() * 4);
-    p.free_output(ns, st.states[i].size());
-  }
-  return loss;
-}
-
 /// Sums `v` over all ranks.
 double sumOverRanks(double v, int ranks) {
   if (ranks == 1)
@@ -872,13 +915,35 @@ void progressBar(int64_t done, int64_t total, double loss, int64_t epoch,
   std::fflush(stderr);
 }
 
-} // namespace
+/// The value of `--paradigm` ("data" when absent).
+std::string paradigmOf(int argc, char **argv) {
+  std::string paradigm = "data";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--paradigm=", 0) == 0)
+      paradigm = arg.substr(11);
+    else if (arg == "--paradigm" && i + 1 < argc)
+      paradigm = argv[++i];
+    else if (arg == "--paradigm")
+      trainFail("option --paradigm needs a value");
+  }
+  return paradigm;
+}
 
-int dlrt_train_main(const dlrt_train_program *prog, int argc, char **argv) {
+int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
   bool help = false;
-  Options o = parseOptions(argc, argv, help);
+  Options o = parseOptions(argc, argv, help, [](OptionArg &a) {
+    if (a.key != "--paradigm")
+      return false;
+    a.value(); // "data"
+    return true;
+  });
   if (help) {
     usage(argv[0]);
+    std::printf("  --paradigm data|fedavg   synchronous data parallel "
+                "(default) or federated\n"
+                "                        averaging (see --paradigm fedavg "
+                "--help)\n");
     return 0;
   }
   const dlrt_train_program &p = *prog;
@@ -890,26 +955,18 @@ int dlrt_train_main(const dlrt_train_program *prog, int argc, char **argv) {
     trainFail("--train-images and --train-labels are required");
   if (o.resume && o.checkpoint.empty())
     trainFail("--resume needs --checkpoint");
-  int64_t sampleSize = 1;
-  for (int i = 1; i < p.input_rank; ++i)
-    sampleSize *= p.input_shape[i];
   Dataset train =
-      loadDataset(o.trainX, o.trainY, sampleSize, p.classes, o.limitTrain);
+      loadDataset(o.trainX, o.trainY, sampleSize(p), p.classes, o.limitTrain);
   Dataset test;
   if (!o.testX.empty())
-    test = loadDataset(o.testX, o.testY, sampleSize, p.classes, o.limitTest);
+    test = loadDataset(o.testX, o.testY, sampleSize(p), p.classes, o.limitTest);
   int64_t global = p.batch * ranks;
   int64_t stepsPerEpoch = train.count / global;
   if (stepsPerEpoch == 0)
     trainFail("%lld training samples do not fill one global batch of %lld",
               (long long)train.count, (long long)global);
 
-  State st{prog, {}, {}};
-  st.params.resize(p.num_params);
-  st.states.resize(p.num_params * p.states_per_param);
-  for (int i = 0; i < p.num_params; ++i)
-    for (int s = 0; s < p.states_per_param; ++s)
-      st.states[i * p.states_per_param + s].resize(p.params[i].elements);
+  State st(prog);
   initParams(st, o);
   int64_t firstEpoch = 0, step = 0;
   if (o.resume && readCheckpoint(st, o.checkpoint, firstEpoch, step) &&
@@ -954,11 +1011,10 @@ int dlrt_train_main(const dlrt_train_program *prog, int argc, char **argv) {
     bool epochComplete = done == stepsPerEpoch;
     std::string testText;
     if (!test.samples.empty()) {
-      int64_t testSteps = test.count / global, testCorrect = 0;
-      std::vector<int64_t> rows = permutation(test.count, 0, 0, false);
-      for (int64_t k = 0; k < testSteps; ++k)
-        runStep(st, test, &rows[k * global + rank * p.batch], float(step),
-                /*commit=*/false, testCorrect);
+      // Each rank evaluates its slice of every global batch.
+      int64_t testSteps = test.count / global;
+      int64_t testCorrect =
+          countCorrect(st, test, testSteps, rank * p.batch, global);
       double acc = testSteps ? sumOverRanks(double(testCorrect), ranks) /
                                    double(testSteps * global)
                              : 0;
@@ -980,4 +1036,16 @@ int dlrt_train_main(const dlrt_train_program *prog, int argc, char **argv) {
   if (rank == 0 && !o.save.empty())
     saveParams(st, o.save);
   return 0;
+}
+
+} // namespace
+
+int dlrt_train_main(const dlrt_train_program *prog, int argc, char **argv) {
+  std::string paradigm = paradigmOf(argc, argv);
+  if (paradigm == "fedavg")
+    return fedAvgMain(*prog, argc, argv);
+  if (paradigm != "data")
+    trainFail("unknown --paradigm '%s' (expected data or fedavg)",
+              paradigm.c_str());
+  return dataParallelMain(prog, argc, argv);
 }

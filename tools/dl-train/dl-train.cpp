@@ -14,7 +14,6 @@
 #include "dialects/DL/DLOps.h"
 #include "dl/Target/Build.h"
 #include "dl/Target/Cpp.h"
-#include "passes/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -23,10 +22,12 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "passes/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
@@ -45,8 +46,9 @@ static cl::opt<std::string> output("o", cl::Required,
 static cl::opt<std::string> paradigm(
     "paradigm", cl::init("data"),
     cl::desc("Distribution: data (synchronous data parallel), pipeline "
-             "(one stage of layers per rank, micro-batches) or split (split "
-             "learning: pipeline with one micro-batch)"),
+             "(one stage of layers per rank, micro-batches), split (split "
+             "learning: pipeline with one micro-batch) or fedavg (federated "
+             "averaging)"),
     cl::cat(category));
 static cl::opt<int64_t>
     ranks("ranks", cl::init(1),
@@ -70,8 +72,51 @@ static cl::opt<std::string>
 static cl::opt<int64_t>
     batch("batch", cl::init(0),
           cl::desc("Global batch, split evenly over the ranks (default: the "
-                   "model's batch times --ranks)"),
+                   "model's batch times --ranks); with fedavg, each "
+                   "client's batch"),
           cl::cat(category));
+// Federated averaging (forwarded to OUTDIR/bin/train; see docs/training.md).
+static cl::opt<int64_t> clients("clients", cl::init(0),
+                                cl::desc("fedavg: clients (ranks 1..K; rank 0 "
+                                         "is the server)"),
+                                cl::cat(category));
+static cl::opt<int64_t> rounds("rounds", cl::init(0),
+                               cl::desc("fedavg: communication rounds (1)"),
+                               cl::cat(category));
+static cl::opt<int64_t>
+    localEpochs("local-epochs", cl::init(0),
+                cl::desc("fedavg: passes over its shard per client and round "
+                         "(1)"),
+                cl::cat(category));
+static cl::opt<int64_t>
+    localSteps("local-steps", cl::init(0),
+               cl::desc("fedavg: local steps per round instead of epochs"),
+               cl::cat(category));
+static cl::opt<double>
+    clientFraction("client-fraction", cl::init(1.0),
+                   cl::desc("fedavg: fraction of clients sampled per round, "
+                            "in (0, 1] (1)"),
+                   cl::cat(category));
+static cl::opt<std::string> partitionKind(
+    "partition", cl::init("iid"),
+    cl::desc("fedavg: iid, noniid (sorted-label shards) or a .npy file with "
+             "each training sample's client (1..K, 0 = unused)"),
+    cl::cat(category));
+static cl::opt<int64_t>
+    shardsPerClient("shards-per-client", cl::init(2),
+                    cl::desc("fedavg: label shards per client with noniid "
+                             "(2)"),
+                    cl::cat(category));
+static cl::opt<double>
+    clientTimeout("client-timeout", cl::init(60.0),
+                  cl::desc("fedavg: seconds the server waits for a round's "
+                           "answers before dropping a client (60)"),
+                  cl::cat(category));
+static cl::opt<double>
+    serverTimeout("server-timeout", cl::init(0.0),
+                  cl::desc("fedavg: seconds a client waits for the server "
+                           "(default 3 x --client-timeout)"),
+                  cl::cat(category));
 static cl::opt<std::string> optimizer("optimizer", cl::init("sgd"),
                                       cl::desc("sgd, momentum or adam"),
                                       cl::cat(category));
@@ -157,6 +202,55 @@ static std::string datasetFile(StringRef dir, StringRef stem) {
   return plain + ".gz";
 }
 
+/// A real number for messages (`%g`) or to forward exactly (`%.17g`).
+static std::string formatReal(double v, const char *spec = "%g") {
+  char buf[32];
+  snprintf(buf, sizeof(buf), spec, v);
+  return buf;
+}
+
+/// fedavg takes its own options and refuses those that do not apply to it;
+/// the other paradigms refuse its options.
+static std::optional<std::string> checkFedAvgOptions(bool fedavg) {
+  if (fedavg) {
+    for (const cl::Option *o : std::initializer_list<const cl::Option *>{
+             &ranks, &epochs, &steps, &checkpoint, &resume})
+      if (o->getNumOccurrences())
+        return "--" + o->ArgStr.str() +
+               " does not apply to --paradigm fedavg (use --clients, "
+               "--rounds, --local-epochs or --local-steps)";
+    if (clients < 1)
+      return std::string("--paradigm fedavg needs --clients K (K >= 1)");
+    if (localEpochs.getNumOccurrences() && localSteps.getNumOccurrences())
+      return std::string("give --local-epochs or --local-steps, not both");
+    if (!(clientFraction > 0 && clientFraction <= 1))
+      return "--client-fraction " + formatReal(clientFraction) +
+             " is not in (0, 1]";
+    if (!(clientTimeout > 0))
+      return std::string("--client-timeout must be a positive number of "
+                         "seconds");
+    if (serverTimeout.getNumOccurrences() && !(serverTimeout > 0))
+      return std::string("--server-timeout must be a positive number of "
+                         "seconds");
+    if (shardsPerClient < 1)
+      return std::string("--shards-per-client must be >= 1");
+    if (partitionKind != "iid" && partitionKind != "noniid" &&
+        !StringRef(partitionKind).ends_with(".npy"))
+      return "--partition '" + partitionKind +
+             "' is not iid, noniid or a .npy file";
+    for (const cl::opt<int64_t> *o : {&rounds, &localEpochs, &localSteps})
+      if (o->getNumOccurrences() && *o < 1)
+        return "--" + o->ArgStr.str() + " must be >= 1";
+    return std::nullopt;
+  }
+  for (const cl::Option *o : std::initializer_list<const cl::Option *>{
+           &clients, &rounds, &localEpochs, &localSteps, &clientFraction,
+           &partitionKind, &shardsPerClient, &clientTimeout, &serverTimeout})
+    if (o->getNumOccurrences())
+      return "--" + o->ArgStr.str() + " needs --paradigm fedavg";
+  return std::nullopt;
+}
+
 int main(int argc, char **argv) {
   InitLLVM llvmInit(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -168,14 +262,25 @@ int main(int argc, char **argv) {
       "[--optimizer adam --lr 1e-3]\n"
       "           [--dataset DIR | --train-images F --train-labels F ...]\n"
       "           [--epochs N] [--checkpoint F.dlw [--resume]] [--save "
-      "F.dlw]\n\n"
+      "F.dlw]\n"
+      "  dl-train MODEL.mlir -o OUTDIR --paradigm fedavg --clients K "
+      "[--rounds R]\n"
+      "           [--local-epochs E | --local-steps S] [--client-fraction C]\n"
+      "           [--partition iid|noniid|FILE.npy] [--client-timeout S] "
+      "...\n\n"
       "The data, epoch, checkpoint and progress options are passed to\n"
       "OUTDIR/bin/train (which can also be run by itself; see its --help).\n");
   bool pipelined = paradigm == "pipeline" || paradigm == "split";
-  if (paradigm != "data" && !pipelined)
+  bool fedavg = paradigm == "fedavg";
+  if (paradigm != "data" && !pipelined && !fedavg)
     return fail("--paradigm '" + paradigm +
-                "' is not implemented (data, pipeline or split; see "
+                "' is not implemented (data, pipeline, split or fedavg; see "
                 "docs/training.md)");
+  if (std::optional<std::string> error = checkFedAvgOptions(fedavg))
+    return fail(*error);
+  // fedavg: rank 0 serves, ranks 1..K are clients running the one-rank step.
+  int64_t jobRanks = fedavg ? clients + 1 : int64_t(ranks);
+  int64_t stepRanks = fedavg ? 1 : int64_t(ranks);
   if (ranks < 1)
     return fail("--ranks must be >= 1");
   if (!pipelined && (!stages.empty() || microbatches != 0 || !schedule.empty()))
@@ -201,7 +306,7 @@ int main(int argc, char **argv) {
                   Twine(StringRef(stages).count(',') + 1) +
                   " cut(s); --ranks " + Twine(ranks) + " needs " +
                   Twine(ranks - 1));
-  } else if (batch < 0 || (batch > 0 && batch % ranks != 0)) {
+  } else if (batch < 0 || (batch > 0 && batch % stepRanks != 0)) {
     return fail("--batch " + Twine(batch) + " is not a multiple of --ranks " +
                 Twine(ranks));
   }
@@ -236,8 +341,8 @@ int main(int argc, char **argv) {
     options.lr = lr;
     options.momentum = momentum;
     options.weightDecay = weightDecay;
-    options.batch = batch / ranks;
-    options.dataParallel = ranks;
+    options.batch = batch / stepRanks;
+    options.dataParallel = stepRanks;
     options.bucketElements = bucketElements;
     pm.addPass(mlir::dl::createDLGenerateTraining(options));
   }
@@ -278,9 +383,13 @@ int main(int argc, char **argv) {
     errs() << error << "\n";
     return fail("cannot compile the training program");
   }
-  outs() << "dl-train: built " << binaries.front() << " (" << ranks
-         << " rank(s), " << optimizer << ", lr "
-         << llvm::format("%g", static_cast<double>(lr)) << ")\n";
+  outs() << "dl-train: built " << binaries.front() << " (";
+  if (fedavg)
+    outs() << "fedavg, " << clients << " client(s), ";
+  else
+    outs() << ranks << " rank(s), ";
+  outs() << optimizer << ", lr " << llvm::format("%g", static_cast<double>(lr))
+         << ")\n";
   outs().flush();
   if (noRun)
     return 0;
@@ -289,15 +398,40 @@ int main(int argc, char **argv) {
   if (!mpirun)
     return fail("mpirun not found in PATH");
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  std::string threads =
-      "OMP_NUM_THREADS=" + std::to_string(std::max<int64_t>(1, cores / ranks));
-  SmallVector<std::string> args = {*mpirun,       "--allow-run-as-root",
-                                   "--oversubscribe", "--bind-to",
-                                   "none",        "-x",
+  std::string threads = "OMP_NUM_THREADS=" +
+                        std::to_string(std::max<int64_t>(1, cores / jobRanks));
+  SmallVector<std::string> args = {*mpirun,
+                                   "--allow-run-as-root",
+                                   "--oversubscribe",
+                                   "--bind-to",
+                                   "none",
+                                   "-x",
                                    getenv("OMP_NUM_THREADS") ? "OMP_NUM_THREADS"
-                                                             : threads,
-                                   "-np",         std::to_string(ranks),
-                                   binaries.front()};
+                                                             : threads};
+  // A client that dies must not take the job down: the server drops it.
+  if (fedavg)
+    args.push_back("--enable-recovery");
+  for (const char *env : {"DLRT_TIMEOUT_S", "DLRT_FEDAVG_FAIL"})
+    if (getenv(env))
+      args.append({"-x", env});
+  args.append({"-np", std::to_string(jobRanks), binaries.front()});
+  std::string statusFile = output + "/fedavg-status";
+  if (fedavg) {
+    args.append({"--paradigm", "fedavg", "--status-file", statusFile,
+                 "--partition", partitionKind, "--client-fraction",
+                 formatReal(clientFraction, "%.17g"), "--shards-per-client",
+                 std::to_string(shardsPerClient), "--client-timeout",
+                 formatReal(clientTimeout, "%.17g")});
+    for (auto [name, value] :
+         {std::pair<const char *, int64_t>{"--rounds", rounds},
+          {"--local-epochs", localEpochs},
+          {"--local-steps", localSteps}})
+      if (value > 0)
+        args.append({name, std::to_string(value)});
+    if (serverTimeout > 0)
+      args.append({"--server-timeout", formatReal(serverTimeout, "%.17g")});
+    sys::fs::remove(statusFile);
+  }
   if (!dataset.empty()) {
     args.append({"--train-images", datasetFile(dataset, "train-images-idx3-ubyte"),
                  "--train-labels", datasetFile(dataset, "train-labels-idx1-ubyte"),
@@ -336,5 +470,15 @@ int main(int argc, char **argv) {
                                &message);
   if (rc < 0)
     return fail("cannot run mpirun: " + message);
-  return rc;
+  if (!fedavg || rc != 0)
+    return rc;
+  // Under --enable-recovery mpirun exits with 0 whatever the ranks did: the
+  // server's status file says how training ended.
+  ErrorOr<std::unique_ptr<MemoryBuffer>> status =
+      MemoryBuffer::getFile(statusFile);
+  int code = 0;
+  if (!status || sscanf((*status)->getBufferStart(), "status %d", &code) != 1)
+    return fail("the fedavg server wrote no status to '" + statusFile +
+                "' (it failed; see the messages above)");
+  return code;
 }
