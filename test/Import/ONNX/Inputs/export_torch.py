@@ -6,7 +6,8 @@ Writes OUTDIR/MODEL.onnx, OUTDIR/MODEL.input.npy (a random input) and
 OUTDIR/MODEL.expected.npy (PyTorch's own output for it). Models: mlp, cnn,
 resblock, lstm, gelu, and torchvision's resnet18, resnet50, alexnet, vgg16,
 squeezenet (1.1), mobilenet_v2 and googlenet (weights=None; sizes and the
-changes made for exportability below). No downloads; fixed seeds.
+changes made for exportability below), and vgg16_full / alexnet_full (the
+unmodified torchvision models at 224x224). No downloads; fixed seeds.
 """
 
 import os
@@ -144,6 +145,15 @@ def vgg16():
     return narrow_classifier(model, 512, 256), torch.randn(1, 3, 32, 32)
 
 
+def full(name):
+    # torchvision's model exactly as published (classifier of 4096 units,
+    # 224x224 input): VGG-16 has 138 M and AlexNet 61 M parameters. Too big
+    # for the test suite; bench/onnx_full_models.sh runs them.
+    import torchvision
+    return getattr(torchvision.models, name)(weights=None), \
+        torch.randn(1, 3, 224, 224)
+
+
 def squeezenet():
     import torchvision
     return torchvision.models.squeezenet1_1(weights=None), \
@@ -192,6 +202,8 @@ TORCHVISION = {
     "resnet50": resnet50,
     "googlenet": googlenet,
     "gelu": lambda: (GeluMLP(), torch.randn(3, 12)),
+    "vgg16_full": lambda: full("vgg16"),
+    "alexnet_full": lambda: full("alexnet"),
 }
 
 
