@@ -7,11 +7,11 @@
 // This file implements the translation of dl device functions into CUDA
 // programs. It reuses the C++ target's DeviceEmitter (liveness, buffer
 // reuse and aliasing, weights, constants, program skeleton and main()) and
-// retargets it: tensors live in GPU memory (cudaMalloc'ed, freed after
-// their last use), weights and constants are uploaded once, inputs and
-// outputs are staged through host memory, and every kernel call goes to a
-// `dlg_*` function of the emitted prelude with the argument list of the
-// dlrt function of the same name. Those functions use cuBLAS (GEMMs),
+// retargets it: tensors live in GPU memory (from a caching allocator,
+// released after their last use), weights and constants are uploaded once,
+// inputs and outputs are staged through host memory, and every kernel call
+// goes to a `dlg_*` function of the emitted prelude with the argument list of
+// the dlrt function of the same name. Those functions use cuBLAS (GEMMs),
 // cuDNN when available (convolution, pooling, activations, softmax) and
 // the program's own `__global__` kernels. Communication stages device data
 // through host buffers around the dlrt MPI calls; all_reduce, broadcast
@@ -107,13 +107,56 @@ void dl_gpu_init() {
 #endif
 }
 
+/// Device memory is recycled, not returned: cudaFree waits for the whole
+/// device, and a program allocates the same sizes on every run. A freed
+/// block waits in a free list by its size (rounded up to 256 bytes) for the
+/// next allocation of that size. Everything runs on the default stream, so
+/// a block reused by a later kernel is ordered after the kernels that used
+/// it before. On out-of-memory the cached blocks are released and the
+/// allocation is tried once more.
+std::unordered_multimap<size_t, void *> g_free_blocks;
+std::unordered_map<void *, size_t> g_block_bytes;
+
+void *dl_block_alloc(size_t bytes) {
+  dl_gpu_init();
+  bytes = (bytes + 255) / 256 * 256;
+  if (bytes == 0)
+    bytes = 256;
+  auto it = g_free_blocks.find(bytes);
+  if (it != g_free_blocks.end()) {
+    void *p = it->second;
+    g_free_blocks.erase(it);
+    return p;
+  }
+  void *p = nullptr;
+  if (cudaMalloc(&p, bytes) != cudaSuccess) {
+    (void)cudaGetLastError();
+    for (auto &block : g_free_blocks) {
+      g_block_bytes.erase(block.second);
+      DL_CUDA(cudaFree(block.second));
+    }
+    g_free_blocks.clear();
+    if (cudaMalloc(&p, bytes) != cudaSuccess)
+      dl_fail("out of device memory allocating %lld bytes",
+              static_cast<long long>(bytes));
+  }
+  g_block_bytes[p] = bytes;
+  return p;
+}
+
+void dl_block_free(void *p) {
+  if (!p)
+    return;
+  auto it = g_block_bytes.find(p);
+  if (it == g_block_bytes.end())
+    dl_fail("internal error: freeing a device block this program did not "
+            "allocate");
+  g_free_blocks.emplace(it->second, p);
+}
+
 /// A device buffer of n floats, counted like dl_alloc's.
 float *dl_dev_alloc(int64_t n) {
-  dl_gpu_init();
-  void *p = nullptr;
-  if (cudaMalloc(&p, static_cast<size_t>(dl_bytes(n))) != cudaSuccess)
-    dl_fail("out of device memory allocating %lld bytes",
-            static_cast<long long>(dl_bytes(n)));
+  void *p = dl_block_alloc(static_cast<size_t>(dl_bytes(n)));
   g_live_bytes += dl_bytes(n);
   if (g_live_bytes > g_peak_bytes)
     g_peak_bytes = g_live_bytes;
@@ -121,17 +164,15 @@ float *dl_dev_alloc(int64_t n) {
 }
 
 void dl_dev_free(float *p, int64_t n) {
-  DL_CUDA(cudaFree(p));
+  dl_block_free(p);
   g_live_bytes -= dl_bytes(n);
 }
 
 /// Uncounted device scratch (kernel workspaces, padded inputs).
 float *dl_scratch(int64_t n) {
-  void *p = nullptr;
-  DL_CUDA(cudaMalloc(&p, static_cast<size_t>(dl_bytes(n))));
-  return static_cast<float *>(p);
+  return static_cast<float *>(dl_block_alloc(static_cast<size_t>(dl_bytes(n))));
 }
-void dl_scratch_free(void *p) { DL_CUDA(cudaFree(p)); }
+void dl_scratch_free(void *p) { dl_block_free(p); }
 
 void dl_dev_copy(float *dst, const float *src, int64_t n) {
   DL_CUDA(cudaMemcpy(dst, src, n * sizeof(float), cudaMemcpyDeviceToDevice));
@@ -350,15 +391,20 @@ void dlg_fill(float *out, int64_t n, float value) {
 }
 
 #ifdef DL_USE_CUDNN
-/// A [n, c, h, w] float tensor descriptor (caller destroys it).
+/// A [n, c, h, w] float tensor descriptor, made once per shape and kept
+/// for the program's life (a layer runs with the same shapes every time).
 cudnnTensorDescriptor_t dl_tensor_desc(int64_t n, int64_t c, int64_t h,
                                        int64_t w) {
   if (n > INT32_MAX || c > INT32_MAX || h > INT32_MAX || w > INT32_MAX)
     dl_fail("tensor too large for a cuDNN descriptor");
-  cudnnTensorDescriptor_t d;
-  DL_CUDNN(cudnnCreateTensorDescriptor(&d));
-  DL_CUDNN(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT,
-                                      int(n), int(c), int(h), int(w)));
+  static std::map<std::array<int64_t, 4>, cudnnTensorDescriptor_t> cache;
+  cudnnTensorDescriptor_t &d = cache[{n, c, h, w}];
+  if (!d) {
+    DL_CUDNN(cudnnCreateTensorDescriptor(&d));
+    DL_CUDNN(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW,
+                                        CUDNN_DATA_FLOAT, int(n), int(c),
+                                        int(h), int(w)));
+  }
   return d;
 }
 
@@ -366,14 +412,26 @@ cudnnTensorDescriptor_t dl_tensor_desc(int64_t n, int64_t c, int64_t h,
 void dl_cudnn_activation(cudnnActivationMode_t mode, const float *in,
                          float *out, int64_t n) {
   cudnnTensorDescriptor_t t = dl_tensor_desc(1, 1, 1, n);
-  cudnnActivationDescriptor_t a;
-  DL_CUDNN(cudnnCreateActivationDescriptor(&a));
-  DL_CUDNN(cudnnSetActivationDescriptor(a, mode, CUDNN_PROPAGATE_NAN, 0.0));
+  static std::map<int, cudnnActivationDescriptor_t> cache;
+  cudnnActivationDescriptor_t &a = cache[int(mode)];
+  if (!a) {
+    DL_CUDNN(cudnnCreateActivationDescriptor(&a));
+    DL_CUDNN(cudnnSetActivationDescriptor(a, mode, CUDNN_PROPAGATE_NAN, 0.0));
+  }
   float one = 1.0f, zero = 0.0f;
   DL_CUDNN(cudnnActivationForward(g_cudnn, a, &one, t, in, &zero, t, out));
-  DL_CUDNN(cudnnDestroyActivationDescriptor(a));
-  DL_CUDNN(cudnnDestroyTensorDescriptor(t));
 }
+
+/// A convolution's cuDNN descriptors, algorithm and workspace size, chosen
+/// once per distinct convolution (cuDNN's heuristics, deterministic) and
+/// kept for the program's life.
+struct DlConvPlan {
+  cudnnTensorDescriptor_t xd = nullptr, yd = nullptr;
+  cudnnFilterDescriptor_t wd = nullptr;
+  cudnnConvolutionDescriptor_t cd = nullptr;
+  cudnnConvolutionFwdAlgo_t algo{};
+  size_t workspace = 0;
+};
 #endif
 
 /// dlg_<op>: cuDNN's activation `mode` when available, else dlk_<op>.
@@ -476,53 +534,52 @@ void dlg_conv2d(const float *in, int64_t n, int64_t c, int64_t h, int64_t w,
     ph = pw = 0;
   }
 #ifdef DL_USE_CUDNN
-  cudnnTensorDescriptor_t xd = dl_tensor_desc(n, c, xh, xw);
-  cudnnTensorDescriptor_t yd = dl_tensor_desc(n, oc, oh, ow);
-  cudnnFilterDescriptor_t wd;
-  DL_CUDNN(cudnnCreateFilterDescriptor(&wd));
-  DL_CUDNN(cudnnSetFilter4dDescriptor(wd, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
-                                      int(oc), int(c / groups), int(kh),
-                                      int(kw)));
-  cudnnConvolutionDescriptor_t cd;
-  DL_CUDNN(cudnnCreateConvolutionDescriptor(&cd));
-  DL_CUDNN(cudnnSetConvolution2dDescriptor(cd, int(ph), int(pw), int(sh),
-                                           int(sw), int(dh), int(dw),
-                                           CUDNN_CROSS_CORRELATION,
-                                           CUDNN_DATA_FLOAT));
-  DL_CUDNN(cudnnSetConvolutionGroupCount(cd, int(groups)));
-  DL_CUDNN(cudnnSetConvolutionMathType(cd, CUDNN_FMA_MATH)); // no TF32
-  int dims[4];
-  DL_CUDNN(cudnnGetConvolution2dForwardOutputDim(cd, xd, wd, &dims[0],
-                                                 &dims[1], &dims[2],
-                                                 &dims[3]));
-  if (dims[2] != oh || dims[3] != ow)
-    dl_fail("conv2d: cuDNN output %dx%d, expected %lldx%lld", dims[2],
-            dims[3], static_cast<long long>(oh), static_cast<long long>(ow));
-  cudnnConvolutionFwdAlgoPerf_t perf[8];
-  int found = 0;
-  DL_CUDNN(cudnnGetConvolutionForwardAlgorithm_v7(g_cudnn, xd, wd, cd, yd, 8,
-                                                  &found, perf));
-  int pick = 0;
-  while (pick < found && perf[pick].status != CUDNN_STATUS_SUCCESS)
-    ++pick;
-  if (pick == found)
-    dl_fail("conv2d: cuDNN has no forward algorithm for this convolution");
-  size_t bytes = 0;
-  DL_CUDNN(cudnnGetConvolutionForwardWorkspaceSize(
-      g_cudnn, xd, wd, cd, yd, perf[pick].algo, &bytes));
-  void *workspace = nullptr;
-  if (bytes)
-    DL_CUDA(cudaMalloc(&workspace, bytes));
+  static std::map<std::array<int64_t, 14>, DlConvPlan> plans;
+  DlConvPlan &plan =
+      plans[{n, c, xh, xw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups}];
+  if (!plan.cd) {
+    plan.xd = dl_tensor_desc(n, c, xh, xw);
+    plan.yd = dl_tensor_desc(n, oc, oh, ow);
+    DL_CUDNN(cudnnCreateFilterDescriptor(&plan.wd));
+    DL_CUDNN(cudnnSetFilter4dDescriptor(plan.wd, CUDNN_DATA_FLOAT,
+                                        CUDNN_TENSOR_NCHW, int(oc),
+                                        int(c / groups), int(kh), int(kw)));
+    DL_CUDNN(cudnnCreateConvolutionDescriptor(&plan.cd));
+    DL_CUDNN(cudnnSetConvolution2dDescriptor(plan.cd, int(ph), int(pw),
+                                             int(sh), int(sw), int(dh),
+                                             int(dw), CUDNN_CROSS_CORRELATION,
+                                             CUDNN_DATA_FLOAT));
+    DL_CUDNN(cudnnSetConvolutionGroupCount(plan.cd, int(groups)));
+    // Plain FP32 (no TF32) so that results match the CPU programs.
+    DL_CUDNN(cudnnSetConvolutionMathType(plan.cd, CUDNN_FMA_MATH));
+    int dims[4];
+    DL_CUDNN(cudnnGetConvolution2dForwardOutputDim(
+        plan.cd, plan.xd, plan.wd, &dims[0], &dims[1], &dims[2], &dims[3]));
+    if (dims[2] != oh || dims[3] != ow)
+      dl_fail("conv2d: cuDNN output %dx%d, expected %lldx%lld", dims[2],
+              dims[3], static_cast<long long>(oh),
+              static_cast<long long>(ow));
+    cudnnConvolutionFwdAlgoPerf_t perf[8];
+    int found = 0;
+    DL_CUDNN(cudnnGetConvolutionForwardAlgorithm_v7(
+        g_cudnn, plan.xd, plan.wd, plan.cd, plan.yd, 8, &found, perf));
+    int pick = 0;
+    while (pick < found && perf[pick].status != CUDNN_STATUS_SUCCESS)
+      ++pick;
+    if (pick == found)
+      dl_fail("conv2d: cuDNN has no forward algorithm for this convolution");
+    plan.algo = perf[pick].algo;
+    DL_CUDNN(cudnnGetConvolutionForwardWorkspaceSize(
+        g_cudnn, plan.xd, plan.wd, plan.cd, plan.yd, plan.algo,
+        &plan.workspace));
+  }
+  void *workspace =
+      plan.workspace ? dl_block_alloc(plan.workspace) : nullptr;
   float one = 1.0f, zero = 0.0f;
-  DL_CUDNN(cudnnConvolutionForward(g_cudnn, &one, xd, x, wd, weight, cd,
-                                   perf[pick].algo, workspace, bytes, &zero,
-                                   yd, out));
-  if (workspace)
-    dl_scratch_free(workspace);
-  DL_CUDNN(cudnnDestroyConvolutionDescriptor(cd));
-  DL_CUDNN(cudnnDestroyFilterDescriptor(wd));
-  DL_CUDNN(cudnnDestroyTensorDescriptor(yd));
-  DL_CUDNN(cudnnDestroyTensorDescriptor(xd));
+  DL_CUDNN(cudnnConvolutionForward(g_cudnn, &one, plan.xd, x, plan.wd, weight,
+                                   plan.cd, plan.algo, workspace,
+                                   plan.workspace, &zero, plan.yd, out));
+  dl_block_free(workspace);
 #else
   dlk_conv2d<<<dl_blocks(n * oc * oh * ow), kThreads>>>(
       x, n, c, xh, xw, weight, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups, out,
@@ -543,20 +600,21 @@ void dlg_pool2d(int kind, const float *in, int64_t n, int64_t c, int64_t h,
   if (pad_t == pad_b && pad_l == pad_r) {
     cudnnTensorDescriptor_t xd = dl_tensor_desc(n, c, h, w);
     cudnnTensorDescriptor_t yd = dl_tensor_desc(n, c, oh, ow);
-    cudnnPoolingDescriptor_t pd;
-    DL_CUDNN(cudnnCreatePoolingDescriptor(&pd));
-    DL_CUDNN(cudnnSetPooling2dDescriptor(
-        pd,
-        kind == 0 ? CUDNN_POOLING_MAX
-        : count_include_pad ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
-                            : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING,
-        CUDNN_PROPAGATE_NAN, int(kh), int(kw), int(pad_t), int(pad_l), int(sh),
-        int(sw)));
+    static std::map<std::array<int64_t, 8>, cudnnPoolingDescriptor_t> cache;
+    cudnnPoolingDescriptor_t &pd =
+        cache[{kind, count_include_pad, kh, kw, pad_t, pad_l, sh, sw}];
+    if (!pd) {
+      DL_CUDNN(cudnnCreatePoolingDescriptor(&pd));
+      DL_CUDNN(cudnnSetPooling2dDescriptor(
+          pd,
+          kind == 0 ? CUDNN_POOLING_MAX
+          : count_include_pad ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
+                              : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING,
+          CUDNN_PROPAGATE_NAN, int(kh), int(kw), int(pad_t), int(pad_l),
+          int(sh), int(sw)));
+    }
     float one = 1.0f, zero = 0.0f;
     DL_CUDNN(cudnnPoolingForward(g_cudnn, pd, &one, xd, in, &zero, yd, out));
-    DL_CUDNN(cudnnDestroyPoolingDescriptor(pd));
-    DL_CUDNN(cudnnDestroyTensorDescriptor(yd));
-    DL_CUDNN(cudnnDestroyTensorDescriptor(xd));
     return;
   }
 #endif
@@ -593,7 +651,6 @@ void dlg_softmax(const float *in, int64_t outer, int64_t axis_len,
     DL_CUDNN(cudnnSoftmaxForward(g_cudnn, CUDNN_SOFTMAX_ACCURATE,
                                  CUDNN_SOFTMAX_MODE_CHANNEL, &one, d, in,
                                  &zero, d, out));
-    DL_CUDNN(cudnnDestroyTensorDescriptor(d));
     return;
   }
 #endif
@@ -712,7 +769,8 @@ void CUDAEmitter::emitHeader(raw_ostream &os) {
      << "#ifdef DL_USE_NCCL\n#include \"dlrt/dlrt_nccl.h\"\n#endif\n\n"
      << "#include <cublas_v2.h>\n#include <cuda_runtime.h>\n"
      << "#if !defined(DL_NO_CUDNN) && __has_include(<cudnn.h>)\n"
-     << "#define DL_USE_CUDNN 1\n#include <cudnn.h>\n#endif\n\n";
+     << "#define DL_USE_CUDNN 1\n#include <cudnn.h>\n#endif\n\n"
+     << "#include <array>\n#include <map>\n#include <unordered_map>\n";
   emitStdIncludes(os);
 }
 
