@@ -11,8 +11,16 @@
 // CHECK: cudaSetDevice(index % count)
 // CHECK: cublasSetMathMode(g_cublas, CUBLAS_PEDANTIC_MATH)
 // CHECK: cudnnCreate(&g_cudnn)
+// Device memory from the caching allocator: a free list by size, cudaMalloc
+// only on a miss, no cudaFree while running.
+// CHECK-LABEL: void *dl_block_alloc(size_t bytes) {
+// CHECK: g_free_blocks.find(bytes)
+// CHECK: cudaMalloc(&p, bytes)
+// CHECK-LABEL: void dl_block_free(void *p) {
+// CHECK-NOT: cudaFree
+// CHECK: g_free_blocks.emplace(it->second, p);
 // CHECK-LABEL: float *dl_dev_alloc(int64_t n) {
-// CHECK: cudaMalloc(
+// CHECK: dl_block_alloc(
 // CHECK: __global__ void dlk_relu(
 // CHECK: __global__ void dlk_pad(
 // CHECK: __global__ void dlk_conv2d(
@@ -26,11 +34,16 @@
 // CHECK: cublasSgemm(g_cublas, CUBLAS_OP_N, CUBLAS_OP_N, int(n), int(m),
 // CHECK-LABEL: void dlg_matmul_batched(
 // CHECK: cublasSgemmStridedBatched(
+// The convolution's cuDNN plan is made once per distinct convolution.
 // CHECK-LABEL: void dlg_conv2d(
 // CHECK: if (pad_t != pad_b || pad_l != pad_r) {
 // CHECK: dlk_pad<<<
-// CHECK: cudnnSetConvolutionGroupCount(cd, int(groups))
-// CHECK: cudnnSetConvolutionMathType(cd, CUDNN_FMA_MATH)
+// CHECK: static std::map<std::array<int64_t, 14>, DlConvPlan> plans;
+// CHECK: if (!plan.cd) {
+// CHECK: cudnnSetConvolutionGroupCount(plan.cd, int(groups))
+// CHECK: cudnnSetConvolutionMathType(plan.cd, CUDNN_FMA_MATH)
+// CHECK: cudnnGetConvolutionForwardAlgorithm_v7(
+// CHECK: }
 // CHECK: cudnnConvolutionForward(
 // CHECK: dlk_conv2d<<<
 // CHECK: dl_bias_act(out, bias, n, oc, oh * ow, act);
