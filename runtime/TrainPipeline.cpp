@@ -20,7 +20,7 @@
 ///
 //===----------------------------------------------------------------------===//
 
-#include "TrainCommon.h"
+#include "TrainPipeline.h"
 #include "dlrt/dlrt.h"
 
 #include <algorithm>
@@ -65,59 +65,67 @@ std::vector<Task> schedule(const std::string &name, int s, int k, int64_t m) {
   return tasks;
 }
 
-/// Message tags: the activation and the gradient of micro-batch i, and
-/// the messages to rank 0 at the end (parameters, timings).
-int activationTag(int64_t i) { return int(2 * i); }
-int gradientTag(int64_t i) { return int(2 * i + 1); }
-constexpr int kSaveTag = 30000, kReportTag = 30001;
-constexpr int64_t kMaxMicroBatches = 14999;
-
-/// One stage's parameters, optimizer states and gradient sums.
-struct StageState {
-  const dlrt_pipeline_program *prog;
-  const dlrt_pipeline_stage *stage;
-  int rank, numStages;
-  std::vector<std::vector<float>> params, states, grads;
-  bool first() const { return rank == 0; }
-  bool last() const { return rank + 1 == numStages; }
-  int64_t paramElements(int j) const {
-    return prog->params[stage->param_index[j]].elements;
-  }
-};
-
 /// Time spent in the stage functions and in whole steps.
 struct Timing {
   double compute = 0, wall = 0;
   int64_t steps = 0;
 };
 
-/// Sends started this step; their buffers are released once complete.
-struct PendingSends {
-  struct Send {
-    int64_t handle;
-    float *buf;
-    int64_t n;
-  };
-  std::vector<Send> sends;
-  void add(float *buf, int64_t n, int peer, int tag) {
-    sends.push_back({dlrt_isend(buf, n, peer, tag), buf, n});
-  }
-  void finish(const dlrt_pipeline_program &p) {
-    for (const Send &send : sends) {
-      dlrt_wait_send(send.handle);
-      p.free_output(send.buf, send.n);
-    }
-    sends.clear();
-  }
-};
+constexpr int kReportTag = 30001;
+constexpr int64_t kMaxMicroBatches = 14999;
 
-/// Runs the forward of micro-batch `i` (rows `rows[0..b)` of `d`); stashes
-/// its saved values in `saved` (when `keep`) and counts the loss and the
-/// correct predictions on the last stage.
-void runForward(StageState &st, const Dataset &d, const int64_t *rows,
-                int64_t i, bool keep, std::vector<float *> &saved,
-                PendingSends &sends, double &compute, double &lossSum,
-                int64_t &correct) {
+} // namespace
+
+void dlrt::train::forEachStep(
+    const Options &o, int64_t count, int64_t global,
+    const std::function<void(const std::vector<int64_t> &, int64_t, int64_t)>
+        &step,
+    const std::function<void(int64_t, int64_t, double)> &endEpoch) {
+  int64_t stepsPerEpoch = count / global, n = 0;
+  if (stepsPerEpoch == 0)
+    trainFail("%lld training samples do not fill one global batch of %lld",
+              (long long)count, (long long)global);
+  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
+    if (o.steps > 0 && n >= o.steps)
+      break;
+    double start = dlrt_now();
+    int64_t done = 0;
+    std::vector<int64_t> order = permutation(count, o.seed, epoch, o.shuffle);
+    for (int64_t k = 0; k < stepsPerEpoch && !(o.steps > 0 && n >= o.steps);
+         ++k, ++done)
+      step(order, k, ++n);
+    endEpoch(epoch, done, dlrt_now() - start);
+    std::fflush(stdout);
+  }
+}
+
+void dlrt::train::printEpoch(const Options &o, int64_t epoch, int64_t steps,
+                             double meanLoss, double accuracy,
+                             const std::string &extra, double seconds) {
+  if (o.quiet)
+    return;
+  std::printf("epoch %lld/%lld: steps %lld loss %.6f train_accuracy %.4f%s "
+              "time %.2f s\n",
+              (long long)(epoch + 1), (long long)o.epochs, (long long)steps,
+              meanLoss, accuracy, extra.c_str(), seconds);
+}
+
+void dlrt::train::loadStageData(const dlrt_pipeline_program &p,
+                                const Options &o, Dataset &train,
+                                Dataset &test) {
+  int64_t sampleSize = 1;
+  for (int i = 1; i < p.input_rank; ++i)
+    sampleSize *= p.input_shape[i];
+  train = loadDataset(o.trainX, o.trainY, sampleSize, p.classes, o.limitTrain);
+  if (!o.testX.empty())
+    test = loadDataset(o.testX, o.testY, sampleSize, p.classes, o.limitTest);
+}
+
+void dlrt::train::runForward(StageState &st, const Dataset &d,
+                             const int64_t *rows, int64_t i, bool keep,
+                             std::vector<float *> &saved, PendingSends &sends,
+                             double &compute, double &lossSum,
+                             int64_t &correct) {
   const dlrt_pipeline_program &p = *st.prog;
   const dlrt_pipeline_stage &s = *st.stage;
   int64_t b = p.micro_batch, c = p.classes;
@@ -125,7 +133,7 @@ void runForward(StageState &st, const Dataset &d, const int64_t *rows,
   if (st.first())
     fillBatch(d, rows, b, c, x.data(), nullptr);
   else
-    dlrt_recv(x.data(), s.in_elements, st.rank - 1, activationTag(i));
+    dlrt_recv(x.data(), s.in_elements, st.prev, activationTag(i));
   std::vector<float *> args = {x.data()};
   if (st.last()) {
     t.resize(b * c);
@@ -148,7 +156,7 @@ void runForward(StageState &st, const Dataset &d, const int64_t *rows,
     p.free_output(out[0], 1);
     p.free_output(out[1], b * c);
   } else {
-    sends.add(out[0], s.out_elements, st.rank + 1, activationTag(i));
+    sends.add(out[0], s.out_elements, st.next, activationTag(i));
   }
   for (int j = 0; j < s.num_saved; ++j) {
     if (keep)
@@ -158,10 +166,9 @@ void runForward(StageState &st, const Dataset &d, const int64_t *rows,
   }
 }
 
-/// Runs the backward of micro-batch `i` from its saved values and adds the
-/// parameter gradients to the stage's sums.
-void runBackward(StageState &st, int64_t i, std::vector<float *> &saved,
-                 PendingSends &sends, double &compute) {
+void dlrt::train::runBackward(StageState &st, int64_t i,
+                              std::vector<float *> &saved, PendingSends &sends,
+                              double &compute) {
   const dlrt_pipeline_program &p = *st.prog;
   const dlrt_pipeline_stage &s = *st.stage;
   std::vector<float *> args;
@@ -170,7 +177,7 @@ void runBackward(StageState &st, int64_t i, std::vector<float *> &saved,
   std::vector<float> dout;
   if (!st.last()) {
     dout.resize(s.out_elements);
-    dlrt_recv(dout.data(), s.out_elements, st.rank + 1, gradientTag(i));
+    dlrt_recv(dout.data(), s.out_elements, st.next, gradientTag(i));
     args.push_back(dout.data());
   }
   args.insert(args.end(), saved.begin(), saved.end());
@@ -180,7 +187,7 @@ void runBackward(StageState &st, int64_t i, std::vector<float *> &saved,
   s.backward(args.data(), out.data());
   compute += dlrt_now() - start;
   if (!st.first())
-    sends.add(out[0], s.in_elements, st.rank - 1, gradientTag(i));
+    sends.add(out[0], s.in_elements, st.prev, gradientTag(i));
   for (int j = 0; j < s.num_params; ++j) {
     std::vector<float> &g = st.grads[j];
     const float *d = out[first + j];
@@ -193,8 +200,7 @@ void runBackward(StageState &st, int64_t i, std::vector<float *> &saved,
   saved.clear();
 }
 
-/// The optimizer step of the stage with the summed gradients.
-void runUpdate(StageState &st, float step, double &compute) {
+void dlrt::train::runUpdate(StageState &st, float step, double &compute) {
   const dlrt_pipeline_program &p = *st.prog;
   const dlrt_pipeline_stage &s = *st.stage;
   std::vector<float *> args = {&step};
@@ -220,39 +226,58 @@ void runUpdate(StageState &st, float step, double &compute) {
   }
 }
 
-/// Sends every stage's parameters to rank 0, which writes them all.
-void saveAll(const StageState &st, const std::string &path) {
+void dlrt::train::saveStages(const StageState &st, const int *stageRanks,
+                             const std::string &path) {
   const dlrt_pipeline_program &p = *st.prog;
-  if (st.rank != 0) {
-    for (size_t j = 0; j < st.params.size(); ++j)
-      dlrt_send(st.params[j].data(), st.params[j].size(), 0, kSaveTag);
+  int rank = dlrt_rank();
+  if (rank != 0) {
+    if (stageRanks[st.index] == rank)
+      for (const std::vector<float> &v : st.params)
+        dlrt_send(v.data(), v.size(), 0, kSaveTag);
     return;
   }
   std::vector<std::vector<float>> all(p.num_params);
-  for (int k = 0; k < st.numStages; ++k) {
+  for (int k = 0; k < p.num_stages; ++k) {
     const dlrt_pipeline_stage &s = p.stages[k];
     for (int j = 0; j < s.num_params; ++j) {
       std::vector<float> &v = all[s.param_index[j]];
       v.resize(p.params[s.param_index[j]].elements);
-      if (k == 0)
+      if (stageRanks[k] == 0)
         v = st.params[j];
       else
-        dlrt_recv(v.data(), v.size(), k, kSaveTag);
+        dlrt_recv(v.data(), v.size(), stageRanks[k], kSaveTag);
     }
   }
   saveTensors(p.params, p.num_params, all, path);
 }
+
+StageState dlrt::train::makeStage(const dlrt_pipeline_program &p, int index,
+                                  int prev, int next, const Options &o) {
+  StageState st{&p, &p.stages[index], index, prev, next, {}, {}, {}};
+  const dlrt_pipeline_stage &s = *st.stage;
+  std::vector<std::vector<float>> all = initTensors(p.params, p.num_params, o);
+  for (int j = 0; j < s.num_params; ++j) {
+    int64_t n = p.params[s.param_index[j]].elements;
+    st.params.push_back(std::move(all[s.param_index[j]]));
+    st.grads.emplace_back(n, 0.f);
+    for (int k = 0; k < p.states_per_param; ++k)
+      st.states.emplace_back(n, 0.f);
+  }
+  return st;
+}
+
+namespace {
 
 /// Gathers every stage's timing to rank 0, which prints the bubble table.
 void reportBubbles(const StageState &st, const Timing &t,
                    const std::string &scheduleName) {
   const dlrt_pipeline_program &p = *st.prog;
   float mine[3] = {float(t.compute), float(t.wall), float(t.steps)};
-  if (st.rank != 0) {
+  if (st.index != 0) {
     dlrt_send(mine, 3, 0, kReportTag);
     return;
   }
-  int k = st.numStages;
+  int k = p.num_stages;
   int64_t m = p.micro_batches;
   std::printf("pipeline: %d stage(s), %lld micro-batch(es) of %lld, schedule "
               "%s, %lld timed step(s)\n",
@@ -281,7 +306,10 @@ void pipelineUsage(const char *argv0) {
   usage(argv0);
   std::printf("pipeline training (rank k runs stage k):\n"
               "  --schedule S          gpipe or 1f1b (the program's default)\n"
-              "  --no-bubble-report    do not print the per-stage bubbles\n");
+              "  --no-bubble-report    do not print the per-stage bubbles\n"
+              "  --clients C           SplitFed on C+1 ranks (2 stages): "
+              "ranks 0..C-1 are\n"
+              "                        clients (stage 0), rank C the server\n");
 }
 
 } // namespace
@@ -291,6 +319,7 @@ int dlrt_pipeline_main(const dlrt_pipeline_program *prog, int argc,
   const dlrt_pipeline_program &p = *prog;
   std::string scheduleName = p.schedule;
   bool report = true;
+  int clients = 0;
   // Take the pipeline's own options out; the rest are the common ones.
   std::vector<char *> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
@@ -301,6 +330,8 @@ int dlrt_pipeline_main(const dlrt_pipeline_program *prog, int argc,
       scheduleName = arg.substr(11);
     else if (arg == "--no-bubble-report")
       report = false;
+    else if (arg == "--clients" && i + 1 < argc)
+      clients = std::atoi(argv[++i]);
     else
       rest.push_back(argv[i]);
   }
@@ -311,6 +342,8 @@ int dlrt_pipeline_main(const dlrt_pipeline_program *prog, int argc,
     return 0;
   }
   int ranks = dlrt_size(), rank = dlrt_rank();
+  if (clients > 0)
+    return splitFedMain(p, o, clients);
   if (ranks != p.num_stages)
     trainFail("the program has %d pipeline stage(s) but runs on %d rank(s)",
               p.num_stages, ranks);
@@ -326,67 +359,38 @@ int dlrt_pipeline_main(const dlrt_pipeline_program *prog, int argc,
     trainFail("--checkpoint, --resume and --progress are not supported by "
               "pipeline training yet");
 
-  StageState st{prog, &p.stages[rank], rank, ranks, {}, {}, {}};
-  const dlrt_pipeline_stage &s = *st.stage;
-  {
-    std::vector<std::vector<float>> all =
-        initTensors(p.params, p.num_params, o);
-    for (int j = 0; j < s.num_params; ++j) {
-      st.params.push_back(std::move(all[s.param_index[j]]));
-      st.grads.emplace_back(st.paramElements(j), 0.f);
-      for (int k = 0; k < p.states_per_param; ++k)
-        st.states.emplace_back(st.paramElements(j), 0.f);
-    }
-  }
-  int64_t sampleSize = 1;
-  for (int i = 1; i < p.input_rank; ++i)
-    sampleSize *= p.input_shape[i];
-  Dataset train =
-      loadDataset(o.trainX, o.trainY, sampleSize, p.classes, o.limitTrain);
-  Dataset test;
-  if (!o.testX.empty())
-    test = loadDataset(o.testX, o.testY, sampleSize, p.classes, o.limitTest);
+  StageState st =
+      makeStage(p, rank, rank - 1, rank + 1 < ranks ? rank + 1 : -1, o);
+  Dataset train, test;
+  loadStageData(p, o, train, test);
   int64_t b = p.micro_batch, m = p.micro_batches, global = b * m;
-  int64_t stepsPerEpoch = train.count / global;
-  if (stepsPerEpoch == 0)
-    trainFail("%lld training samples do not fill one global batch of %lld",
-              (long long)train.count, (long long)global);
   std::vector<Task> tasks = schedule(scheduleName, rank, ranks, m);
 
   // The first step also creates the kernels' primitives: it is timed
   // apart and reported only when it is the only one.
   Timing timing, firstStep;
-  int64_t step = 0;
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    if (o.steps > 0 && step >= o.steps)
-      break;
-    double start = dlrt_now(), lossSum = 0;
-    int64_t correct = 0, done = 0;
-    std::vector<int64_t> order =
-        permutation(train.count, o.seed, epoch, o.shuffle);
-    for (int64_t k = 0; k < stepsPerEpoch; ++k) {
-      if (o.steps > 0 && step >= o.steps)
-        break;
-      ++step;
-      double stepStart = dlrt_now(), compute = 0;
-      std::vector<std::vector<float *>> saved(m);
-      PendingSends sends;
-      for (const Task &task : tasks) {
-        const int64_t *rows = &order[k * global + task.micro * b];
-        if (task.forward)
-          runForward(st, train, rows, task.micro, /*keep=*/true,
-                     saved[task.micro], sends, compute, lossSum, correct);
-        else
-          runBackward(st, task.micro, saved[task.micro], sends, compute);
-      }
-      sends.finish(p);
-      runUpdate(st, float(step), compute);
-      ++done;
-      Timing &t = step == 1 ? firstStep : timing;
-      t.compute += compute;
-      t.wall += dlrt_now() - stepStart;
-      ++t.steps;
+  double lossSum = 0;
+  int64_t correct = 0;
+  auto step = [&](const std::vector<int64_t> &order, int64_t k, int64_t n) {
+    double stepStart = dlrt_now(), compute = 0;
+    std::vector<std::vector<float *>> saved(m);
+    PendingSends sends;
+    for (const Task &task : tasks) {
+      const int64_t *rows = &order[k * global + task.micro * b];
+      if (task.forward)
+        runForward(st, train, rows, task.micro, /*keep=*/true,
+                   saved[task.micro], sends, compute, lossSum, correct);
+      else
+        runBackward(st, task.micro, saved[task.micro], sends, compute);
     }
+    sends.finish(p);
+    runUpdate(st, float(n), compute);
+    Timing &t = n == 1 ? firstStep : timing;
+    t.compute += compute;
+    t.wall += dlrt_now() - stepStart;
+    ++t.steps;
+  };
+  auto endEpoch = [&](int64_t epoch, int64_t done, double seconds) {
     std::string testText;
     if (!test.samples.empty()) {
       int64_t testSteps = test.count / global, testCorrect = 0;
@@ -408,17 +412,21 @@ int dlrt_pipeline_main(const dlrt_pipeline_program *prog, int argc,
                     (long long)(testSteps * global));
       testText = buf;
     }
-    if (st.last() && !o.quiet)
-      std::printf("epoch %lld/%lld: steps %lld loss %.6f train_accuracy "
-                  "%.4f%s time %.2f s\n",
-                  (long long)(epoch + 1), (long long)o.epochs, (long long)done,
-                  lossSum / double(std::max<int64_t>(done * m, 1)),
-                  double(correct) / double(std::max<int64_t>(done * global, 1)),
-                  testText.c_str(), dlrt_now() - start);
-    std::fflush(stdout);
+    if (st.last())
+      printEpoch(o, epoch, done,
+                 lossSum / double(std::max<int64_t>(done * m, 1)),
+                 double(correct) / double(std::max<int64_t>(done * global, 1)),
+                 testText, seconds);
+    lossSum = 0;
+    correct = 0;
+  };
+  forEachStep(o, train.count, global, step, endEpoch);
+  if (!o.save.empty()) {
+    std::vector<int> stageRanks(ranks);
+    for (int k = 0; k < ranks; ++k)
+      stageRanks[k] = k;
+    saveStages(st, stageRanks.data(), o.save);
   }
-  if (!o.save.empty())
-    saveAll(st, o.save);
   if (report)
     reportBubbles(st, timing.steps ? timing : firstStep, scheduleName);
   return 0;

@@ -47,7 +47,8 @@ static cl::opt<std::string> paradigm(
     "paradigm", cl::init("data"),
     cl::desc("Distribution: data (synchronous data parallel), pipeline "
              "(one stage of layers per rank, micro-batches), split (split "
-             "learning: pipeline with one micro-batch) or fedavg (federated "
+             "learning: pipeline with one micro-batch), splitfed (ranks-1 "
+             "clients with the first stage, one server) or fedavg (federated "
              "averaging)"),
     cl::cat(category));
 static cl::opt<int64_t>
@@ -270,12 +271,13 @@ int main(int argc, char **argv) {
       "...\n\n"
       "The data, epoch, checkpoint and progress options are passed to\n"
       "OUTDIR/bin/train (which can also be run by itself; see its --help).\n");
-  bool pipelined = paradigm == "pipeline" || paradigm == "split";
+  bool splitFed = paradigm == "splitfed";
+  bool pipelined = paradigm == "pipeline" || paradigm == "split" || splitFed;
   bool fedavg = paradigm == "fedavg";
   if (paradigm != "data" && !pipelined && !fedavg)
     return fail("--paradigm '" + paradigm +
-                "' is not implemented (data, pipeline, split or fedavg; see "
-                "docs/training.md)");
+                "' is not implemented (data, pipeline, split, splitfed or "
+                "fedavg; see docs/training.md)");
   if (std::optional<std::string> error = checkFedAvgOptions(fedavg))
     return fail(*error);
   // fedavg: rank 0 serves, ranks 1..K are clients running the one-rank step.
@@ -285,13 +287,21 @@ int main(int argc, char **argv) {
     return fail("--ranks must be >= 1");
   if (!pipelined && (!stages.empty() || microbatches != 0 || !schedule.empty()))
     return fail("--stages, --microbatches and --schedule need --paradigm "
-                "pipeline or split");
+                "pipeline, split or splitfed");
   int64_t microBatches = 1;
+  // SplitFed: ranks - 1 clients share the global batch; one cut.
+  int64_t splitFedClients = splitFed ? ranks - 1 : 1;
+  int64_t numStages = splitFed ? 2 : ranks;
   if (pipelined) {
-    microBatches = microbatches ? microbatches : paradigm == "split" ? 1 : 4;
-    if (paradigm == "split" && (ranks < 2 || microBatches != 1))
-      return fail("--paradigm split needs --ranks >= 2 (client stages and the "
-                  "server stage) and one micro-batch");
+    microBatches = microbatches ? microbatches : paradigm == "pipeline" ? 4 : 1;
+    if (paradigm != "pipeline" && (ranks < 2 || microBatches != 1))
+      return fail("--paradigm " + paradigm +
+                  " needs --ranks >= 2 (client stages and the server stage) "
+                  "and one micro-batch");
+    if (splitFed && (batch < 0 || batch % splitFedClients != 0))
+      return fail("--batch " + Twine(batch) +
+                  " is not a multiple of the SplitFed clients (" +
+                  Twine(splitFedClients) + ")");
     if (microBatches < 1)
       return fail("--microbatches must be >= 1");
     if (batch < 0 || (batch > 0 && batch % microBatches != 0))
@@ -301,11 +311,12 @@ int main(int argc, char **argv) {
     if (!schedule.empty() && schedule != "gpipe" && schedule != "1f1b")
       return fail("--schedule must be gpipe or 1f1b");
     if (!stages.empty() &&
-        int64_t(StringRef(stages).count(',')) + 1 != ranks - 1)
-      return fail("--stages '" + stages + "' lists " +
-                  Twine(StringRef(stages).count(',') + 1) +
-                  " cut(s); --ranks " + Twine(ranks) + " needs " +
-                  Twine(ranks - 1));
+        int64_t(StringRef(stages).count(',')) + 1 != numStages - 1)
+      return fail(
+          "--stages '" + stages + "' lists " +
+          Twine(StringRef(stages).count(',') + 1) + " cut(s); " +
+          (splitFed ? Twine("SplitFed") : Twine("--ranks ") + Twine(ranks)) +
+          " needs " + Twine(numStages - 1));
   } else if (batch < 0 || (batch > 0 && batch % stepRanks != 0)) {
     return fail("--batch " + Twine(batch) + " is not a multiple of --ranks " +
                 Twine(ranks));
@@ -331,8 +342,8 @@ int main(int argc, char **argv) {
     options.momentum = momentum;
     options.weightDecay = weightDecay;
     options.stages = stages;
-    options.numStages = ranks;
-    options.microBatch = batch / microBatches;
+    options.numStages = numStages;
+    options.microBatch = batch / microBatches / splitFedClients;
     options.microBatches = microBatches;
     pm.addPass(mlir::dl::createDLGeneratePipelineTraining(options));
   } else {
@@ -454,6 +465,8 @@ int main(int argc, char **argv) {
         {"--schedule", &schedule}})
     if (!value->empty())
       args.append({name, *value});
+  if (splitFed)
+    args.append({"--clients", std::to_string(splitFedClients)});
   for (auto [name, flag] : {std::pair<const char *, bool>{"--resume", resume},
                             {"--no-shuffle", noShuffle},
                             {"--progress", progress}})
