@@ -25,8 +25,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace dlrt::train;
@@ -371,7 +373,24 @@ int dlrt_pipeline_main(const dlrt_pipeline_program *prog, int argc,
   Timing timing, firstStep;
   double lossSum = 0;
   int64_t correct = 0;
+  // Fault injection for the tests: DLRT_PIPELINE_STALL=RANK:STEP makes
+  // that rank stop answering at the start of that step; its neighbours
+  // must end the job after the communication timeout.
+  int stallRank = -1;
+  long long stallStep = -1;
+  if (const char *stall = std::getenv("DLRT_PIPELINE_STALL"))
+    if (std::sscanf(stall, "%d:%lld", &stallRank, &stallStep) != 2)
+      trainFail("DLRT_PIPELINE_STALL must be RANK:STEP, got '%s'", stall);
   auto step = [&](const std::vector<int64_t> &order, int64_t k, int64_t n) {
+    if (rank == stallRank && n == stallStep) {
+      std::fprintf(stderr,
+                   "rank%d: DLRT_PIPELINE_STALL: stalling at step "
+                   "%lld\n",
+                   rank, stallStep);
+      std::fflush(stderr);
+      for (;;)
+        sleep(1000);
+    }
     double stepStart = dlrt_now(), compute = 0;
     std::vector<std::vector<float *>> saved(m);
     PendingSends sends;
