@@ -27,7 +27,8 @@ start=$(date +%s)
 status=0
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "$BUILD/bin/dl-train" \
   "$HERE/models/fashion_cnn.mlir" -o "$OUT" --paradigm fedavg \
-  --clients "$CLIENTS" --batch 32 --optimizer sgd --lr 0.05 \
+  --clients "$CLIENTS" --batch 32 --optimizer momentum --lr 0.01 \
+  --momentum 0.9 \
   --partition noniid --rounds "$ROUNDS" --local-steps 50 \
   --client-timeout 1800 --dataset "$DATA" --seed 1 "$@" \
   | tee -a "$OUT/fedavg.log" || status=$?
