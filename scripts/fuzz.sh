@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Long fuzzing runs of the libFuzzer targets (docs/hardening.md).
 #
-#   scripts/fuzz.sh [-b BUILD_DIR] [-r RUNS] [-t SECONDS] [-j JOBS] [TARGET...]
+#   scripts/fuzz.sh [-b BUILD_DIR] [-r RUNS] [-t SECONDS] [-j JOBS] [-p PROCS]
+#                   [TARGET...]
 #
 # Builds the targets in BUILD_DIR (default build-fuzz, configured with
 # -DDL_ENABLE_FUZZERS=ON if it does not exist yet) and runs each TARGET
@@ -9,9 +10,12 @@
 # until RUNS executions (default 1000000) or SECONDS (default: no limit).
 # New inputs go to BUILD_DIR/fuzz-corpus/TARGET (the committed seeds in
 # test/fuzz/corpus/TARGET are read, never written); crashes are written to
-# BUILD_DIR/fuzz-artifacts/TARGET/. The last line of each log gives the
-# executions done; the script exits non-zero if any target found a crash.
-# DL_FUZZ_NO_BUILD=1 skips the build step.
+# BUILD_DIR/fuzz-artifacts/TARGET/. With -p PROCS, PROCS processes fuzz
+# each target at once (seeds 1..PROCS, RUNS/PROCS executions each, sharing
+# the corpus directory and reloading it every 30 s; logs
+# BUILD_DIR/fuzz-TARGET-N.log). The script prints the executions of each
+# target (summed over its processes) and exits non-zero if any target found
+# a crash. DL_FUZZ_NO_BUILD=1 skips the build step.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,13 +23,15 @@ build="$root/build-fuzz"
 runs=1000000
 seconds=0
 jobs=2
-while getopts "b:r:t:j:h" opt; do
+procs=1
+while getopts "b:r:t:j:p:h" opt; do
   case "$opt" in
     b) build="$(realpath -m "$OPTARG")" ;;
     r) runs="$OPTARG" ;;
     t) seconds="$OPTARG" ;;
     j) jobs="$OPTARG" ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    p) procs="$OPTARG" ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -46,16 +52,31 @@ status=0
 for t in "${targets[@]}"; do
   corpus="$build/fuzz-corpus/$t"
   artifacts="$build/fuzz-artifacts/$t/"
-  log="$build/fuzz-$t.log"
   mkdir -p "$corpus" "$artifacts"
-  echo "fuzz: $t: up to $runs runs, log $log"
-  if ! "$build/bin/dl-fuzz-$t" -runs="$runs" -max_total_time="$seconds" \
-      -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
-      -artifact_prefix="$artifacts" "$corpus" "$root/test/fuzz/corpus/$t" \
-      >"$log" 2>&1; then
-    echo "fuzz: $t: FAILED (see $log and $artifacts)"
-    status=1
+  rm -f "$build/fuzz-$t.log" "$build"/fuzz-"$t"-*.log
+  echo "fuzz: $t: up to $runs runs in $procs process(es), logs $build/fuzz-$t*.log"
+  pids=()
+  for i in $(seq 1 "$procs"); do
+    log="$build/fuzz-$t.log"
+    [ "$procs" -gt 1 ] && log="$build/fuzz-$t-$i.log"
+    "$build/bin/dl-fuzz-$t" -runs=$((runs / procs)) -max_total_time="$seconds" \
+      -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 -seed="$i" \
+      -reload=30 -artifact_prefix="$artifacts" "$corpus" \
+      "$root/test/fuzz/corpus/$t" >"$log" 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do
+    if ! wait "$pid"; then
+      status=1
+      failed=1
+    fi
+  done
+  total=$(cat "$build"/fuzz-"$t"*.log |
+    sed -n 's/^stat::number_of_executed_units: *//p' | awk '{s += $1} END {print s + 0}')
+  echo "fuzz: $t: $total executions"
+  if [ -n "${failed:-}" ]; then
+    echo "fuzz: $t: FAILED (see the logs and $artifacts)"
+    unset failed
   fi
-  grep -E "stat::number_of_executed_units|Done [0-9]+ runs" "$log" | tail -2
 done
 exit $status

@@ -174,10 +174,15 @@ private:
   /// constant close to `value` (either operand order).
   bool isScalarOp(const onnx::NodeProto *node, StringRef op,
                   const std::string &x, double value) const;
-  /// Computes SAME/VALID/explicit pads for a 2-D window op.
+  /// Checks the window attributes of a 2-D window op (kernel, strides and
+  /// dilations: two values in 1..2^30; pads: four in 0..2^30) and computes
+  /// its SAME/VALID/explicit pads.
   LogicalResult windowPads(const onnx::NodeProto &node, const Shape &in,
                            const Shape &kernel, const Shape &strides,
                            const Shape &dilations, Shape &pads);
+  /// The error for a window that does not fit its padded input.
+  LogicalResult windowTooLarge(const onnx::NodeProto &node, const Shape &in,
+                               const Shape &pads);
 
   MLIRContext *ctx;
   OpBuilder builder;
@@ -286,11 +291,24 @@ LogicalResult Importer::checkAttributes(const onnx::NodeProto &node,
 LogicalResult Importer::windowPads(const onnx::NodeProto &node, const Shape &in,
                                    const Shape &kernel, const Shape &strides,
                                    const Shape &dilations, Shape &pads) {
+  // Every window attribute comes from the model: two entries each, in a
+  // range where the output size arithmetic cannot overflow.
+  const int64_t kMax = int64_t(1) << 30;
+  for (auto [name, attr] :
+       {std::pair{"kernel_shape", &kernel}, std::pair{"strides", &strides},
+        std::pair{"dilations", &dilations}})
+    if (attr->size() != 2 || (*attr)[0] < 1 || (*attr)[1] < 1 ||
+        (*attr)[0] > kMax || (*attr)[1] > kMax)
+      return nodeError(node, Twine(name) + " must be two positive values "
+                                           "(at most 2^30)");
   std::string autoPad = stringAttr(node, "auto_pad", "NOTSET");
   if (autoPad == "NOTSET") {
     pads = intsAttr(node, "pads", {0, 0, 0, 0});
     if (pads.size() != 4)
       return nodeError(node, "pads must have 4 entries (2-D only)");
+    for (int64_t p : pads)
+      if (p < 0 || p > kMax)
+        return nodeError(node, "pads must be in 0..2^30, got " + Twine(p));
     return success();
   }
   pads = {0, 0, 0, 0};
@@ -308,6 +326,12 @@ LogicalResult Importer::windowPads(const onnx::NodeProto &node, const Shape &in,
     pads[d + 2] = autoPad == "SAME_UPPER" ? big : small;
   }
   return success();
+}
+
+LogicalResult Importer::windowTooLarge(const onnx::NodeProto &node,
+                                       const Shape &in, const Shape &pads) {
+  return nodeError(node, "the window is larger than the padded input (input " +
+                             shapeStr(in) + ", pads " + shapeStr(pads) + ")");
 }
 
 LogicalResult Importer::importConv(const onnx::NodeProto &node) {
@@ -343,10 +367,6 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
     return nodeError(node, "kernel_shape does not match the weight");
   Shape strides = intsAttr(node, "strides", {1, 1});
   Shape dilations = intsAttr(node, "dilations", {1, 1});
-  for (const Shape *attr : {&strides, &dilations})
-    if (attr->size() != 2 || (*attr)[0] < 1 || (*attr)[1] < 1)
-      return nodeError(node, Twine(attr == &strides ? "strides" : "dilations") +
-                                 " must be two positive values");
   int64_t groups = intAttr(node, "group", 1);
   Shape pads;
   if (failed(windowPads(node, in, kernel, strides, dilations, pads)))
@@ -357,11 +377,13 @@ LogicalResult Importer::importConv(const onnx::NodeProto &node) {
     return nodeError(node, "group " + Twine(groups) +
                                " does not divide the channels");
   Shape out = {in[0], ws[0], 0, 0};
-  for (int d = 0; d < 2; ++d)
-    out[2 + d] = (in[2 + d] + pads[d] + pads[d + 2] -
-                  dilations[d] * (kernel[d] - 1) - 1) /
-                     strides[d] +
-                 1;
+  for (int d = 0; d < 2; ++d) {
+    int64_t span =
+        in[2 + d] + pads[d] + pads[d + 2] - dilations[d] * (kernel[d] - 1) - 1;
+    if (span < 0)
+      return windowTooLarge(node, in, pads);
+    out[2 + d] = span / strides[d] + 1;
+  }
   SmallVector<Value> operands = {x->second, *w};
   if (bias)
     operands.push_back(bias);
@@ -426,6 +448,8 @@ LogicalResult Importer::importPool(const onnx::NodeProto &node) {
   Shape out = {in[0], in[1], 0, 0};
   for (int d = 0; d < 2; ++d) {
     int64_t span = in[2 + d] + pads[d] + pads[d + 2] - kernel[d];
+    if (span < 0)
+      return windowTooLarge(node, in, pads);
     int64_t o = span / strides[d] + 1;
     if (ceil) {
       int64_t c = (span + strides[d] - 1) / strides[d] + 1;
@@ -498,6 +522,8 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &node) {
     if (!isConst(node.input(2)))
       return nodeError(node, "C must be a constant (initializer)");
     ConstTensor c = consts[node.input(2)];
+    if (!c.isFloat)
+      return nodeError(node, "C must be a float tensor");
     for (float &v : c.f)
       v *= beta;
     int64_t cn = c.size();
@@ -678,7 +704,11 @@ LogicalResult Importer::importLSTM(const onnx::NodeProto &node) {
   for (int k : {1, 2})
     if (!hasInput(node, k) || !isConst(node.input(k)))
       return nodeError(node, "W and R must be constants (initializers)");
+  if (h < 1 || h > (int64_t(1) << 30))
+    return nodeError(node, "hidden_size must be in 1..2^30");
   const ConstTensor &W = consts[node.input(1)], &R = consts[node.input(2)];
+  if (!W.isFloat || !R.isFloat)
+    return nodeError(node, "W and R must be float tensors");
   if (xs.size() != 3 || W.shape.size() != 3 || W.shape[0] != 1 ||
       W.shape[1] != 4 * h || W.shape[2] != xs[2] ||
       R.shape != Shape{1, 4 * h, h})
@@ -705,7 +735,7 @@ LogicalResult Importer::importLSTM(const onnx::NodeProto &node) {
     if (!isConst(node.input(3)))
       return nodeError(node, "B must be a constant (initializer)");
     const ConstTensor &B = consts[node.input(3)];
-    if (B.shape != Shape{1, 8 * h})
+    if (!B.isFloat || B.shape != Shape{1, 8 * h})
       return nodeError(node, "B has shape " + shapeStr(B.shape));
     std::vector<float> wb = reorder(B.f, 1, 0), rb = reorder(B.f, 1, 4 * h);
     for (int64_t k = 0; k < 4 * h; ++k)
@@ -754,6 +784,9 @@ LogicalResult Importer::importReshapeLike(const onnx::NodeProto &node) {
     if (failed(checkAttributes(node, {"axis"})))
       return failure();
     int64_t axis = intAttr(node, "axis", 1), rank = xs.size();
+    if (axis < -rank || axis > rank)
+      return nodeError(node, "axis " + Twine(axis) +
+                                 " is out of range for rank " + Twine(rank));
     if (axis < 0)
       axis += rank;
     int64_t outer = 1;

@@ -20,6 +20,35 @@
 
 using namespace mlir::dl::onnx_import;
 
+namespace {
+bool checkBeforeInference(const onnx::ModelProto &model, std::string &error) {
+  const auto &known =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    auto it = known.find(domain);
+    if (it != known.end() && opset.version() > it->second.second) {
+      error = "opset " + std::to_string(opset.version()) + " of domain '" +
+              opset.domain() + "' is newer than this ONNX library supports (" +
+              std::to_string(it->second.second) + ")";
+      return false;
+    }
+  }
+  for (const onnx::NodeProto &node : model.graph().node())
+    for (const onnx::AttributeProto &a : node.attribute())
+      if (a.name() == "strides" || a.name() == "dilations" ||
+          a.name() == "kernel_shape")
+        for (int64_t v : a.ints())
+          if (v < 1) {
+            error = "node '" + node.name() + "' (" + node.op_type() +
+                    "): " + a.name() + " must be positive, got " +
+                    std::to_string(v);
+            return false;
+          }
+  return true;
+}
+} // namespace
+
 bool mlir::dl::onnx_import::loadModel(const std::string &path,
                                       onnx::ModelProto &model, bool check,
                                       std::string &error) {
@@ -43,6 +72,10 @@ bool mlir::dl::onnx_import::loadModel(const std::string &path,
     error = std::string("the ONNX checker rejects the model: ") + e.what();
     return false;
   }
+  // ONNX shape inference (libonnx) divides by a zero stride and crashes on
+  // opset versions it does not know: reject such models before it runs.
+  if (!checkBeforeInference(model, error))
+    return false;
   try {
     onnx::ShapeInferenceOptions options;
     options.check_type = false;

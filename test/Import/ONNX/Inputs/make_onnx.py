@@ -109,6 +109,52 @@ def main():
         save(nodes, [vi("x", [1, 4])],
              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
              [ints("axes", [0, -4])], path)
+    elif case.startswith("window-"):
+        # 2-D window attributes out of range (found by dl-fuzz-onnx for
+        # Conv strides; the others by auditing the importer).
+        op, attrs, x, w = {
+            "window-pool-strides": ("MaxPool", dict(kernel_shape=[2, 2],
+                                                    strides=[1]), 4, None),
+            "window-pool-stride-zero": ("AveragePool",
+                                        dict(kernel_shape=[2, 2],
+                                             strides=[0, 0],
+                                             auto_pad="SAME_UPPER"), 4, None),
+            "window-pool-negative-pad": ("MaxPool",
+                                         dict(kernel_shape=[2, 2],
+                                              pads=[-3, 0, 0, 0]), 4, None),
+            "window-conv-too-large": ("Conv", dict(kernel_shape=[3, 3]), 2,
+                                      [1, 1, 3, 3]),
+            "window-conv-dilations": ("Conv", dict(dilations=[2]), 4,
+                                      [1, 1, 1, 1]),
+        }[case]
+        nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                 helper.make_node(op, ["r"] + (["w"] if w else []), ["y"],
+                                  name="window", **attrs)]
+        save(nodes, [vi("x", [1, 1, x, x])],
+             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+             [init("w", *w)] if w else [], path)
+    elif case == "flatten-axis":
+        nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                 helper.make_node("Flatten", ["r"], ["y"], name="flatten",
+                                  axis=7)]
+        save(nodes, [vi("x", [2, 3])],
+             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+             [], path)
+    elif case == "gemm-int-bias":
+        nodes = [helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc",
+                                  transB=1)]
+        save(nodes, [vi("x", [1, 4])], [vi("y", [1, 3])],
+             [init("w", 3, 4), ints("b", [1, 2, 3])], path)
+    elif case == "zero-stride":
+        nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv",
+                                  kernel_shape=[1, 1], strides=[1, 0])]
+        save(nodes, [vi("x", [1, 1, 4, 4])],
+             [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+             [init("w", 1, 1, 1, 1)], path)
+    elif case == "future-opset":
+        nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+        save(nodes, [vi("x", [1, 4])], [vi("y", [1, 4])], [], path,
+             opset=59)
     elif case == "huge-constant":
         nodes = [helper.make_node("ConstantOfShape", ["shp"], ["c"],
                                   name="fill"),
