@@ -17,7 +17,10 @@ RESULT arguments it plots every bench/results/*.txt and *.md it recognises:
 * bench/search_scaling.py: search time against the number of layers, one
   line per device count (a Markdown table "| model | layers | P=.. |");
 * bench/fedavg_fashion_mnist.sh: test accuracy of the global model after
-  each federated averaging round (the "round r/R: ..." lines).
+  each federated averaging round (the "round r/R: ..." lines);
+* bench/train_ps_staleness.sh: test accuracy and training loss per epoch
+  and against wall time, one line per run (a Markdown table "| run |
+  epoch | ...").
 
 Needs matplotlib (Debian: python3-matplotlib).
 """
@@ -124,6 +127,42 @@ def plot_fedavg(rows, title, path):
     save(fig, path)
 
 
+def training_curves(text):
+    """{run: [(epoch, loss, test accuracy %, total s)]} of a Markdown table
+    "| run | epoch | loss | train accuracy | test accuracy | epoch s |
+    total s |"."""
+    series, on = {}, False
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[:2] == ["run", "epoch"]:
+            on = True
+            continue
+        if not on or len(cells) != 7 or not cells[1].isdigit():
+            continue
+        series.setdefault(cells[0], []).append(
+            (int(cells[1]), float(cells[2]), float(cells[4].rstrip(" %")),
+             float(cells[6])))
+    return series
+
+
+def plot_training(series, title, path):
+    fig, (acc, loss) = plt.subplots(1, 2, figsize=(10, 4))
+    for name, rows in series.items():
+        acc.plot([r[3] for r in rows], [r[2] for r in rows], marker="o",
+                 label=name)
+        loss.plot([r[0] for r in rows], [r[1] for r in rows], marker="o",
+                  label=name)
+    acc.set_xlabel("wall time (s)")
+    acc.set_ylabel("test accuracy after the epoch (%)")
+    loss.set_xlabel("epoch")
+    loss.set_ylabel("mean training loss of the epoch")
+    for ax in (acc, loss):
+        ax.grid(alpha=0.3)
+    acc.legend(frameon=False, fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    save(fig, path)
+
+
 def plot_resnet(rows, title, path):
     fig, ax = plt.subplots(figsize=(6, 3.6))
     w = 0.38
@@ -227,6 +266,11 @@ def plot_file(src, path):
     if rows:
         plot_fedavg(rows, "FedAvg, Fashion-MNIST, non-IID clients (%s)" % load,
                     path)
+        return True
+    series = training_curves(text)
+    if series:
+        plot_training(series, "Fashion-MNIST: parameter server vs "
+                      "synchronous (%s)" % load, path)
         return True
     return False
 

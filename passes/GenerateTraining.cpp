@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "passes/Passes.h"
+#include "passes/Train/SplitPairs.h"
 #include "passes/TrainingUtils.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
@@ -106,12 +107,23 @@ void DLGenerateTrainingPass::runOnOperation() {
                       beta1,     beta2, epsilon};
   if (failed(verifyOptimizer(fwd, opt)))
     return signalPassFailure();
-  if (dataParallel < 1 || bucketElements < 1 || batch < 0) {
-    fwd.emitError("data-parallel and bucket-elements must be positive and "
-                  "batch non-negative");
+  if (dataParallel < 1 || bucketElements < 1 || batch < 0 ||
+      tensorParallel < 1) {
+    fwd.emitError("data-parallel, tensor-parallel and bucket-elements must "
+                  "be positive and batch non-negative");
+    return signalPassFailure();
+  }
+  if (tensorParallel > 1 && (dataParallel > 1 || gradientsOnly)) {
+    fwd.emitError("tensor-parallel combines with neither data-parallel nor "
+                  "gradients-only yet");
     return signalPassFailure();
   }
   if (batch > 0 && failed(rewriteBatch(fwd, batch)))
+    return signalPassFailure();
+  llvm::StringMap<train::ParamSplit> splits;
+  llvm::DenseSet<Operation *> outputSplit;
+  if (tensorParallel > 1 &&
+      failed(train::splitLayerPairs(fwd, tensorParallel, splits, outputSplit)))
     return signalPassFailure();
 
   if (failed(verifyLogits(fwd)))
@@ -138,23 +150,32 @@ void DLGenerateTrainingPass::runOnOperation() {
   }
 
   int64_t statesPerParam = opt.statesPerParam();
+  // States in the step's arguments and results (none when it returns the
+  // gradients).
+  int64_t stepStates = gradientsOnly ? 0 : statesPerParam;
+  // Arguments before the parameters: x, targets and (when the step updates
+  // the parameters) the optimizer step.
+  unsigned firstParam = gradientsOnly ? 2 : 3;
   MLIRContext *ctx = &getContext();
   auto f32 = Float32Type::get(ctx);
   auto scalar = RankedTensorType::get({1}, f32);
-  SmallVector<Type> argTypes = {xType, logitsType, scalar};
+  SmallVector<Type> argTypes = {xType, logitsType};
+  if (!gradientsOnly)
+    argTypes.push_back(scalar);
   for (auto &kv : params)
     argTypes.push_back(kv.second.type);
   for (auto &kv : params)
-    for (int64_t s = 0; s < statesPerParam; ++s)
+    for (int64_t s = 0; s < stepStates; ++s)
       argTypes.push_back(kv.second.type);
   SmallVector<Type> resultTypes = {scalar, logitsType};
-  resultTypes.append(argTypes.begin() + 3, argTypes.end());
+  resultTypes.append(argTypes.begin() + firstParam, argTypes.end());
 
   OpBuilder mb(module.getBodyRegion());
   mb.setInsertionPoint(fwd);
   Location loc = fwd.getLoc();
   auto step = mb.create<func::FuncOp>(
-      loc, (fwd.getSymName() + "_train_step").str(),
+      loc,
+      (fwd.getSymName() + (gradientsOnly ? "_grad_step" : "_train_step")).str(),
       FunctionType::get(ctx, argTypes, resultTypes));
   Block *block = step.addEntryBlock();
   OpBuilder b = OpBuilder::atBlockEnd(block);
@@ -165,14 +186,24 @@ void DLGenerateTrainingPass::runOnOperation() {
   };
   setArg(0, "dl.input", "x");
   setArg(1, "dl.input", "targets");
-  setArg(2, "dl.input", "step");
-  unsigned argIndex = 3;
+  if (!gradientsOnly)
+    setArg(2, "dl.input", "step");
+  unsigned argIndex = firstParam;
   for (auto &kv : params) {
     kv.second.arg = block->getArgument(argIndex);
+    if (auto split = splits.find(kv.second.name); split != splits.end()) {
+      const train::ParamSplit &ps = split->second;
+      if (ps.rank0Only)
+        step.setArgAttr(argIndex, "dl.rank0_only", b.getUnitAttr());
+      if (ps.dim >= 0)
+        step.setArgAttr(argIndex, "dl.split_dim", b.getI64IntegerAttr(ps.dim));
+      step.setArgAttr(argIndex, "dl.split_parts",
+                      b.getI64IntegerAttr(ps.parts));
+    }
     setArg(argIndex++, "dl.param", kv.second.name);
   }
   for (auto &kv : params)
-    for (int64_t s = 0; s < statesPerParam; ++s)
+    for (int64_t s = 0; s < stepStates; ++s)
       setArg(argIndex++, "dl.state",
              kv.second.name + "." + opt.stateName(s).str());
 
@@ -189,17 +220,21 @@ void DLGenerateTrainingPass::runOnOperation() {
     if (isa<func::ReturnOp>(op))
       continue;
     Operation *clone = b.clone(op, map);
+    if (outputSplit.contains(&op))
+      outputSplit.insert(clone);
     unsigned index = forward.size();
     forward.push_back(clone);
     for (Value v : clone->getOperands()) {
-      if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getArgNumber() >= 3)
+      if (auto arg = dyn_cast<BlockArgument>(v);
+          arg && arg.getArgNumber() >= firstParam)
         for (auto &kv : params)
           if (kv.second.arg == arg && kv.second.firstUse == ~0u)
             kv.second.firstUse = index;
     }
     if (llvm::any_of(clone->getOperands(), [&](Value v) {
           auto arg = dyn_cast<BlockArgument>(v);
-          return (arg && arg.getArgNumber() >= 3) || requiresGrad.contains(v);
+          return (arg && arg.getArgNumber() >= firstParam) ||
+                 requiresGrad.contains(v);
         }))
       for (Value r : clone->getResults())
         requiresGrad.insert(r);
@@ -216,20 +251,53 @@ void DLGenerateTrainingPass::runOnOperation() {
 
   // Backward, in reverse; each parameter's gradient is final after the
   // op of its first use.
-  auto isParamArg = [](Value v) {
+  auto isParamArg = [&](Value v) {
     auto arg = dyn_cast<BlockArgument>(v);
-    return arg && arg.getArgNumber() >= 3;
+    return arg && arg.getArgNumber() >= firstParam;
+  };
+  SmallVector<int64_t> splitGroup =
+      llvm::to_vector(llvm::seq<int64_t>(0, tensorParallel));
+  auto needsGrad = [&](Value v) {
+    return isParamArg(v) || requiresGrad.contains(v);
+  };
+  // The operand gradients of `op`. An output-split layer's input gradient
+  // is the sum over the ranks of the parts of their channels: its
+  // contribution is all-reduced before it joins the input's other uses'.
+  auto backward = [&](Operation *op) -> LogicalResult {
+    if (!outputSplit.contains(op))
+      return addOperandGradients(b, op, needsGrad, grads);
+    Value input = op->getOperand(0);
+    Value earlier = grads.lookup(input);
+    grads.erase(input);
+    if (failed(addOperandGradients(b, op, needsGrad, grads)))
+      return failure();
+    Value part = grads.lookup(input);
+    if (!part) {
+      if (earlier)
+        grads[input] = earlier;
+      return success();
+    }
+    Value sum = b.create<AllReduceOp>(op->getLoc(), part.getType(), part,
+                                      b.getDenseI64ArrayAttr(splitGroup));
+    grads[input] =
+        earlier ? b.create<AddOp>(op->getLoc(), sum.getType(), earlier, sum)
+                      .getResult()
+                : sum;
+    return success();
   };
   SmallVector<Param *> bucket;
   int64_t bucketSize = 0;
   for (unsigned i = forward.size(); i-- > 0;) {
     Operation *op = forward[i];
     b.setInsertionPointToEnd(block);
-    if (failed(addOperandGradients(
-            b, op,
-            [&](Value v) { return isParamArg(v) || requiresGrad.contains(v); },
-            grads)))
+    if (isa<AllReduceOp>(op)) {
+      // The partial sums of an input-split layer: the loss is the same on
+      // every rank, so each partial sum's gradient is the result's.
+      if (Value rg = grads.lookup(op->getResult(0)))
+        grads[op->getOperand(0)] = rg;
+    } else if (failed(backward(op))) {
       return signalPassFailure();
+    }
     for (auto &kv : params) {
       Param &p = kv.second;
       if (p.firstUse != i)
@@ -240,7 +308,7 @@ void DLGenerateTrainingPass::runOnOperation() {
                         << "' does not influence the loss";
         return signalPassFailure();
       }
-      if (dataParallel == 1)
+      if (dataParallel == 1 || gradientsOnly)
         continue;
       bucket.push_back(&p);
       bucketSize += p.type.getNumElements();
@@ -252,12 +320,16 @@ void DLGenerateTrainingPass::runOnOperation() {
   }
   flushBucket(b, loc, bucket);
 
-  // Optimizer updates, in argument order.
+  // Optimizer updates, in argument order (or the gradients).
   SmallVector<Value> results = {loss, logits}, newStates;
-  unsigned stateArg = 3 + params.size();
-  Value stepArg = block->getArgument(2);
+  unsigned stateArg = firstParam + params.size();
+  Value stepArg = gradientsOnly ? Value() : block->getArgument(2);
   for (auto &kv : params) {
     Param &p = kv.second;
+    if (gradientsOnly) {
+      results.push_back(p.grad);
+      continue;
+    }
     results.push_back(
         buildUpdate(b, loc, opt, p.arg, p.grad,
                     block->getArguments().slice(stateArg, statesPerParam),
@@ -274,6 +346,15 @@ void DLGenerateTrainingPass::runOnOperation() {
   info.set("batch", b.getI64IntegerAttr(localBatch));
   info.set("classes", b.getI64IntegerAttr(classes));
   info.set("params", b.getI64IntegerAttr(params.size()));
+  info.set("gradients_only", b.getBoolAttr(gradientsOnly));
+  info.set("tensor_parallel", b.getI64IntegerAttr(tensorParallel));
+  info.set("lr", b.getF32FloatAttr(lr));
+  info.set("momentum",
+           b.getF32FloatAttr(optimizer == "momentum" ? momentum : 0.0));
+  info.set("weight_decay", b.getF32FloatAttr(weightDecay));
+  info.set("beta1", b.getF32FloatAttr(beta1));
+  info.set("beta2", b.getF32FloatAttr(beta2));
+  info.set("epsilon", b.getF32FloatAttr(epsilon));
   step->setAttr(DLDialect::kTrainAttrName, info.getDictionary(ctx));
   fwd.erase();
 }

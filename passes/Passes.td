@@ -251,8 +251,25 @@ def DLGenerateTraining : Pass<"dl-generate-training", "ModuleOp"> {
 
     `batch` rewrites the batch size (dim 0 of every activation). The
     function gets `dl.train = {optimizer, states_per_param, data_parallel,
-    batch, classes}`, which `dl-to-cpp` turns into a training program
+    batch, classes, params, gradients_only}` and the optimizer's
+    hyperparameters, which `dl-to-cpp` turns into a training program
     (docs/training.md).
+
+    With `gradients-only` the function is `@<name>_grad_step(x, targets,
+    params...) -> (loss, logits, gradients...)` for the workers of a
+    parameter server, which applies the optimizer itself: no all-reduce and
+    no update is built, and `data-parallel = P` only scales the loss
+    gradient by `1/(B*P)` (the server sums the gradients of P workers).
+
+    With `tensor-parallel = P > 1` (intra-layer training) every rank runs
+    the step on the whole batch with its slices of the weights: each conv
+    (one group) or dense layer whose result reaches another such layer
+    through ReLU, pooling or flatten only is split by output channels, the
+    other by input channels; one `dl.all_reduce` adds the partial sums of
+    the pair in the forward pass and one the partial gradients of the first
+    layer's input in the backward pass. The parameter arguments carry
+    `dl.split_dim`/`dl.split_parts` (the rank's piece of the full tensor)
+    or `dl.rank0_only` (the input-split layer's bias, zero on other ranks).
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
   let options = [
@@ -273,7 +290,13 @@ def DLGenerateTraining : Pass<"dl-generate-training", "ModuleOp"> {
            "ranks the gradients are summed over">,
     Option<"bucketElements", "bucket-elements", "int64_t",
            /*default=*/"262144",
-           "gradient elements per all-reduce bucket">
+           "gradient elements per all-reduce bucket">,
+    Option<"gradientsOnly", "gradients-only", "bool", /*default=*/"false",
+           "return the gradients instead of applying the optimizer "
+           "(parameter-server workers)">,
+    Option<"tensorParallel", "tensor-parallel", "int64_t", /*default=*/"1",
+           "ranks of the intra-layer (m) split: output/input channel pairs "
+           "of conv and dense layers">
   ];
 }
 

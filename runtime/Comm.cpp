@@ -14,6 +14,7 @@
 ///
 //===----------------------------------------------------------------------===//
 
+#include "CommInternal.h"
 #include "Internal.h"
 #include "dlrt/dlrt.h"
 
@@ -50,15 +51,6 @@ void requireInit(const char *op) {
     fatal("%s called before dlrt_init (or after dlrt_finalize)", op);
 }
 
-void check(int rc, const char *op) {
-  if (rc == MPI_SUCCESS)
-    return;
-  char msg[MPI_MAX_ERROR_STRING] = {};
-  int len = 0;
-  MPI_Error_string(rc, msg, &len);
-  fatal("MPI error in %s: %s", op, msg);
-}
-
 int toInt(int64_t v, const char *op, const char *what) {
   if (v < 0 || v > INT_MAX)
     fatal("%s: %s = %lld is out of range (0..INT_MAX elements)", op, what,
@@ -74,47 +66,6 @@ std::string groupString(const int *group, int n) {
     s += std::to_string(group[i]);
   }
   return s + "}";
-}
-
-/// Completes `n` requests, polling until the timeout. `peers[i]` (may be
-/// null) names the world rank request i waits for; otherwise the group is
-/// reported.
-void waitAll(MPI_Request *reqs, int n, const char *op, const int *peers,
-             const int *group = nullptr, int groupSize = 0,
-             MPI_Status *statuses = MPI_STATUSES_IGNORE) {
-  if (n == 0)
-    return;
-  double start = now();
-  double deadline = start + timeoutSeconds();
-  for (long iter = 0;; ++iter) {
-    int done = 0;
-    check(MPI_Testall(n, reqs, &done, statuses), op);
-    if (done)
-      return;
-    if ((iter & 63) == 0 && now() > deadline)
-      break;
-    if (iter < 1000)
-      sched_yield();
-    else
-      usleep(iter < 20000 ? 20 : 200);
-  }
-  std::string who;
-  for (int i = 0; i < n && who.empty(); ++i) {
-    int flag = 0;
-    MPI_Request_get_status(reqs[i], &flag, MPI_STATUS_IGNORE);
-    if (!flag)
-      who = peers ? "rank " + std::to_string(peers[i])
-                  : "ranks " + groupString(group, groupSize);
-  }
-  if (who.empty())
-    who = "unknown rank";
-  std::fprintf(stderr,
-               "dlrt: rank %d: timed out after %gs in %s waiting for %s "
-               "(peer may have died)\n",
-               worldRank(), timeoutSeconds(), op, who.c_str());
-  std::fflush(stderr);
-  MPI_Abort(MPI_COMM_WORLD, 3);
-  _exit(3);
 }
 
 /// Communicator for `group` and this rank's index in it.
@@ -202,11 +153,92 @@ void countReceived(int peer, int64_t bytes, CommSpan &span) {
   span.recv += bytes;
 }
 
+/// Calls `done()` with a growing back-off until it returns true (then
+/// returns true) or the communication timeout has passed (false).
+template <typename Done>
+bool pollUntilTimeout(Done done, double seconds = timeoutSeconds()) {
+  double deadline = now() + seconds;
+  for (long iter = 0;; ++iter) {
+    if (done())
+      return true;
+    if ((iter & 63) == 0 && now() > deadline)
+      return false;
+    if (iter < 1000)
+      sched_yield();
+    else
+      usleep(iter < 20000 ? 20 : 200);
+  }
+}
+
+[[noreturn]] void timedOut(const char *op, const std::string &who,
+                           double seconds = timeoutSeconds()) {
+  std::fprintf(stderr,
+               "dlrt: rank %d: timed out after %gs in %s waiting for %s "
+               "(peer may have died)\n",
+               worldRank(), seconds, op, who.c_str());
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, 3);
+  _exit(3);
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
 // Internal interface
 //===----------------------------------------------------------------------===//
+
+void dlrt::detail::check(int rc, const char *op) {
+  if (rc == MPI_SUCCESS)
+    return;
+  char msg[MPI_MAX_ERROR_STRING] = {};
+  int len = 0;
+  MPI_Error_string(rc, msg, &len);
+  fatal("MPI error in %s: %s", op, msg);
+}
+
+void dlrt::detail::waitAll(MPI_Request *reqs, int n, const char *op,
+                           const int *peers, const int *group, int groupSize,
+                           MPI_Status *statuses) {
+  if (n == 0)
+    return;
+  if (pollUntilTimeout([&] {
+        int done = 0;
+        check(MPI_Testall(n, reqs, &done, statuses), op);
+        return done != 0;
+      }))
+    return;
+  std::string who;
+  for (int i = 0; i < n && who.empty(); ++i) {
+    int flag = 0;
+    MPI_Request_get_status(reqs[i], &flag, MPI_STATUS_IGNORE);
+    if (!flag)
+      who = peers ? "rank " + std::to_string(peers[i])
+                  : "ranks " + groupString(group, groupSize);
+  }
+  timedOut(op, who.empty() ? "unknown rank" : who);
+}
+
+int dlrt::detail::waitAny(MPI_Request *reqs, int n, MPI_Status *status,
+                          const char *op, const std::string &waitingFor,
+                          double seconds) {
+  if (seconds <= 0)
+    seconds = timeoutSeconds();
+  int index = MPI_UNDEFINED;
+  if (pollUntilTimeout(
+          [&] {
+            int done = 0;
+            check(MPI_Testany(n, reqs, &index, &done, status), op);
+            return done && index != MPI_UNDEFINED;
+          },
+          seconds))
+    return index;
+  timedOut(op, waitingFor, seconds);
+}
+
+MPI_Comm dlrt::detail::worldComm() {
+  requireInit("worldComm");
+  return S.world;
+}
 
 void dlrt::detail::commInit() {
   check(MPI_Comm_dup(MPI_COMM_WORLD, &S.world), "init");

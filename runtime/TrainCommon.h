@@ -5,12 +5,14 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// What the training loops of libdlrt share (the data-parallel loop in
-/// Training.cpp, the pipeline loop in TrainPipeline.cpp, federated
-/// averaging in TrainFedAvg.cpp): datasets, the per-epoch permutation, the
-/// common command-line options, parameter initialization and saving, and
-/// for the loops over a dlrt_train_program its parameters and optimizer
-/// states and one step. Not installed and not part of the ABI.
+/// What the training loops of libdlrt share (the data-parallel and
+/// intra-layer loop in Training.cpp, the pipeline loop in TrainPipeline.cpp,
+/// federated averaging in TrainFedAvg.cpp, the parameter server in
+/// TrainParamServer.cpp): datasets, the per-epoch permutation, the common
+/// command-line options, parameter initialization and saving, fault
+/// injection, the progress bar, and for the loops over a dlrt_train_program
+/// its parameters and optimizer states and one step. Not installed and not
+/// part of the ABI.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -58,11 +60,25 @@ void fillBatch(const Dataset &d, const int64_t *rows, int64_t b,
 
 /// The options every training program takes (see usage()).
 struct Options {
-  std::string trainX, trainY, testX, testY, init, save, checkpoint;
+  std::string trainX, trainY, testX, testY, init, save, checkpoint, psLog;
   int64_t epochs = 1, steps = 0, limitTrain = 0, limitTest = 0;
+  /// Parameter server: the staleness bound; -1 is unbounded.
+  int64_t staleness = 0;
+  bool stalenessGiven = false;
   uint64_t seed = 1;
   bool shuffle = true, resume = false, progress = false, quiet = false;
 };
+
+/// The training and test sets of a program's options, and the global
+/// batch (the per-rank batch times the data-parallel replicas or workers).
+struct TrainData {
+  Dataset train, test;
+  int64_t global = 0, stepsPerEpoch = 0;
+};
+
+/// Loads --train-images/--train-labels (required) and the test set if
+/// given; fails unless the training set fills one global batch.
+TrainData loadTrainData(const dlrt_train_program &p, const Options &o);
 
 /// Prints the common options (after a usage line naming argv0).
 void usage(const char *argv0);
@@ -95,11 +111,22 @@ Options parseOptions(int argc, char **argv, bool &help,
 
 /// Initial values of `n` tensors: from `o.init` by name, else uniform
 /// +-1/sqrt(fan-in) for tensors of rank >= 2 and zero for the others, drawn
-/// in order from one generator seeded by `o.seed`.
+/// in order from one generator seeded by `o.seed`. Of a tensor split over
+/// an intra-layer group (dlrt_train_tensor) the full tensor is read or
+/// drawn and this rank keeps its piece.
 std::vector<std::vector<float>> initTensors(const dlrt_train_tensor *tensors,
                                             int n, const Options &o);
 
-/// Writes `n` tensors (DLW1) to `path`.
+/// The shape of the full tensor of `t` (its piece's shape if not split).
+std::vector<int64_t> fullShape(const dlrt_train_tensor &t);
+
+/// The full tensor of `t` from this rank's `piece`: an all-gather over the
+/// intra-layer group when `t` is split (every member must call it), else
+/// the piece.
+std::vector<float> fullTensor(const dlrt_train_tensor &t,
+                              const std::vector<float> &piece);
+
+/// Writes `n` full tensors (DLW1) to `path`.
 void saveTensors(const dlrt_train_tensor *tensors, int n,
                  const std::vector<std::vector<float>> &values,
                  const std::string &path);
@@ -137,6 +164,27 @@ int64_t sampleSize(const dlrt_train_program &p);
 
 /// `--paradigm fedavg` of dlrt_train_main (TrainFedAvg.cpp).
 int fedAvgMain(const dlrt_train_program &p, int argc, char **argv);
+
+/// Fault injection from the environment: DLRT_TRAIN_FAIL_AT_STEP=K makes
+/// ranks exit with status 3 before step K (only rank R with
+/// DLRT_TRAIN_FAIL_RANK=R); DLRT_TRAIN_SLOW_RANK=R:MS makes rank R sleep MS
+/// milliseconds before every step.
+struct Faults {
+  int64_t failStep = -1;
+  int failRank = -1, slowRank = -1;
+  int64_t slowMs = 0;
+  static Faults fromEnv();
+  /// Applies the faults of this rank before the 0-based step `step`.
+  void beforeStep(int64_t step) const;
+};
+
+/// The progress bar on stderr.
+void progressBar(int64_t done, int64_t total, double loss, int64_t epoch,
+                 int64_t epochs);
+
+/// The parameter-server loop (TrainParamServer.cpp) of a program whose step
+/// returns gradients: rank 0 serves, ranks 1..P-1 are workers.
+int paramServerMain(const dlrt_train_program &prog, const Options &o);
 
 } // namespace dlrt::train
 

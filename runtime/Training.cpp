@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cblas.h>
+#include <chrono>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -32,6 +33,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <unordered_map>
 #include <vector>
@@ -599,6 +601,26 @@ void dlrt::train::fillBatch(const Dataset &d, const int64_t *rows, int64_t b,
   }
 }
 
+TrainData dlrt::train::loadTrainData(const dlrt_train_program &p,
+                                     const Options &o) {
+  if (o.trainX.empty() || o.trainY.empty())
+    trainFail("--train-images and --train-labels are required");
+  int64_t sampleSize = 1;
+  for (int i = 1; i < p.input_rank; ++i)
+    sampleSize *= p.input_shape[i];
+  TrainData d;
+  d.train =
+      loadDataset(o.trainX, o.trainY, sampleSize, p.classes, o.limitTrain);
+  if (!o.testX.empty())
+    d.test = loadDataset(o.testX, o.testY, sampleSize, p.classes, o.limitTest);
+  d.global = p.batch * p.data_parallel;
+  d.stepsPerEpoch = d.train.count / d.global;
+  if (d.stepsPerEpoch == 0)
+    trainFail("%lld training samples do not fill one global batch of %lld",
+              (long long)d.train.count, (long long)d.global);
+  return d;
+}
+
 //===----------------------------------------------------------------------===//
 // Options, initialization and saving
 //===----------------------------------------------------------------------===//
@@ -620,7 +642,12 @@ void dlrt::train::usage(const char *argv0) {
       "  --resume              continue from --checkpoint if it exists\n"
       "  --save PATH.dlw       final parameters\n"
       "  --progress            progress bar on stderr (default: on a tty)\n"
-      "  --quiet               no per-epoch lines\n",
+      "  --quiet               no per-epoch lines\n"
+      "parameter-server programs (dl-train --paradigm ps):\n"
+      "  --staleness S|inf     a worker at clock c waits until the slowest "
+      "has\n"
+      "                        pushed c-S gradients (0: synchronous)\n"
+      "  --ps-log PATH         the server logs every parameter pull\n",
       argv0);
 }
 
@@ -695,10 +722,84 @@ Options dlrt::train::parseOptions(int argc, char **argv, bool &help,
       o.progress = true;
     else if (key == "--quiet")
       o.quiet = true;
+    else if (key == "--staleness") {
+      o.stalenessGiven = true;
+      std::string v =
+          inlineValue ? arg.substr(eq + 1) : (i + 1 < argc ? argv[i + 1] : "");
+      if (v == "inf") {
+        o.staleness = -1;
+        if (!inlineValue)
+          ++i;
+      } else {
+        o.staleness = a.count();
+      }
+    } else if (key == "--ps-log")
+      o.psLog = a.value();
     else
       trainFail("unknown option '%s' (see --help)", arg.c_str());
   }
   return o;
+}
+
+namespace {
+
+/// Whether `t` is cut into pieces over an intra-layer group.
+bool isSplit(const dlrt_train_tensor &t) {
+  return t.split_parts > 1 && t.split_dim >= 0;
+}
+
+/// This rank's index in the intra-layer group of `t` (0 if none).
+int pieceIndex(const dlrt_train_tensor &t) {
+  return t.split_parts > 1 ? dlrt_rank() % t.split_parts : 0;
+}
+
+int64_t fullElements(const dlrt_train_tensor &t) {
+  return isSplit(t) ? t.elements * t.split_parts : t.elements;
+}
+
+/// This rank's piece of the full tensor `full` of `t`: its block along the
+/// split dim, or zeros for a rank-0-only tensor on the other ranks.
+void takePiece(const dlrt_train_tensor &t, const float *full, float *piece) {
+  int r = pieceIndex(t);
+  if (t.rank0_only && r != 0) {
+    std::fill(piece, piece + t.elements, 0.f);
+    return;
+  }
+  if (!isSplit(t)) {
+    std::memcpy(piece, full, t.elements * sizeof(float));
+    return;
+  }
+  // Blocks before the split dim, and the piece's elements in each.
+  int64_t outer = 1, block = 1;
+  for (int d = 0; d < t.rank; ++d)
+    (d < t.split_dim ? outer : block) *= t.shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    std::memcpy(piece + o * block, full + (o * t.split_parts + r) * block,
+                block * sizeof(float));
+}
+
+} // namespace
+
+std::vector<int64_t> dlrt::train::fullShape(const dlrt_train_tensor &t) {
+  std::vector<int64_t> shape(t.shape, t.shape + t.rank);
+  if (isSplit(t))
+    shape[t.split_dim] *= t.split_parts;
+  return shape;
+}
+
+std::vector<float> dlrt::train::fullTensor(const dlrt_train_tensor &t,
+                                           const std::vector<float> &piece) {
+  if (!isSplit(t))
+    return piece;
+  int base = dlrt_rank() - pieceIndex(t);
+  std::vector<int> group(t.split_parts);
+  for (int i = 0; i < t.split_parts; ++i)
+    group[i] = base + i;
+  std::vector<int64_t> sizes(t.split_parts, t.shape[t.split_dim]);
+  std::vector<float> full(fullElements(t));
+  dlrt_all_gather(piece.data(), t.shape, t.rank, t.split_dim, full.data(),
+                  sizes.data(), group.data(), t.split_parts);
+  return full;
 }
 
 std::vector<std::vector<float>>
@@ -714,26 +815,26 @@ dlrt::train::initTensors(const dlrt_train_tensor *tensors, int n,
   }
   for (int i = 0; i < n; ++i) {
     const dlrt_train_tensor &t = tensors[i];
-    std::vector<float> &v = values[i];
-    v.assign(t.elements, 0.f);
+    int64_t elements = fullElements(t);
+    std::vector<float> full(elements, 0.f);
     if (!o.init.empty()) {
       const dlrt::format::WeightTensor *w = reader.find(t.name);
       if (!w)
         trainFail("'%s' has no tensor '%s'", o.init.c_str(), t.name);
-      if (int64_t(w->nbytes / 4) != t.elements)
+      if (int64_t(w->nbytes / 4) != elements)
         trainFail("'%s': tensor '%s' has %lld elements, expected %lld",
                   o.init.c_str(), t.name, (long long)(w->nbytes / 4),
-                  (long long)t.elements);
-      std::memcpy(v.data(), w->data, t.elements * sizeof(float));
-      continue;
+                  (long long)elements);
+      std::memcpy(full.data(), w->data, elements * sizeof(float));
+    } else if (t.rank >= 2) { // biases start at zero
+      int64_t fanIn = elements / fullShape(t)[0];
+      double bound = 1.0 / std::sqrt(double(fanIn));
+      std::uniform_real_distribution<double> dist(-bound, bound);
+      for (float &x : full)
+        x = static_cast<float>(dist(rng));
     }
-    if (t.rank < 2)
-      continue; // biases start at zero
-    int64_t fanIn = t.elements / t.shape[0];
-    double bound = 1.0 / std::sqrt(double(fanIn));
-    std::uniform_real_distribution<double> dist(-bound, bound);
-    for (float &x : v)
-      x = static_cast<float>(dist(rng));
+    values[i].resize(t.elements);
+    takePiece(t, full.data(), values[i].data());
   }
   return values;
 }
@@ -743,13 +844,49 @@ void dlrt::train::saveTensors(const dlrt_train_tensor *tensors, int n,
                               const std::string &path) {
   dlrt::format::WeightWriter w;
   for (int i = 0; i < n; ++i)
-    w.add(tensors[i].name,
-          std::vector<int64_t>(tensors[i].shape,
-                               tensors[i].shape + tensors[i].rank),
-          values[i].data());
+    w.add(tensors[i].name, fullShape(tensors[i]), values[i].data());
   std::string error;
   if (!w.write(path, error))
     trainFail("%s", error.c_str());
+}
+
+Faults dlrt::train::Faults::fromEnv() {
+  Faults f;
+  if (const char *v = std::getenv("DLRT_TRAIN_FAIL_AT_STEP"))
+    f.failStep = std::atoll(v);
+  if (const char *v = std::getenv("DLRT_TRAIN_FAIL_RANK"))
+    f.failRank = std::atoi(v);
+  if (const char *v = std::getenv("DLRT_TRAIN_SLOW_RANK")) {
+    long long ms = 0;
+    if (std::sscanf(v, "%d:%lld", &f.slowRank, &ms) != 2 || ms < 0)
+      trainFail("invalid DLRT_TRAIN_SLOW_RANK '%s' (expected RANK:MS)", v);
+    f.slowMs = ms;
+  }
+  return f;
+}
+
+void dlrt::train::Faults::beforeStep(int64_t step) const {
+  int rank = dlrt_rank();
+  if (failStep >= 0 && step == failStep && (failRank < 0 || failRank == rank)) {
+    std::fprintf(stderr,
+                 "rank%d: DLRT_TRAIN_FAIL_AT_STEP: exiting at step %lld\n",
+                 rank, (long long)step);
+    std::fflush(stderr);
+    _exit(3);
+  }
+  if (slowMs > 0 && slowRank == rank)
+    std::this_thread::sleep_for(std::chrono::milliseconds(slowMs));
+}
+
+void dlrt::train::progressBar(int64_t done, int64_t total, double loss,
+                              int64_t epoch, int64_t epochs) {
+  const int width = 30;
+  int filled = total ? int(width * done / total) : width;
+  std::fprintf(stderr, "\repoch %lld/%lld [%.*s%*s] %lld/%lld loss %.4f",
+               (long long)epoch, (long long)epochs, filled,
+               "##############################", width - filled, "",
+               (long long)done, (long long)total, loss);
+  std::fflush(stderr);
 }
 
 //===----------------------------------------------------------------------===//
@@ -778,7 +915,13 @@ void dlrt::train::initParams(State &st, const Options &o) {
 }
 
 void dlrt::train::saveParams(const State &st, const std::string &path) {
-  saveTensors(st.prog->params, st.prog->num_params, st.params, path);
+  // Every rank gathers its intra-layer pieces; rank 0 writes.
+  const dlrt_train_program &p = *st.prog;
+  std::vector<std::vector<float>> full;
+  for (int i = 0; i < p.num_params; ++i)
+    full.push_back(fullTensor(p.params[i], st.params[i]));
+  if (dlrt_rank() == 0)
+    saveTensors(p.params, p.num_params, full, path);
 }
 
 float dlrt::train::runStep(State &st, const Dataset &d, const int64_t *rows,
@@ -817,6 +960,16 @@ float dlrt::train::runStep(State &st, const Dataset &d, const int64_t *rows,
       std::memcpy(st.states[i].data(), ns, st.states[i].size() * 4);
     p.free_output(ns, st.states[i].size());
   }
+  // A tensor held by rank 0 of its group alone stays zero (with zero
+  // optimizer states) on the other ranks, which computed the same update.
+  for (int i = 0; commit && i < p.num_params; ++i) {
+    if (!p.params[i].rank0_only || pieceIndex(p.params[i]) == 0)
+      continue;
+    std::fill(st.params[i].begin(), st.params[i].end(), 0.f);
+    for (int s = 0; s < p.states_per_param; ++s)
+      std::fill(st.states[i * p.states_per_param + s].begin(),
+                st.states[i * p.states_per_param + s].end(), 0.f);
+  }
   return loss;
 }
 
@@ -842,18 +995,21 @@ int64_t dlrt::train::sampleSize(const dlrt_train_program &p) {
 
 namespace {
 
+/// Writes the checkpoint on rank 0; every rank calls it (the ranks of an
+/// intra-layer group contribute their pieces).
 void writeCheckpoint(const State &st, const std::string &path,
                      int64_t epochsDone, int64_t step, uint64_t seed) {
   const dlrt_train_program &p = *st.prog;
   dlrt::format::WeightWriter w;
   for (int i = 0; i < p.num_params; ++i) {
-    std::vector<int64_t> shape(p.params[i].shape,
-                               p.params[i].shape + p.params[i].rank);
-    w.add(p.params[i].name, shape, st.params[i].data());
+    const dlrt_train_tensor &t = p.params[i];
+    w.add(t.name, fullShape(t), fullTensor(t, st.params[i]).data());
     for (int s = 0; s < p.states_per_param; ++s)
-      w.add(st.stateName(i, s), shape,
-            st.states[i * p.states_per_param + s].data());
+      w.add(st.stateName(i, s), fullShape(t),
+            fullTensor(t, st.states[i * p.states_per_param + s]).data());
   }
+  if (dlrt_rank() != 0)
+    return;
   float meta[3] = {float(epochsDone), float(step), float(seed)};
   w.add("__train.meta", {3}, meta);
   std::string tmp = path + ".tmp", error;
@@ -873,20 +1029,24 @@ bool readCheckpoint(State &st, const std::string &path, int64_t &epochsDone,
   std::string error;
   if (!r.open(path, error))
     trainFail("%s", error.c_str());
-  auto get = [&](const std::string &name, std::vector<float> &dst) {
+  auto find = [&](const std::string &name, size_t elements) {
     const dlrt::format::WeightTensor *t = r.find(name);
-    if (!t || t->nbytes / 4 != dst.size())
+    if (!t || t->nbytes / 4 != elements)
       trainFail("checkpoint '%s' lacks '%s' or has another shape",
                 path.c_str(), name.c_str());
-    std::memcpy(dst.data(), t->data, t->nbytes);
+    return static_cast<const float *>(t->data);
+  };
+  auto get = [&](const std::string &name, const dlrt_train_tensor &t,
+                 std::vector<float> &dst) {
+    takePiece(t, find(name, fullElements(t)), dst.data());
   };
   for (int i = 0; i < p.num_params; ++i) {
-    get(p.params[i].name, st.params[i]);
+    get(p.params[i].name, p.params[i], st.params[i]);
     for (int s = 0; s < p.states_per_param; ++s)
-      get(st.stateName(i, s), st.states[i * p.states_per_param + s]);
+      get(st.stateName(i, s), p.params[i],
+          st.states[i * p.states_per_param + s]);
   }
-  std::vector<float> meta(3);
-  get("__train.meta", meta);
+  const float *meta = find("__train.meta", 3);
   epochsDone = int64_t(meta[0]);
   step = int64_t(meta[1]);
   return true;
@@ -902,17 +1062,6 @@ double sumOverRanks(double v, int ranks) {
   float f = static_cast<float>(v);
   dlrt_all_reduce_sum(&f, 1, group.data(), ranks);
   return f;
-}
-
-void progressBar(int64_t done, int64_t total, double loss, int64_t epoch,
-                 int64_t epochs) {
-  const int width = 30;
-  int filled = total ? int(width * done / total) : width;
-  std::fprintf(stderr, "\repoch %lld/%lld [%.*s%*s] %lld/%lld loss %.4f",
-               (long long)epoch, (long long)epochs, filled,
-               "##############################", width - filled, "",
-               (long long)done, (long long)total, loss);
-  std::fflush(stderr);
 }
 
 /// The value of `--paradigm` ("data" when absent).
@@ -947,24 +1096,24 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
     return 0;
   }
   const dlrt_train_program &p = *prog;
+  if (p.gradients_only)
+    return paramServerMain(p, o);
+  if (o.stalenessGiven || !o.psLog.empty())
+    trainFail("--staleness and --ps-log need a parameter-server program "
+              "(dl-train --paradigm ps)");
   int ranks = dlrt_size(), rank = dlrt_rank();
-  if (ranks != p.data_parallel)
-    trainFail("the program sums gradients over %d rank(s) but runs on %d",
-              p.data_parallel, ranks);
-  if (o.trainX.empty() || o.trainY.empty())
-    trainFail("--train-images and --train-labels are required");
+  // Ranks r*T .. r*T+T-1 split the layers of data-parallel replica r.
+  int tp = std::max(1, p.tensor_parallel);
+  if (ranks != p.data_parallel * tp)
+    trainFail("the program sums gradients over %d rank(s) and splits layers "
+              "over %d but runs on %d",
+              p.data_parallel, tp, ranks);
+  int replica = rank / tp;
   if (o.resume && o.checkpoint.empty())
     trainFail("--resume needs --checkpoint");
-  Dataset train =
-      loadDataset(o.trainX, o.trainY, sampleSize(p), p.classes, o.limitTrain);
-  Dataset test;
-  if (!o.testX.empty())
-    test = loadDataset(o.testX, o.testY, sampleSize(p), p.classes, o.limitTest);
-  int64_t global = p.batch * ranks;
-  int64_t stepsPerEpoch = train.count / global;
-  if (stepsPerEpoch == 0)
-    trainFail("%lld training samples do not fill one global batch of %lld",
-              (long long)train.count, (long long)global);
+  TrainData data = loadTrainData(p, o);
+  const Dataset &train = data.train, &test = data.test;
+  int64_t global = data.global, stepsPerEpoch = data.stepsPerEpoch;
 
   State st(prog);
   initParams(st, o);
@@ -974,8 +1123,7 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
     std::printf("resumed from '%s' after epoch %lld (step %lld)\n",
                 o.checkpoint.c_str(), (long long)firstEpoch, (long long)step);
   bool bar = rank == 0 && (o.progress || isatty(2));
-  const char *failAt = std::getenv("DLRT_TRAIN_FAIL_AT_STEP");
-  int64_t failStep = failAt ? std::atoll(failAt) : -1;
+  Faults faults = Faults::fromEnv();
 
   for (int64_t epoch = firstEpoch; epoch < o.epochs; ++epoch) {
     if (o.steps > 0 && step >= o.steps)
@@ -987,14 +1135,9 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
     for (int64_t k = 0; k < stepsPerEpoch; ++k) {
       if (o.steps > 0 && step >= o.steps)
         break;
-      if (failStep >= 0 && step == failStep) {
-        std::fprintf(stderr, "rank%d: DLRT_TRAIN_FAIL_AT_STEP: exiting at "
-                     "step %lld\n", rank, (long long)step);
-        std::fflush(stderr);
-        _exit(3);
-      }
+      faults.beforeStep(step);
       ++step;
-      float loss = runStep(st, train, &order[k * global + rank * p.batch],
+      float loss = runStep(st, train, &order[k * global + replica * p.batch],
                            float(step), /*commit=*/true, correct);
       lossSum += loss;
       ++done;
@@ -1006,16 +1149,17 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
       std::fputc('\n', stderr);
     double meanLoss = sumOverRanks(lossSum / std::max<int64_t>(done, 1),
                                    ranks) / ranks;
+    // The ranks of a replica count the same predictions.
     double trainAcc =
-        sumOverRanks(double(correct), ranks) / double(done * global);
+        sumOverRanks(double(correct), ranks) / tp / double(done * global);
     bool epochComplete = done == stepsPerEpoch;
     std::string testText;
     if (!test.samples.empty()) {
       // Each rank evaluates its slice of every global batch.
       int64_t testSteps = test.count / global;
       int64_t testCorrect =
-          countCorrect(st, test, testSteps, rank * p.batch, global);
-      double acc = testSteps ? sumOverRanks(double(testCorrect), ranks) /
+          countCorrect(st, test, testSteps, replica * p.batch, global);
+      double acc = testSteps ? sumOverRanks(double(testCorrect), ranks) / tp /
                                    double(testSteps * global)
                              : 0;
       char buf[96];
@@ -1023,7 +1167,7 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
                     acc, (long long)(testSteps * global));
       testText = buf;
     }
-    if (rank == 0 && !o.checkpoint.empty() && epochComplete)
+    if (!o.checkpoint.empty() && epochComplete)
       writeCheckpoint(st, o.checkpoint, epoch + 1, step, o.seed);
     if (rank == 0 && !o.quiet)
       std::printf("epoch %lld/%lld: steps %lld loss %.6f train_accuracy "
@@ -1033,7 +1177,7 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
                   dlrt_now() - start);
     std::fflush(stdout);
   }
-  if (rank == 0 && !o.save.empty())
+  if (!o.save.empty())
     saveParams(st, o.save);
   return 0;
 }

@@ -383,18 +383,30 @@ void dlrt_adam_update(const float *p, const float *g, const float *m,
                       float beta1, float beta2, float epsilon, float *p_out,
                       float *m_out, float *v_out);
 
-/// One trainable tensor of a training program.
+/// One trainable tensor of a training program: this rank's piece. With
+/// `split_parts` > 1 the ranks form groups of `split_parts` consecutive
+/// ranks (intra-layer splits): with `split_dim` >= 0 the full tensor is
+/// `split_parts` times larger along `split_dim` and the group's rank r
+/// holds piece r; with `rank0_only` the group's rank 0 holds the whole
+/// tensor and its other ranks hold zeros. Zero-initialized fields: a whole
+/// tensor on every rank.
 typedef struct dlrt_train_tensor {
   const char *name;
   int rank;
   const int64_t *shape;
   int64_t elements;
+  int split_dim;
+  int split_parts;
+  int rank0_only;
 } dlrt_train_tensor;
 
 /// A training program emitted by dl-to-cpp from a `dl.train` function.
 /// `run` takes (x, targets, step, params..., states...) and stores
 /// (loss, logits, new params..., new states...) to `out`, each output
-/// released with `free_output`.
+/// released with `free_output`. With `gradients_only`, `run` takes
+/// (x, targets, params...) and stores (loss, logits, gradients...): the
+/// parameter server applies the optimizer (with the hyperparameters below)
+/// and `data_parallel` is the number of workers whose gradients it sums.
 typedef struct dlrt_train_program {
   int64_t batch;   /* per-rank batch */
   int64_t classes; /* logits per sample */
@@ -408,6 +420,11 @@ typedef struct dlrt_train_program {
   const char *optimizer;
   void (*run)(float *const *in, float **out);
   void (*free_output)(float *buf, int64_t n);
+  int gradients_only;
+  /* The optimizer's hyperparameters (momentum is 0 for plain sgd). */
+  float lr, momentum, weight_decay, beta1, beta2, epsilon;
+  /* Ranks of the intra-layer (m) split; every rank runs the whole batch. */
+  int tensor_parallel;
 } dlrt_train_program;
 
 /// The training loop (data, epochs, evaluation, checkpoints, progress):

@@ -1,6 +1,10 @@
 // RUN: dl-opt %s -split-input-file --dl-generate-training -verify-diagnostics
 // RUN: not dl-opt %s -split-input-file --dl-generate-training="optimizer=rmsprop" 2>&1 | FileCheck %s --check-prefix=OPT
 // OPT: unknown optimizer 'rmsprop' (expected sgd, momentum or adam)
+// RUN: not dl-opt %s -split-input-file --dl-generate-training="tensor-parallel=3" 2>&1 | FileCheck %s --check-prefix=TP3
+// TP3: tensor-parallel=3: no pair of conv/dense layers to split
+// RUN: not dl-opt %s -split-input-file --dl-generate-training="tensor-parallel=2 data-parallel=2" 2>&1 | FileCheck %s --check-prefix=TPDP
+// TPDP: tensor-parallel combines with neither data-parallel nor gradients-only yet
 
 // A layer without GradientOpInterface on the path to a parameter.
 func.func @no_gradient(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {

@@ -2,6 +2,8 @@
 // RUN: dl-opt %s --dl-generate-training="optimizer=adam lr=0.001 batch=4" | FileCheck %s --check-prefix=ADAM
 // RUN: dl-opt %s --dl-generate-training="data-parallel=2 bucket-elements=50" | FileCheck %s --check-prefix=DP
 // RUN: dl-opt %s --dl-generate-training="data-parallel=4 bucket-elements=1000000" | FileCheck %s --check-prefix=ONE
+// RUN: dl-opt %s --dl-generate-training="optimizer=adam gradients-only data-parallel=2" | FileCheck %s --check-prefix=GRAD
+// RUN: dl-opt %s --dl-generate-training="tensor-parallel=2" | FileCheck %s --check-prefix=TP
 
 // A conv -> max pool -> flatten -> dense -> relu -> dense model. The
 // training step takes (x, targets, step, params in first-use order, states)
@@ -30,7 +32,7 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // MOM-SAME: %[[W2:.*]]: tensor<3x5xf32> {dl.param = "fc2.weight"}, %[[B2:.*]]: tensor<3xf32> {dl.param = "fc2.bias"},
 // MOM-SAME: %[[VW:.*]]: tensor<2x1x3x3xf32> {dl.state = "conv.weight.velocity"}, %{{.*}}: tensor<2xf32> {dl.state = "conv.bias.velocity"},
 // MOM-SAME: -> (tensor<1xf32>, tensor<2x3xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>, tensor<5x8xf32>, tensor<3x5xf32>, tensor<3xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>, tensor<5x8xf32>, tensor<3x5xf32>, tensor<3xf32>)
-// MOM-SAME: attributes {dl.train = {batch = 2 : i64, classes = 3 : i64, data_parallel = 1 : i64, optimizer = "momentum", params = 5 : i64, states_per_param = 1 : i64}}
+// MOM-SAME: attributes {dl.train = {batch = 2 : i64, beta1 = 0.899999976 : f32, beta2 = 9.990000e-01 : f32, classes = 3 : i64, data_parallel = 1 : i64, epsilon = 9.99999993E-9 : f32, gradients_only = false, lr = 5.000000e-02 : f32, momentum = 0.899999976 : f32, optimizer = "momentum", params = 5 : i64, states_per_param = 1 : i64, tensor_parallel = 1 : i64, weight_decay = 0.000000e+00 : f32}}
 // Forward, then the loss:
 // MOM: %[[C:.*]] = dl.conv2d %[[X]], %[[W]], %[[B]]
 // MOM: %[[P:.*]] = dl.pool2d max %[[C]]
@@ -93,3 +95,38 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // ONE: dl.softmax_cross_entropy_backward {{.*}} {scale = 1.250000e-01 : f32}
 // ONE: dl.all_reduce {{.*}} group [0, 1, 2, 3] : tensor<78xf32>
 // ONE-NOT: dl.all_reduce
+
+// Gradients only (parameter-server workers): (x, targets, params) ->
+// (loss, logits, gradients); the loss gradient is scaled by 1/(B*P) but
+// nothing is all-reduced or updated; the optimizer is recorded for the
+// server.
+// GRAD-LABEL: func.func @net_grad_step(
+// GRAD-SAME: %{{.*}}: tensor<2x1x4x4xf32> {dl.input = "x"}, %{{.*}}: tensor<2x3xf32> {dl.input = "targets"}, %[[W:.*]]: tensor<2x1x3x3xf32> {dl.param = "conv.weight"},
+// GRAD-SAME: -> (tensor<1xf32>, tensor<2x3xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>, tensor<5x8xf32>, tensor<3x5xf32>, tensor<3xf32>)
+// GRAD-SAME: gradients_only = true, lr = 0.00999999977 : f32
+// GRAD-SAME: optimizer = "adam"
+// GRAD: dl.softmax_cross_entropy_backward {{.*}} {scale = 2.500000e-01 : f32}
+// GRAD: %[[DW:.*]], %[[DB:.*]] = dl.conv2d_backward_weights
+// GRAD-NOT: dl.all_reduce
+// GRAD-NOT: dl.adam_update
+// GRAD: return %{{.*}}, %{{.*}}, %[[DW]], %[[DB]], %{{.*}}, %{{.*}}, %{{.*}} :
+
+// Intra-layer split on 2 ranks: the conv (output channels) pairs with fc1
+// (input units) through pooling and flatten; each rank's flattened block
+// is fc1's columns of its channels. fc1's partial sums are all-reduced and
+// fc2 stays whole; the conv's input is the data, so the backward needs no
+// reduction.
+// TP-LABEL: func.func @net_train_step(
+// TP-SAME: tensor<1x1x3x3xf32> {dl.param = "conv.weight", dl.split_dim = 0 : i64, dl.split_parts = 2 : i64}
+// TP-SAME: tensor<1xf32> {dl.param = "conv.bias", dl.split_dim = 0 : i64, dl.split_parts = 2 : i64}
+// TP-SAME: tensor<5x4xf32> {dl.param = "fc1.weight", dl.split_dim = 1 : i64, dl.split_parts = 2 : i64}
+// TP-SAME: tensor<3x5xf32> {dl.param = "fc2.weight"}
+// TP-SAME: tensor_parallel = 2 : i64
+// TP: dl.conv2d {{.*}} -> tensor<2x1x4x4xf32>
+// TP: dl.flatten {{.*}} -> tensor<2x4xf32>
+// TP: %[[H:.*]] = dl.dense {{.*}} -> tensor<2x5xf32>
+// TP: %[[S:.*]] = dl.all_reduce %[[H]] group [0, 1] : tensor<2x5xf32>
+// TP: dl.relu %[[S]]
+// TP: dl.softmax_cross_entropy_backward {{.*}} {scale = 5.000000e-01 : f32}
+// TP-NOT: dl.all_reduce
+// TP: return

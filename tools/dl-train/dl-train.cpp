@@ -48,12 +48,26 @@ static cl::opt<std::string> paradigm(
     cl::desc("Distribution: data (synchronous data parallel), pipeline "
              "(one stage of layers per rank, micro-batches), split (split "
              "learning: pipeline with one micro-batch), splitfed (ranks-1 "
-             "clients with the first stage, one server) or fedavg (federated "
-             "averaging)"),
+             "clients with the first stage, one server), fedavg (federated "
+             "averaging), ps (parameter server with bounded staleness) or "
+             "tensor (intra-layer m split of conv/dense pairs)"),
     cl::cat(category));
 static cl::opt<int64_t>
     ranks("ranks", cl::init(1),
-          cl::desc("MPI ranks (data-parallel replicas or pipeline stages)"),
+          cl::desc("MPI ranks (data-parallel replicas, pipeline stages or "
+                   "the ranks of the intra-layer split), or the workers of "
+                   "the parameter server (which runs on one more rank)"),
+          cl::cat(category));
+static cl::opt<std::string>
+    staleness("staleness",
+              cl::desc("ps: a worker at clock c waits until the slowest "
+                       "worker has pushed c-S gradients (0: synchronous; "
+                       "inf: asynchronous; default 0)"),
+              cl::value_desc("S|inf"), cl::cat(category));
+static cl::opt<std::string>
+    psLog("ps-log",
+          cl::desc("ps: the server logs every parameter pull (worker, "
+                   "clock, slowest clock, gap) to this file"),
           cl::cat(category));
 static cl::opt<std::string>
     stages("stages",
@@ -274,15 +288,24 @@ int main(int argc, char **argv) {
   bool splitFed = paradigm == "splitfed";
   bool pipelined = paradigm == "pipeline" || paradigm == "split" || splitFed;
   bool fedavg = paradigm == "fedavg";
-  if (paradigm != "data" && !pipelined && !fedavg)
+  bool ps = paradigm == "ps", tensor = paradigm == "tensor";
+  if (paradigm != "data" && !pipelined && !fedavg && !ps && !tensor)
     return fail("--paradigm '" + paradigm +
-                "' is not implemented (data, pipeline, split, splitfed or "
-                "fedavg; see docs/training.md)");
+                "' is not implemented (data, pipeline, split, splitfed, "
+                "fedavg, ps or tensor; see docs/training.md)");
+  if (!ps && (!staleness.empty() || !psLog.empty()))
+    return fail("--staleness and --ps-log need --paradigm ps");
+  if (!staleness.empty() && staleness != "inf" &&
+      staleness.find_first_not_of("0123456789") != std::string::npos)
+    return fail("--staleness '" + staleness +
+                "' is not a non-negative integer or 'inf'");
   if (std::optional<std::string> error = checkFedAvgOptions(fedavg))
     return fail(*error);
-  // fedavg: rank 0 serves, ranks 1..K are clients running the one-rank step.
-  int64_t jobRanks = fedavg ? clients + 1 : int64_t(ranks);
-  int64_t stepRanks = fedavg ? 1 : int64_t(ranks);
+  // fedavg: rank 0 serves, ranks 1..K are clients running the one-rank step;
+  // ps: rank 0 serves, ranks 1..P are workers; tensor: every rank runs the
+  // whole batch.
+  int64_t jobRanks = fedavg ? clients + 1 : int64_t(ranks) + (ps ? 1 : 0);
+  int64_t stepRanks = fedavg || tensor ? 1 : int64_t(ranks);
   if (ranks < 1)
     return fail("--ranks must be >= 1");
   if (!pipelined && (!stages.empty() || microbatches != 0 || !schedule.empty()))
@@ -354,6 +377,8 @@ int main(int argc, char **argv) {
     options.weightDecay = weightDecay;
     options.batch = batch / stepRanks;
     options.dataParallel = stepRanks;
+    options.tensorParallel = tensor ? ranks : 1;
+    options.gradientsOnly = ps;
     options.bucketElements = bucketElements;
     pm.addPass(mlir::dl::createDLGenerateTraining(options));
   }
@@ -397,6 +422,10 @@ int main(int argc, char **argv) {
   outs() << "dl-train: built " << binaries.front() << " (";
   if (fedavg)
     outs() << "fedavg, " << clients << " client(s), ";
+  else if (ps)
+    outs() << ranks << " worker(s) + 1 server, ";
+  else if (tensor)
+    outs() << ranks << " rank(s) splitting layers, ";
   else
     outs() << ranks << " rank(s), ";
   outs() << optimizer << ", lr " << llvm::format("%g", static_cast<double>(lr))
@@ -462,7 +491,9 @@ int main(int argc, char **argv) {
         {"--save", &save},
         {"--limit-train", &limitTrain},
         {"--limit-test", &limitTest},
-        {"--schedule", &schedule}})
+        {"--schedule", &schedule},
+        {"--staleness", &staleness},
+        {"--ps-log", &psLog}})
     if (!value->empty())
       args.append({name, *value});
   if (splitFed)

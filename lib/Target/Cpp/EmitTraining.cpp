@@ -175,34 +175,56 @@ LogicalResult DeviceEmitter::emitTrainMain(raw_ostream &os,
   int64_t numParams = get("params"), statesPerParam = get("states_per_param");
   int64_t dataParallel = get("data_parallel");
   auto optimizer = train.getAs<StringAttr>("optimizer");
+  auto gradientsOnlyAttr = train.getAs<BoolAttr>("gradients_only");
+  bool gradientsOnly = gradientsOnlyAttr && gradientsOnlyAttr.getValue();
+  // x, targets and, when the step updates the parameters, the step number.
+  int64_t firstParam = gradientsOnly ? 2 : 3;
   unsigned numArgs = func.getNumArguments();
+  bool shapeOk =
+      gradientsOnly
+          ? numArgs == firstParam + numParams &&
+                func.getNumResults() == 2 + numParams
+          : numArgs == firstParam + numParams * (1 + statesPerParam) &&
+                func.getNumResults() == numArgs - 1;
   if (numParams < 1 || statesPerParam < 1 || statesPerParam > 2 ||
-      dataParallel < 1 || !optimizer ||
-      numArgs != 3 + numParams * (1 + statesPerParam) ||
-      func.getNumResults() != numArgs - 1)
+      dataParallel < 1 || !optimizer || !shapeOk)
     return func.emitError()
            << "malformed '" << DLDialect::kTrainAttrName
            << "' function: expected (x, targets, step, params, states) -> "
-              "(loss, logits, params, states) as built by "
+              "(loss, logits, params, states), or (x, targets, params) -> "
+              "(loss, logits, gradients) with gradients_only, as built by "
               "dl-generate-training";
+  auto hyper = [&](StringRef key, double fallback) {
+    auto a = train.getAs<FloatAttr>(key);
+    return floatLiteral(a ? static_cast<float>(a.getValueAsDouble())
+                          : static_cast<float>(fallback));
+  };
   auto x = cast<RankedTensorType>(func.getArgumentTypes()[0]);
   auto logits = cast<RankedTensorType>(func.getArgumentTypes()[1]);
   os << "\n//===--- Training program "
         "--------------------------------------------===//\n\n";
   for (int64_t i = 0; i < numParams; ++i) {
-    auto t = cast<RankedTensorType>(func.getArgumentTypes()[3 + i]);
+    auto t = cast<RankedTensorType>(func.getArgumentTypes()[firstParam + i]);
     os << "const int64_t kParamShape" << i << "[] = "
        << joinBraced(t.getShape()) << ";\n";
   }
   os << "const dlrt_train_tensor kParams[] = {\n";
   for (int64_t i = 0; i < numParams; ++i) {
-    auto t = cast<RankedTensorType>(func.getArgumentTypes()[3 + i]);
-    auto name = func.getArgAttrOfType<StringAttr>(3 + i, "dl.param");
+    auto t = cast<RankedTensorType>(func.getArgumentTypes()[firstParam + i]);
+    auto name = func.getArgAttrOfType<StringAttr>(firstParam + i, "dl.param");
     if (!name)
-      return func.emitError() << "argument " << 3 + i
+      return func.emitError() << "argument " << firstParam + i
                               << " of a training step lacks 'dl.param'";
+    auto intArg = [&](StringRef key, int64_t fallback) {
+      auto a = func.getArgAttrOfType<IntegerAttr>(firstParam + i, key);
+      return a ? a.getInt() : fallback;
+    };
     os << "    {" << cString(name.getValue()) << ", " << t.getRank()
-       << ", kParamShape" << i << ", " << t.getNumElements() << "},\n";
+       << ", kParamShape" << i << ", " << t.getNumElements()
+       << ", /*split_dim=*/" << intArg("dl.split_dim", -1)
+       << ", /*split_parts=*/" << intArg("dl.split_parts", 1)
+       << ", /*rank0_only=*/"
+       << (func.getArgAttr(firstParam + i, "dl.rank0_only") ? 1 : 0) << "},\n";
   }
   os << "};\n";
   os << "const char *const kStateSuffixes[] = {"
@@ -212,13 +234,20 @@ LogicalResult DeviceEmitter::emitTrainMain(raw_ostream &os,
      << "  dlrt_init(&argc, &argv);\n"
      << "  dl_setup();\n"
      << "  dlrt_train_program program = {\n"
-     << "      /*batch=*/" << x.getDimSize(0)
-     << ", /*classes=*/" << logits.getDimSize(1)
-     << ", /*input_rank=*/" << x.getRank() << ", InputShape0,\n"
+     << "      /*batch=*/" << x.getDimSize(0) << ", /*classes=*/"
+     << logits.getDimSize(1) << ", /*input_rank=*/" << x.getRank()
+     << ", InputShape0,\n"
      << "      /*num_params=*/" << numParams << ", kParams, "
      << "/*states_per_param=*/" << statesPerParam << ", kStateSuffixes,\n"
      << "      /*data_parallel=*/" << dataParallel << ", "
-     << cString(optimizer.getValue()) << ", dl_run, dl_free};\n"
+     << cString(optimizer.getValue()) << ", dl_run, dl_free,\n"
+     << "      /*gradients_only=*/" << (gradientsOnly ? 1 : 0) << ", /*lr=*/"
+     << hyper("lr", 0.01) << ", /*momentum=*/" << hyper("momentum", 0.0)
+     << ", /*weight_decay=*/" << hyper("weight_decay", 0.0)
+     << ",\n      /*beta1=*/" << hyper("beta1", 0.9) << ", /*beta2=*/"
+     << hyper("beta2", 0.999) << ", /*epsilon=*/" << hyper("epsilon", 1e-8)
+     << ",\n      /*tensor_parallel=*/"
+     << std::max<int64_t>(1, get("tensor_parallel")) << "};\n"
      << "  int status = dlrt_train_main(&program, argc, argv);\n"
      << "  dlrt_finalize();\n"
      << "  return status;\n}\n";

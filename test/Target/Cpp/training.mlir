@@ -1,5 +1,7 @@
 // RUN: dl-opt %s --dl-generate-training="optimizer=momentum lr=0.05 data-parallel=2" | dl-translate --dl-to-cpp | FileCheck %s
 // RUN: dl-opt %s --dl-generate-training="optimizer=adam lr=0.001" | dl-translate --dl-to-cpp | FileCheck %s --check-prefix=ADAM
+// RUN: dl-opt %s --dl-generate-training="optimizer=adam gradients-only data-parallel=3" | dl-translate --dl-to-cpp | FileCheck %s --check-prefix=GRAD
+// RUN: dl-opt %s --dl-generate-training="tensor-parallel=2" | dl-translate --dl-to-cpp | FileCheck %s --check-prefix=TP
 
 // The emitted training step: one dlrt call per backward, loss and update
 // op, and a main() that hands the step to dlrt_train_main.
@@ -44,9 +46,9 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // CHECK: out[5] = [[NV]];
 
 // CHECK: const dlrt_train_tensor kParams[] = {
-// CHECK-NEXT: {"conv.weight", 4, kParamShape0, 18},
-// CHECK-NEXT: {"conv.bias", 1, kParamShape1, 2},
-// CHECK-NEXT: {"fc.weight", 2, kParamShape2, 24},
+// CHECK-NEXT: {"conv.weight", 4, kParamShape0, 18, /*split_dim=*/-1, /*split_parts=*/1, /*rank0_only=*/0},
+// CHECK-NEXT: {"conv.bias", 1, kParamShape1, 2, /*split_dim=*/-1, /*split_parts=*/1, /*rank0_only=*/0},
+// CHECK-NEXT: {"fc.weight", 2, kParamShape2, 24, /*split_dim=*/-1, /*split_parts=*/1, /*rank0_only=*/0},
 // CHECK-NEXT: };
 // CHECK: const char *const kStateSuffixes[] = {"velocity"};
 // CHECK: int main(int argc, char **argv) {
@@ -55,7 +57,10 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // CHECK-NEXT: dlrt_train_program program = {
 // CHECK-NEXT: /*batch=*/2, /*classes=*/3, /*input_rank=*/4, InputShape0,
 // CHECK-NEXT: /*num_params=*/3, kParams, /*states_per_param=*/1, kStateSuffixes,
-// CHECK-NEXT: /*data_parallel=*/2, "momentum", dl_run, dl_free};
+// CHECK-NEXT: /*data_parallel=*/2, "momentum", dl_run, dl_free,
+// CHECK-NEXT: /*gradients_only=*/0, /*lr=*/0.0500000007f, /*momentum=*/0.899999976f, /*weight_decay=*/0{{.*}},
+// CHECK-NEXT: /*beta1=*/0.899999976f, /*beta2=*/0.999000013f, /*epsilon=*/9.99999994e-09f,
+// CHECK-NEXT: /*tensor_parallel=*/1};
 // CHECK-NEXT: int status = dlrt_train_main(&program, argc, argv);
 // CHECK-NOT: dlrt_check_plan
 // CHECK-NOT: --expect
@@ -63,4 +68,21 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // ADAM: dlrt_adam_update(a3, {{t[0-9]+}}, a6, a7, a2, 18, 0.00100000005f, 0.899999976f, 0.999000013f, 9.99999994e-09f,
 // ADAM: const char *const kStateSuffixes[] = {"m", "v"};
 // ADAM: /*num_params=*/3, kParams, /*states_per_param=*/2, kStateSuffixes,
-// ADAM-NEXT: /*data_parallel=*/1, "adam", dl_run, dl_free};
+// ADAM-NEXT: /*data_parallel=*/1, "adam", dl_run, dl_free,
+// ADAM-NEXT: /*gradients_only=*/0, /*lr=*/0.00100000005f,
+
+// A gradients-only step (parameter-server workers) takes (x, targets,
+// params) and returns (loss, logits, gradients); the server's optimizer
+// settings are in the program.
+// GRAD-NOT: dlrt_adam_update
+// GRAD: {"conv.weight", 4, kParamShape0, 18,
+// GRAD: /*data_parallel=*/3, "adam", dl_run, dl_free,
+// GRAD-NEXT: /*gradients_only=*/1, /*lr=*/0.00999999978f,
+
+// Intra-layer split: the conv's slices by output channel, fc's by input
+// column (through pooling and flatten).
+// TP: dlrt_all_reduce_sum
+// TP: {"conv.weight", 4, kParamShape0, 9, /*split_dim=*/0, /*split_parts=*/2, /*rank0_only=*/0},
+// TP-NEXT: {"conv.bias", 1, kParamShape1, 1, /*split_dim=*/0, /*split_parts=*/2, /*rank0_only=*/0},
+// TP-NEXT: {"fc.weight", 2, kParamShape2, 12, /*split_dim=*/1, /*split_parts=*/2, /*rank0_only=*/0},
+// TP: /*tensor_parallel=*/2};

@@ -7,6 +7,8 @@
       gradients (INIT - AFTER) / LR of dl-train and the loss it printed in
       LOG must match PyTorch's
   oracle.py compare A.dlw B.dlw TOL  every tensor: max|a-b|/max|b| <= TOL
+  oracle.py ps-log LOG S             every parameter pull the server logged
+      has clock gap <= S (S = inf: no bound); prints the largest gap
 """
 
 import os
@@ -115,6 +117,32 @@ def compare(a_path, b_path, tol):
     return 0 if worst <= tol else 1
 
 
+def ps_log(path, bound):
+    gaps = []
+    for line in open(path):
+        if line.startswith("#"):
+            continue
+        # pull worker W clock C slowest M gap G version V
+        f = line.split()
+        if len(f) != 11 or f[0] != "pull":
+            print("FAIL: unexpected line: " + line.strip())
+            return 1
+        clock, slowest, gap = int(f[4]), int(f[6]), int(f[8])
+        if gap != clock - slowest:
+            print("FAIL: inconsistent line: " + line.strip())
+            return 1
+        gaps.append(gap)
+    if not gaps:
+        print("FAIL: no pulls logged")
+        return 1
+    worst = max(gaps)
+    print("max clock gap %d over %d pulls (bound %s)" % (worst, len(gaps),
+                                                     bound))
+    ok = bound == "inf" or worst <= int(bound)
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "digits":
@@ -126,5 +154,7 @@ if __name__ == "__main__":
                             float(sys.argv[6]), sys.argv[7]))
     elif cmd == "compare":
         sys.exit(compare(sys.argv[2], sys.argv[3], float(sys.argv[4])))
+    elif cmd == "ps-log":
+        sys.exit(ps_log(sys.argv[2], sys.argv[3]))
     else:
         sys.exit("unknown command " + cmd)
