@@ -13,6 +13,12 @@
 |* stream and returns once the result is in place. dlrt_init must have been  *|
 |* called; communicators are destroyed at exit.                               *|
 |*                                                                            *|
+|* NCCL needs one GPU per rank. When two members of a group share a GPU (or   *|
+|* DLRT_NCCL=0 is set on a member), the group gets no communicator: every     *|
+|* call on it does nothing and returns 0 on all members, and the caller       *|
+|* communicates through host memory and MPI instead (the group's first        *|
+|* member prints a note saying why). Otherwise the calls return 1.            *|
+|*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #ifndef DLRT_NCCL_H
@@ -25,18 +31,18 @@ extern "C" {
 #endif
 
 /// out = element-wise sum of `in` (n floats) over the group; out may be in.
-void dlrt_nccl_all_reduce_sum(const float *in, float *out, int64_t n,
-                              const int *group, int group_size);
+int dlrt_nccl_all_reduce_sum(const float *in, float *out, int64_t n,
+                             const int *group, int group_size);
 
 /// Copies n floats from world rank `root`'s `in` to every member's `out`
 /// (out may be in; `in` is read on the root only).
-void dlrt_nccl_broadcast(const float *in, float *out, int64_t n, int root,
-                         const int *group, int group_size);
+int dlrt_nccl_broadcast(const float *in, float *out, int64_t n, int root,
+                        const int *group, int group_size);
 
 /// Concatenates every member's n floats of `in` in group order into `out`
 /// (group_size * n floats).
-void dlrt_nccl_all_gather(const float *in, float *out, int64_t n,
-                          const int *group, int group_size);
+int dlrt_nccl_all_gather(const float *in, float *out, int64_t n,
+                         const int *group, int group_size);
 
 #ifdef __cplusplus
 }

@@ -789,15 +789,16 @@ bool CUDAEmitter::emitNccl(Operation *op, StringRef in, StringRef out) {
   std::string call;
   llvm::raw_string_ostream os(call);
   ArrayRef<int64_t> group;
+  std::string name = "nccl_group" + std::to_string(stageCounter);
   if (auto reduce = dyn_cast<AllReduceOp>(op)) {
     group = reduce.getGroup();
     os << "dlrt_nccl_all_reduce_sum(" << in << ", " << out << ", "
-       << elements(reduce.getInput()) << ", group, " << group.size() << ")";
+       << elements(reduce.getInput()) << ", ";
   } else if (auto bcast = dyn_cast<BroadcastOp>(op)) {
     group = bcast.getGroup();
     os << "dlrt_nccl_broadcast(" << in << ", " << out << ", "
        << elements(bcast.getInput()) << ", /*root=*/"
-       << bcast.getRootAttr().getInt() << ", group, " << group.size() << ")";
+       << bcast.getRootAttr().getInt() << ", ";
   } else if (auto gather = dyn_cast<AllGatherOp>(op)) {
     // NCCL concatenates equal flat chunks in group order: the gather must
     // be along the outermost non-unit dimension with equal sizes.
@@ -810,15 +811,18 @@ bool CUDAEmitter::emitNccl(Operation *op, StringRef in, StringRef out) {
         !llvm::all_equal(sizes))
       return false;
     os << "dlrt_nccl_all_gather(" << in << ", " << out << ", "
-       << elements(gather.getInput()) << ", group, " << group.size() << ")";
+       << elements(gather.getInput()) << ", ";
   } else {
     return false;
   }
+  os << name << ", " << group.size() << ")";
   if (!allGpu(group))
     return false;
-  body << "#ifdef DL_USE_NCCL\n  {\n";
-  emitIntArray(body, "group", group);
-  body << "    " << call << ";\n  }\n#else\n";
+  // The NCCL call returns 0 when the group cannot use NCCL (members share
+  // a GPU): the staging block that follows runs then.
+  body << "#ifdef DL_USE_NCCL\n";
+  emitIntArray(body, name, group);
+  body << "  if (!" << call << ")\n#endif\n  {\n";
   return true;
 }
 
@@ -861,7 +865,7 @@ LogicalResult CUDAEmitter::emitComm(Operation *op) {
   if (result && hostOut != hostIn)
     body << "  dl_free(" << hostOut << ", " << nOut << ");\n";
   if (nccl)
-    body << "#endif\n";
+    body << "  }\n";
   endOp();
   return success();
 }

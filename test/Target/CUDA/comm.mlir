@@ -29,29 +29,29 @@
 // CHECK-NEXT: float *[[GO:h_out[0-9]+]] = dl_alloc(14);
 // CHECK: dlrt_all_gather([[GI]], in_shape, 2, /*dim=*/1, [[GO]], sizes, group, 3);
 // CHECK: dl_copy_in([[G]], [[GO]], 14);
-// all_reduce over two GPUs: NCCL in place on the dying buffer, or staging.
+// all_reduce over two GPUs: NCCL in place on the dying buffer; staging
+// when not built with NCCL or when the NCCL call returns 0 (the group's
+// ranks share a GPU).
 // CHECK: dlrt_trace_begin("dl.all_reduce
 // CHECK-NEXT: #ifdef DL_USE_NCCL
+// CHECK-NEXT: static const int [[NG:nccl_group[0-9]+]][] = {0, 1};
+// CHECK-NEXT: if (!dlrt_nccl_all_reduce_sum([[R]], [[R]], 8, [[NG]], 2))
+// CHECK-NEXT: #endif
 // CHECK-NEXT: {
-// CHECK-NEXT: static const int group[] = {0, 1};
-// CHECK-NEXT: dlrt_nccl_all_reduce_sum([[R]], [[R]], 8, group, 2);
-// CHECK-NEXT: }
-// CHECK-NEXT: #else
 // CHECK-NEXT: float *[[AR:h_in[0-9]+]] = dl_alloc(8);
 // CHECK-NEXT: dl_copy_out([[AR]], [[R]], 8);
 // CHECK: dlrt_all_reduce_sum([[AR]], 8, group, 2);
 // CHECK: dl_copy_in([[R]], [[AR]], 8);
 // CHECK-NEXT: dl_free([[AR]], 8);
-// CHECK-NEXT: #endif
+// CHECK-NEXT: }
 // CHECK-NEXT: dlrt_trace_end();
 // CHECK: dlrt_reduce_scatter_sum({{h_in[0-9]+}}, in_shape, 2, /*dim=*/1, {{h_out[0-9]+}}, sizes, group, 2);
 // broadcast of a surviving input over two GPUs: NCCL out of place.
 // CHECK: float *[[B:t[0-9]+]] = dl_dev_alloc(8);
 // CHECK: #ifdef DL_USE_NCCL
-// CHECK: dlrt_nccl_broadcast(a0, [[B]], 8, /*root=*/0, group, 2);
-// CHECK: #else
+// CHECK: if (!dlrt_nccl_broadcast(a0, [[B]], 8, /*root=*/0, [[NB:nccl_group[0-9]+]], 2))
+// CHECK-NEXT: #endif
 // CHECK: dlrt_broadcast({{h_in[0-9]+}}, 8, /*root=*/0, group, 2);
-// CHECK: #endif
 // broadcast over a group with the CPU rank 2: staging only.
 // CHECK: float *[[B3:t[0-9]+]] = dl_dev_alloc(8);
 // CHECK-NEXT: dlrt_trace_begin(
@@ -65,10 +65,9 @@
 // all_gather along the outer dim with equal sizes: NCCL's flat gather.
 // CHECK: float *[[F:t[0-9]+]] = dl_dev_alloc(16);
 // CHECK: #ifdef DL_USE_NCCL
-// CHECK: dlrt_nccl_all_gather(a0, [[F]], 8, group, 2);
-// CHECK: #else
+// CHECK: if (!dlrt_nccl_all_gather(a0, [[F]], 8, {{nccl_group[0-9]+}}, 2))
+// CHECK-NEXT: #endif
 // CHECK: dlrt_all_gather({{h_in[0-9]+}}, in_shape, 2, /*dim=*/0, {{h_out[0-9]+}}, sizes, group, 2);
-// CHECK: #endif
 // CHECK: dlrt_barrier(group, 3);
 // CHECK: out[0] = dl_alloc(16);
 // CHECK-NEXT: dl_copy_out(out[0], {{t[0-9]+}}, 16);
