@@ -1373,9 +1373,15 @@ static Result runDP(Problem &p, bool memory) {
 /// Runner-ups: for each layer of the chosen plan, the cheapest plan that
 /// differs from it only at that layer. An alternative is evaluated from
 /// the chosen plan's state before the layer; once the live layouts are
-/// again those of the chosen plan, the rest is the chosen plan's (its step
-/// values are added in the same order, so the value is bit-equal to a
-/// full evaluation).
+/// again those of the chosen plan, the rest is the chosen plan's. The
+/// reported value is bit-equal to a full evaluation of the plan (the step
+/// values are added in the same order). Summing the chosen plan's tail for
+/// every alternative would cost O(layers) each, so alternatives are first
+/// ranked by prefix + local steps + precomputed tail sum, and only those
+/// within the rounding bound of the best are summed in order (step values
+/// are non-negative, so every ordering of the sum is within (m + 2)·u of
+/// the others, u the unit roundoff); the winner and its ties are therefore
+/// exactly those of a full evaluation of every alternative.
 static void fillRunnerUps(Problem &p, Result &r) {
   Engine engine(p);
   int64_t nd = p.numDevices();
@@ -1404,8 +1410,9 @@ static void fillRunnerUps(Problem &p, Result &r) {
   if (m != r.eval.layers.size())
     return;
   // Running value, parameter bytes and activation peaks before step k,
-  // and parameter bytes and peaks from step k on.
-  std::vector<double> before(m + 1, 0);
+  // the value, parameter bytes and peaks from step k on (the value only
+  // for ranking).
+  std::vector<double> before(m + 1, 0), tail(m + 1, finishValue);
   std::vector<std::vector<int64_t>> wBefore(m + 1, std::vector<int64_t>(nd)),
       peakBefore = wBefore, wFrom = wBefore, peakFrom = wBefore;
   for (size_t k = 0; k < m; ++k) {
@@ -1415,29 +1422,46 @@ static void fillRunnerUps(Problem &p, Result &r) {
       peakBefore[k + 1][d] = std::max(peakBefore[k][d], steps[k].live[d]);
     }
   }
-  for (size_t k = m; k-- > 0;)
+  for (size_t k = m; k-- > 0;) {
+    tail[k] = tail[k + 1] + steps[k].value;
     for (int64_t d = 0; d < nd; ++d) {
       wFrom[k][d] = wFrom[k + 1][d] + steps[k].weights[d];
       peakFrom[k][d] = std::max(peakFrom[k + 1][d], steps[k].live[d]);
     }
+  }
+  bool memoryObjective = p.options.objective == Objective::Memory;
+  // Relative bound on the difference of two summation orders of the m + 2
+  // non-negative terms of a plan's value, with a margin.
+  double bound = 4.0 * double(m + 4) * std::numeric_limits<double>::epsilon();
 
+  // An alternative that remains after the limit and feasibility checks.
+  struct Alternative {
+    size_t cand;
+    /// Where the layouts re-converge (m if never) and the step values up
+    /// to there.
+    size_t rejoin;
+    llvm::SmallVector<double, 4> values;
+    /// The value in a different summation order (ranking only), or the
+    /// exact value when it is already known.
+    double rank;
+  };
+  std::vector<Alternative> alts;
   for (size_t k = 0; k < m; ++k) {
     size_t i = steps[k].node;
-    double best = kInf;
-    std::string name;
     int64_t span = p.nodes[i].cands[r.choice[i]].span;
+    alts.clear();
     for (size_t ci = 0; ci < p.nodes[i].cands.size(); ++ci) {
       const Candidate &c = p.nodes[i].cands[ci];
       if (static_cast<int>(ci) == r.choice[i] || c.span != span)
         continue;
+      Alternative a{ci, m, {}, 0};
       std::map<int, int> alt = steps[k].layouts;
-      double value = before[k];
       std::vector<int64_t> w = wBefore[k], peak = peakBefore[k];
       bool valid = true;
       auto run = [&](size_t at, const Candidate &cand) {
         StepOutcome o = engine.step(at, cand, alt);
         valid &= !o.infeasible;
-        value += engine.stepValue(o);
+        a.values.push_back(engine.stepValue(o));
         for (int64_t d = 0; d < nd; ++d) {
           w[d] += cand.weightBytes[d];
           peak[d] = std::max(peak[d], o.live[d]);
@@ -1449,10 +1473,12 @@ static void fillRunnerUps(Problem &p, Result &r) {
       for (; j < m && alt != steps[j].layouts; ++j)
         run(steps[j].node,
             p.nodes[steps[j].node].cands[r.choice[steps[j].node]]);
+      a.rejoin = j;
+      double local = 0;
+      for (double v : a.values)
+        local += v;
       if (j < m) {
-        for (size_t q = j; q < m; ++q)
-          value += steps[q].value;
-        value += finishValue;
+        a.rank = before[k] + local + tail[j];
         for (int64_t d = 0; d < nd; ++d) {
           w[d] += wFrom[j][d];
           peak[d] = std::max(peak[d], peakFrom[j][d]);
@@ -1460,7 +1486,11 @@ static void fillRunnerUps(Problem &p, Result &r) {
       } else {
         StepOutcome o = engine.finish(alt);
         valid &= !o.infeasible;
-        value += engine.stepValue(o);
+        a.values.push_back(engine.stepValue(o));
+        // Nothing is shared with the chosen plan: the exact value.
+        a.rank = before[k];
+        for (double v : a.values)
+          a.rank += v;
       }
       if (!valid)
         continue;
@@ -1472,15 +1502,39 @@ static void fillRunnerUps(Problem &p, Result &r) {
       }
       if (over)
         continue;
-      double v = p.options.objective == Objective::Memory ? double(memory)
-                                                           : value;
+      if (memoryObjective)
+        a.rank = double(memory);
+      alts.push_back(std::move(a));
+    }
+    if (alts.empty())
+      continue;
+    double least = kInf;
+    for (const Alternative &a : alts)
+      least = std::min(least, a.rank);
+    // The exact value of an alternative, summed in plan order.
+    auto exact = [&](const Alternative &a) {
+      if (memoryObjective || a.rejoin == m)
+        return a.rank;
+      double value = before[k];
+      for (double v : a.values)
+        value += v;
+      for (size_t q = a.rejoin; q < m; ++q)
+        value += steps[q].value;
+      return value + finishValue;
+    };
+    double best = kInf;
+    size_t bestCand = 0;
+    for (const Alternative &a : alts) {
+      if (a.rank > least + least * bound)
+        continue;
+      double v = exact(a);
       if (v < best) {
         best = v;
-        name = c.name.str();
+        bestCand = a.cand;
       }
     }
     if (std::isfinite(best)) {
-      r.eval.layers[k].runnerUp = name;
+      r.eval.layers[k].runnerUp = p.nodes[i].cands[bestCand].name.str();
       r.eval.layers[k].runnerUpCost = best;
     }
   }
@@ -1605,7 +1659,7 @@ Result mlir::dl::search::searchExact(Problem &p) {
       r.statesExplored += explored;
     }
   }
-  if (r.feasible && p.nodes.size() <= 100)
+  if (r.feasible)
     fillRunnerUps(p, r);
   return r;
 }

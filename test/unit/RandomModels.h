@@ -56,12 +56,13 @@ inline std::string typeOf(const std::vector<int64_t> &shape) {
 }
 
 /// A random model (a chain, or with `dag` a graph with residual adds and
-/// concat branches) of 2-4 dense or conv/pool layers: returns its MLIR
-/// text.
-inline std::string randomModel(Chooser &choose, bool dag) {
+/// concat branches) of `minLayers`-`maxLayers` dense or conv/pool layers:
+/// returns its MLIR text.
+inline std::string randomModel(Chooser &choose, bool dag, int64_t minLayers = 2,
+                               int64_t maxLayers = 4) {
   auto pick = [&](int64_t lo, int64_t hi) { return choose.pick(lo, hi); };
   std::string body, params;
-  int64_t layers = pick(2, 4);
+  int64_t layers = pick(minLayers, maxLayers);
   bool maps = pick(0, 1);
   std::vector<int64_t> shape;
   if (maps)
@@ -86,7 +87,8 @@ inline std::string randomModel(Chooser &choose, bool dag) {
         values.push_back({res, out});
         continue;
       }
-      if (kind == 3 && partner.second.size() == s.size()) {
+      if (kind == 3 && partner.second.size() == s.size() &&
+          s[1] + partner.second[1] <= 64) {
         bool same = true;
         for (size_t d = 0; d < s.size(); ++d)
           if (d != 1 && partner.second[d] != s[d])

@@ -127,4 +127,84 @@ TEST_F(SearchProperty, DynamicProgramEqualsBruteForce) {
   EXPECT_GE(bytesChecked, 50);
 }
 
+// Runner-ups (per layer, the cheapest plan differing from the chosen one
+// only at that layer) equal a full evaluation of every such plan, on
+// random chains and DAGs of up to 100 layers.
+TEST_F(SearchProperty, RunnerUpsEqualFullEvaluation) {
+  std::mt19937 rng(20261126);
+  RngChooser choose(rng);
+  int models = 0, layers = 0, long_ = 0, named = 0;
+  for (int attempt = 0; models < 40 && attempt < 400; ++attempt) {
+    // Long chains, short chains and small DAGs (the frontier of a random
+    // DAG grows with its length, and so does the search).
+    int kind = attempt % 3;
+    std::string text = kind == 0   ? randomModel(choose, false, 12, 30)
+                       : kind == 1 ? randomModel(choose, false, 2, 12)
+                                   : randomModel(choose, true, 2, 6);
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
+    ASSERT_TRUE(module) << text;
+    auto fn = *module->getOps<func::FuncOp>().begin();
+    int64_t devices = std::uniform_int_distribution<int64_t>(2, 4)(rng);
+    Cluster cluster = randomCluster(choose, devices);
+    Options options;
+    // The memory objective and limits (device capacities included) carry
+    // Pareto fronts per state: small models only.
+    int64_t obj = std::uniform_int_distribution<int64_t>(0, 2)(rng);
+    if (kind == 0 && obj == 1)
+      obj = 2;
+    options.objective = obj == 0   ? Objective::Energy
+                        : obj == 1 ? Objective::Memory
+                                   : Objective::Latency;
+    auto problem = buildProblem(fn, cluster, options);
+    ASSERT_TRUE(succeeded(problem)) << text;
+    if (kind == 0)
+      problem->limits.assign(devices, std::numeric_limits<int64_t>::max());
+    if (options.objective == Objective::Latency && kind != 0 &&
+        attempt % 4 == 1) {
+      Problem probe = *problem;
+      probe.options.objective = Objective::Memory;
+      Result least = searchExact(probe);
+      ASSERT_TRUE(least.feasible);
+      int64_t limit = least.eval.maxMemory() + least.eval.maxMemory() / 8;
+      problem->limits.assign(devices, limit);
+    }
+    Result r = searchExact(*problem);
+    ASSERT_TRUE(r.feasible) << text;
+    for (const LayerReport &lr : r.eval.layers) {
+      size_t i = lr.node;
+      const std::vector<Candidate> &cands = problem->nodes[i].cands;
+      double best = std::numeric_limits<double>::infinity();
+      std::string name;
+      for (size_t ci = 0; ci < cands.size(); ++ci) {
+        if (static_cast<int>(ci) == r.choice[i] ||
+            cands[ci].span != cands[r.choice[i]].span)
+          continue;
+        Choice alt = r.choice;
+        alt[i] = ci;
+        Evaluation e = evaluate(*problem, alt);
+        if (!e.valid || e.overLimitDevice(*problem) >= 0)
+          continue;
+        double v = objectiveValue(*problem, e);
+        if (v < best) {
+          best = v;
+          name = cands[ci].name.str();
+        }
+      }
+      if (std::isfinite(best)) {
+        EXPECT_EQ(lr.runnerUp, name) << text << "layer " << i;
+        EXPECT_EQ(lr.runnerUpCost, best) << text << "layer " << i;
+        ++named;
+      } else {
+        EXPECT_TRUE(lr.runnerUp.empty()) << text << "layer " << i;
+      }
+      ++layers;
+    }
+    long_ += problem->nodes.size() > 20;
+    ++models;
+  }
+  EXPECT_EQ(models, 40);
+  EXPECT_GE(long_, 4);
+  EXPECT_GE(named, layers / 2);
+}
+
 } // namespace
