@@ -39,6 +39,14 @@ using dl_test::RngChooser;
 
 namespace {
 
+/// The objective a random draw stands for (0 energy, 1 memory, else
+/// latency).
+Objective objectiveFor(int64_t draw) {
+  return draw == 0   ? Objective::Energy
+         : draw == 1 ? Objective::Memory
+                     : Objective::Latency;
+}
+
 class SearchProperty : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -67,9 +75,7 @@ TEST_F(SearchProperty, DynamicProgramEqualsBruteForce) {
     Cluster cluster = randomCluster(choose, devices);
     Options options;
     int64_t obj = std::uniform_int_distribution<int64_t>(0, 3)(rng);
-    options.objective = obj == 0   ? Objective::Energy
-                        : obj == 1 ? Objective::Memory
-                                   : Objective::Latency;
+    options.objective = objectiveFor(obj);
     auto problem = buildProblem(fn, cluster, options);
     ASSERT_TRUE(succeeded(problem)) << text;
     double space = 1;
@@ -152,9 +158,7 @@ TEST_F(SearchProperty, RunnerUpsEqualFullEvaluation) {
     int64_t obj = std::uniform_int_distribution<int64_t>(0, 2)(rng);
     if (kind == 0 && obj == 1)
       obj = 2;
-    options.objective = obj == 0   ? Objective::Energy
-                        : obj == 1 ? Objective::Memory
-                                   : Objective::Latency;
+    options.objective = objectiveFor(obj);
     auto problem = buildProblem(fn, cluster, options);
     ASSERT_TRUE(succeeded(problem)) << text;
     if (kind == 0)

@@ -12,12 +12,10 @@ split, written out here for two unit ranges on one program:
 `dl.lstm_gates` on the rows of units [0, U) and [U, H) (gate-major blocks),
 `dl.lstm_cell` per range, and the two halves of h concatenated.
 """
-import sys
-
 import numpy as np
 import torch
 
-from tosa_model import check, dense, splice, ttype
+from tosa_model import dense, run_cli, ttype
 
 SEED = 1126
 T, N, X, H = 5, 2, 3, 4
@@ -98,16 +96,7 @@ def mlir(p):
 
 
 def main():
-    cmd = sys.argv[1]
-    p = model()
-    if cmd == "gen":
-        with open(sys.argv[2] + "/model.mlir", "w") as f:
-            f.write(mlir(p))
-        np.save(sys.argv[2] + "/expected.npy", oracle(p))
-    elif cmd == "splice":
-        splice(sys.argv[2], p["x"], (2 * T, N, H))
-    elif cmd == "check":
-        check(np.load(sys.argv[2] + "/expected.npy"), sys.argv[3])
+    run_cli(model(), mlir, oracle, (2 * T, N, H))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,11 @@ the TOSA CNN (tosa_model.py) does not reach, and a PyTorch oracle.
   -> concat(y, sigmoid(y)) on channels -> global average pool -> flatten
   -> dense 5 + fused ReLU -> matmul [5,4] -> softmax
 """
-import sys
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tosa_model import check, dense, splice, ttype
+from tosa_model import dense, run_cli, ttype
 
 SEED = 1125
 
@@ -69,16 +67,7 @@ def mlir(p):
 
 
 def main():
-    cmd = sys.argv[1]
-    p = model()
-    if cmd == "gen":
-        with open(sys.argv[2] + "/model.mlir", "w") as f:
-            f.write(mlir(p))
-        np.save(sys.argv[2] + "/expected.npy", oracle(p))
-    elif cmd == "splice":
-        splice(sys.argv[2], p["x"], (1, 4))
-    elif cmd == "check":
-        check(np.load(sys.argv[2] + "/expected.npy"), sys.argv[3])
+    run_cli(model(), mlir, oracle, (1, 4))
 
 
 if __name__ == "__main__":

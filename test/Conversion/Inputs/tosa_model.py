@@ -137,6 +137,22 @@ def splice(path, x, out_shape):
     print(text[:-1] + harness(x, out_shape) + "}")
 
 
+def run_cli(params, mlir, oracle, out_shape):
+    """The gen / splice / check commands of a model generator whose model
+    takes the input params["x"] and returns a tensor of out_shape."""
+    cmd = sys.argv[1]
+    if cmd == "gen":
+        with open(sys.argv[2] + "/model.mlir", "w") as f:
+            f.write(mlir(params))
+        np.save(sys.argv[2] + "/expected.npy", oracle(params))
+    elif cmd == "splice":
+        splice(sys.argv[2], params["x"], out_shape)
+    elif cmd == "check":
+        check(np.load(sys.argv[2] + "/expected.npy"), sys.argv[3])
+    else:
+        sys.exit("unknown command " + cmd)
+
+
 def check(expected, out_path):
     """Compares what printMemrefF32 printed with the oracle's values."""
     expected = expected.reshape(-1)
