@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <set>
 
 using namespace mlir::dl;
 using namespace mlir::dl::cost;
@@ -382,15 +383,56 @@ static std::pair<double, double> worstLink(const Cluster &c,
   return {alpha, beta};
 }
 
-/// Sum over every message of the step of its alpha-beta time: the time on
-/// a medium where transfers serialise.
-static double serialTime(const Cluster &c, const CommStep &step) {
-  double t = 0;
+/// Whether the runtime runs the step's collectives over MPI (every member
+/// a CPU rank); GPU groups use NCCL's ring and tree algorithms.
+static bool overMpi(const Cluster &c, llvm::ArrayRef<int64_t> group) {
+  return llvm::all_of(
+      group, [&](int64_t d) { return c.devices[d].kind == DeviceKind::cpu; });
+}
+
+double mlir::dl::cost::exchangeTime(const Cluster &c, const CommStep &step) {
+  // Every message of the step is posted at once (the runtime's halo
+  // exchange, Open MPI's linear all-gather, a run of point-to-point sends):
+  // the latencies overlap and only the bytes queue, on the medium when it
+  // is shared, else on each device's own port (its sends one after
+  // another, as are its receives; sending and receiving overlap).
+  double alpha = 0, medium = 0;
+  std::map<int64_t, double> out, in;
   for (auto &[d, peers] : step.sent)
-    for (auto &[q, bytes] : peers)
-      if (bytes > 0 || step.kind == CommKind::PointToPoint)
-        t += c.transferTime(d, q, bytes);
-  return t;
+    for (auto &[q, bytes] : peers) {
+      if (bytes <= 0 && step.kind != CommKind::PointToPoint)
+        continue;
+      ClusterRoute r = c.route(d, q);
+      if (r.hops == 0)
+        continue;
+      alpha = std::max(alpha, r.latency);
+      double t = double(bytes) / r.bandwidth;
+      medium += t;
+      out[d] += t;
+      in[q] += t;
+    }
+  if (c.sharedMedium())
+    return alpha + medium;
+  double t = 0;
+  for (auto &[d, v] : out)
+    t = std::max(t, v);
+  for (auto &[d, v] : in)
+    t = std::max(t, v);
+  return alpha + t;
+}
+
+double mlir::dl::cost::sharedAllReduceTime(int64_t p, double bytes,
+                                           double alpha, double beta) {
+  if (p < 2)
+    return 0;
+  // Every algorithm moves its rounds' messages over the one medium: ring
+  // 2(p-1) rounds of p chunks of bytes/p; binomial reduce + broadcast
+  // 2 ceil(log2 p) rounds, 2(p-1) whole buffers in all; recursive doubling
+  // ceil(log2 p) rounds of p whole buffers.
+  double ring = 2.0 * (p - 1) * (alpha + bytes * beta);
+  double binomial = 2.0 * ceilLog2(p) * alpha + 2.0 * (p - 1) * bytes * beta;
+  double doubling = ceilLog2(p) * (alpha + p * bytes * beta);
+  return std::min({ring, binomial, doubling});
 }
 
 std::map<int64_t, double> mlir::dl::cost::commBusy(const Cluster &c,
@@ -403,17 +445,21 @@ std::map<int64_t, double> mlir::dl::cost::commBusy(const Cluster &c,
 }
 
 double mlir::dl::cost::commTime(const Cluster &c, const CommStep &step) {
-  if (c.sharedMedium())
-    return serialTime(c, step);
   int64_t p = step.group.size();
   switch (step.kind) {
   case CommKind::AllReduce: {
     auto [alpha, beta] = worstLink(c, step.group);
     double bytes = double(step.elements) * kElementBytes;
+    if (c.sharedMedium())
+      return sharedAllReduceTime(p, bytes, alpha, beta);
     return std::min(ringAllReduceTime(p, bytes, alpha, beta),
                     recursiveDoublingAllReduceTime(p, bytes, alpha, beta));
   }
   case CommKind::AllGather: {
+    // MPI_Iallgatherv (Open MPI's libnbc) sends every piece to every peer
+    // at once.
+    if (c.sharedMedium() || overMpi(c, step.group))
+      return exchangeTime(c, step);
     auto [alpha, beta] = worstLink(c, step.group);
     int64_t maxPiece = 0, total = 0;
     for (int64_t e : step.pieceElements) {
@@ -428,25 +474,53 @@ double mlir::dl::cost::commTime(const Cluster &c, const CommStep &step) {
                                        alpha, beta));
   }
   case CommKind::HaloExchange:
-  case CommKind::PointToPoint: {
-    // Full duplex: a device's sends serialise, as do its receives; devices
-    // proceed in parallel.
-    std::map<int64_t, double> out, in;
-    for (auto &[d, peers] : step.sent)
-      for (auto &[q, bytes] : peers) {
-        double t = c.transferTime(d, q, bytes);
-        out[d] += t;
-        in[q] += t;
-      }
-    double t = 0;
-    for (auto &[d, v] : out)
-      t = std::max(t, v);
-    for (auto &[d, v] : in)
-      t = std::max(t, v);
-    return t;
-  }
+  case CommKind::PointToPoint:
+    return exchangeTime(c, step);
   }
   return 0;
+}
+
+std::vector<CommStep>
+mlir::dl::cost::concurrentSteps(llvm::ArrayRef<CommStep> steps) {
+  std::vector<CommStep> out;
+  // Devices that receive in the run of point-to-point steps being merged:
+  // one of them that sends next waits for its receive first (the ranks
+  // run their sends and receives in step order), so its send starts a new
+  // exchange.
+  std::set<int64_t> receivers;
+  bool open = false;
+  for (const CommStep &s : steps) {
+    if (s.kind != CommKind::PointToPoint) {
+      out.push_back(s);
+      open = false;
+      continue;
+    }
+    bool waits = llvm::any_of(
+        s.sent, [&](const auto &kv) { return receivers.count(kv.first); });
+    if (!open || waits) {
+      out.push_back(s);
+      receivers.clear();
+      open = true;
+    } else {
+      CommStep &m = out.back();
+      for (int64_t d : s.group)
+        if (!llvm::is_contained(m.group, d))
+          m.group.push_back(d);
+      m.elements += s.elements;
+      for (auto &[d, peers] : s.sent)
+        for (auto &[q, b] : peers)
+          m.sent[d][q] += b;
+      for (auto &[d, peers] : s.received)
+        for (auto &[q, b] : peers)
+          m.received[d][q] += b;
+      for (auto &[d, n] : s.messages)
+        m.messages[d] += n;
+    }
+    for (auto &[d, peers] : s.sent)
+      for (auto &[q, b] : peers)
+        receivers.insert(q);
+  }
+  return out;
 }
 
 double mlir::dl::cost::computeTime(const ClusterDevice &device, double flops,

@@ -111,12 +111,34 @@ struct Redistribution {
 /// point-to-point pieces for whatever is still missing.
 Redistribution redistribute(const Layout &layout, llvm::ArrayRef<Need> needs);
 
-/// Time of one communication step on `cluster` [s]. Collectives pick the
-/// cheaper of their algorithms for the size (ring vs recursive doubling
-/// for all-reduce and all-gather); on a shared medium every message of the
-/// step serialises; elsewhere a device's own messages serialise and
-/// different devices proceed in parallel.
+/// Time of one communication step on `cluster` [s]. Messages the runtime
+/// posts at once (halo exchanges, point-to-point pieces, MPI all-gathers)
+/// overlap their latencies and queue their bytes: on a shared medium all
+/// of them in one queue, elsewhere each device's sends in one queue and
+/// its receives in another (`exchangeTime`). All-reduces (and all-gathers
+/// of GPU groups) take the cheaper of their algorithms for the size (ring
+/// vs recursive doubling; on a shared medium also binomial, every round's
+/// messages queued on the medium).
 double commTime(const Cluster &cluster, const CommStep &step);
+
+/// Time of messages posted at once [s]: the largest latency among them
+/// plus, on a shared medium, the sum of every message's bytes / bandwidth,
+/// elsewhere the largest sum over one device's sends or one device's
+/// receives.
+double exchangeTime(const Cluster &cluster, const CommStep &step);
+
+/// All-reduce of `bytes` over `p` members on a shared medium of latency
+/// alpha and 1/bandwidth beta: the cheapest of ring 2(p-1)(alpha + bytes
+/// beta), binomial reduce + broadcast 2 ceil(log2 p) alpha + 2(p-1) bytes
+/// beta, and recursive doubling ceil(log2 p)(alpha + p bytes beta).
+double sharedAllReduceTime(int64_t p, double bytes, double alpha, double beta);
+
+/// The steps of a redistribution as the runtime runs them: a run of
+/// consecutive point-to-point steps becomes one step (the sends are posted
+/// back to back), except that a step whose sender received earlier in the
+/// run starts a new one (the sender waits for that receive first). Bytes
+/// and messages are unchanged.
+std::vector<CommStep> concurrentSteps(llvm::ArrayRef<CommStep> steps);
 
 /// Per-device time a step keeps each member busy (for energy and idle
 /// accounting): its own messages' alpha-beta time.

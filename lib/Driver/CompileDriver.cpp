@@ -434,8 +434,11 @@ llvm::json::Value optionalJson(std::optional<double> v) {
 /// The cost model's prediction for a pipeline of single-device stages run
 /// with `microbatches` micro-batches, priced as the throughput search
 /// prices it (docs/search.md): stage k computes its layers at batch / M
-/// after receiving the tensors that cross into it, the period is the
-/// slowest stage, and one batch takes (M + K - 1) periods.
+/// after receiving the tensors that cross into it, and the period is the
+/// slowest stage. One batch takes the first micro-batch's way through every
+/// stage plus a period for each further one: sum_k stage_k + (M - 1) *
+/// period (the makespan of M equal jobs through K stages in order; the
+/// throughput search's (M + K - 1) * period bounds it from above).
 struct PipelinePrediction {
   int64_t stages = 1;
   double period = 0;
@@ -451,7 +454,7 @@ predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
   PipelinePrediction pred;
   pred.stages = 0;
   int64_t stage = -1, device = -1;
-  double stageTime = 0;
+  double stageTime = 0, fill = 0;
   for (auto [i, node] : llvm::enumerate(problem->nodes)) {
     auto plan = node.op->getAttrOfType<PlanAttr>(DLDialect::kPlanAttrName);
     int64_t s = 0, d = 0;
@@ -466,6 +469,7 @@ predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
       return std::nullopt;
     if (s != stage) {
       pred.period = std::max(pred.period, stageTime);
+      fill += stageTime;
       stageTime = 0;
       if (stage >= 0) {
         int64_t bytes = 0;
@@ -489,7 +493,8 @@ predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
                  m;
   }
   pred.period = std::max(pred.period, stageTime);
-  pred.latency = (m + pred.stages - 1) * pred.period;
+  fill += stageTime;
+  pred.latency = fill + (m - 1) * pred.period;
   return pred;
 }
 

@@ -712,7 +712,7 @@ struct Engine {
     Served s;
     s.infeasible = r.infeasible;
     s.busy.assign(numDev, 0);
-    for (const cost::CommStep &step : r.steps) {
+    for (const cost::CommStep &step : cost::concurrentSteps(r.steps)) {
       double t = cost::commTime(p.cluster, step);
       s.time += t;
       for (int64_t d : step.group)

@@ -187,27 +187,34 @@ TEST(CostModel, CollectiveAlgorithms) {
                    recursiveDoublingAllReduceTime(4, 100, 1e-4, 1e-8));
 }
 
-// On a shared medium every message of a step serialises; on a switched
-// network a device's messages serialise but devices run in parallel.
-TEST(CostModel, SharedMediumSerialises) {
+// Messages posted at once overlap their latencies; their bytes queue on a
+// shared medium in one queue, on a switched network per device port.
+TEST(CostModel, ConcurrentMessagesOverlapLatency) {
   const int64_t out[] = {1, 4096};
   Layout split = splitLayout(out, 1, {0, 1024, 2048, 3072, 4096});
   std::vector<Need> all;
   for (int64_t d = 0; d < 4; ++d)
     all.push_back(Need{d, Box::full(out)});
   Redistribution g = redistribute(split, all);
+  ASSERT_EQ(g.steps.size(), 1u);
+  // All-gather of 4 pieces of 1024 elements (4,096 B): 12 messages.
   Cluster wifi = uniform(4, Topology::shared, 1e7, 1e-3);
-  // 12 messages of 4,096 B: 12 * (1e-3 + 4096 / 1e7).
-  EXPECT_NEAR(commTime(wifi, g.steps[0]), 12 * (1e-3 + 4096 / 1e7), 1e-12);
+  // One latency, 12 * 4,096 B on the medium: 1e-3 + 49152 / 1e7.
+  EXPECT_NEAR(commTime(wifi, g.steps[0]), 1e-3 + 4.9152e-3, 1e-12);
   Cluster wired = uniform(4, Topology::full, 1e7, 1e-3);
-  // Ring: 3 * (1e-3 + 4096 / 1e7); recursive doubling:
-  // 2e-3 + 0.75 * 16384 / 1e7; the smaller wins.
-  double ring = 3 * (1e-3 + 4096 / 1e7);
-  double rd = 2e-3 + 0.75 * 16384 / 1e7;
-  EXPECT_DOUBLE_EQ(commTime(wired, g.steps[0]), std::min(ring, rd));
+  // Each device sends 3 pieces through its port (and receives 3):
+  // 1e-3 + 12288 / 1e7.
+  EXPECT_NEAR(commTime(wired, g.steps[0]), 1e-3 + 1.2288e-3, 1e-12);
+  // GPU groups keep NCCL's algorithms: ring 3 * (1e-3 + 4096 / 1e7),
+  // recursive doubling 2e-3 + 0.75 * 16384 / 1e7; the smaller wins.
+  Cluster gpus = wired;
+  for (ClusterDevice &d : gpus.devices)
+    d.kind = DeviceKind::gpu;
+  EXPECT_NEAR(commTime(gpus, g.steps[0]),
+              std::min(3 * (1e-3 + 4.096e-4), 2e-3 + 0.75 * 1.6384e-3), 1e-12);
 
-  // Point-to-point on a switched network: 3 parallel transfers from device
-  // 0 serialise on its link: 3 * (1e-3 + 100352 / 1e7).
+  // Point-to-point from device 0 to 1, 2 and 3: three steps, posted back
+  // to back, so concurrentSteps makes them one exchange of 3 * 100,352 B.
   const int64_t in[] = {1, 25088};
   Layout onZero;
   onZero.shards.push_back(Shard{0, Box::full(in)});
@@ -215,10 +222,104 @@ TEST(CostModel, SharedMediumSerialises) {
   for (int64_t d = 1; d < 4; ++d)
     needs.push_back(Need{d, Box::full(in)});
   Redistribution r = redistribute(onZero, needs);
-  double t = 0;
-  for (const CommStep &s : r.steps)
-    t += commTime(wired, s);
-  EXPECT_NEAR(t, 3 * (1e-3 + 100352 / 1e7), 1e-12);
+  ASSERT_EQ(r.steps.size(), 3u);
+  std::vector<CommStep> run = concurrentSteps(r.steps);
+  ASSERT_EQ(run.size(), 1u);
+  EXPECT_EQ(run[0].kind, CommKind::PointToPoint);
+  EXPECT_EQ(run[0].group, (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(run[0].messages.at(0), 3);
+  EXPECT_EQ(run[0].sent.at(0).at(3), 100352);
+  // Wired: device 0's port sends 301,056 B: 1e-3 + 0.0301056.
+  EXPECT_NEAR(commTime(wired, run[0]), 1e-3 + 0.0301056, 1e-12);
+  // Wi-Fi: the same bytes on the medium, one latency.
+  EXPECT_NEAR(commTime(wifi, run[0]), 1e-3 + 0.0301056, 1e-12);
+  // One message alone: 1e-3 + 100352 / 1e7 on either.
+  EXPECT_NEAR(commTime(wired, r.steps[1]), 1e-3 + 0.0100352, 1e-12);
+
+  // Two senders to two receivers at once: on the medium the bytes add up
+  // (1e-3 + 2 * 0.0100352), on the switch they use different ports.
+  CommStep two;
+  two.kind = CommKind::PointToPoint;
+  two.group = {0, 1, 2, 3};
+  two.sent[0][1] = 100352;
+  two.sent[2][3] = 100352;
+  EXPECT_NEAR(commTime(wifi, two), 1e-3 + 0.0200704, 1e-12);
+  EXPECT_NEAR(commTime(wired, two), 1e-3 + 0.0100352, 1e-12);
+  // Two senders to one receiver: its port takes both.
+  two.sent.erase(2);
+  two.sent[2][1] = 100352;
+  EXPECT_NEAR(commTime(wired, two), 1e-3 + 0.0200704, 1e-12);
+}
+
+// A halo exchange: 3 devices, rows of 1,000 B, device 1 receives 2 rows
+// from each neighbour and sends 1 row to each; devices 0 and 2 send 2 and
+// receive 1.
+TEST(CostModel, HaloExchangeTime) {
+  CommStep h;
+  h.kind = CommKind::HaloExchange;
+  h.group = {0, 1, 2};
+  h.sent[0][1] = 2000;
+  h.sent[1][0] = 1000;
+  h.sent[1][2] = 1000;
+  h.sent[2][1] = 2000;
+  Cluster wifi = uniform(3, Topology::shared, 1e6, 2e-3);
+  // 6,000 B on the medium: 2e-3 + 6e-3 (was 4 * 2e-3 + 6e-3 when every
+  // message paid its latency in sequence).
+  EXPECT_NEAR(commTime(wifi, h), 8e-3, 1e-12);
+  Cluster wired = uniform(3, Topology::full, 1e6, 2e-3);
+  // Device 1 receives 4,000 B through its port: 2e-3 + 4e-3.
+  EXPECT_NEAR(commTime(wired, h), 6e-3, 1e-12);
+}
+
+// A device that receives in a run of point-to-point steps and sends later
+// in it waits for its receive: the run splits there.
+TEST(CostModel, ConcurrentStepsSplitAtDependences) {
+  auto p2p = [](int64_t from, int64_t to, int64_t bytes) {
+    CommStep s;
+    s.kind = CommKind::PointToPoint;
+    s.group = {from, to};
+    s.elements = bytes / kElementBytes;
+    s.sent[from][to] = bytes;
+    s.received[to][from] = bytes;
+    s.messages[from] = 1;
+    return s;
+  };
+  std::vector<CommStep> steps = {p2p(0, 1, 400), p2p(0, 2, 400), p2p(1, 2, 800),
+                                 p2p(0, 3, 400)};
+  std::vector<CommStep> run = concurrentSteps(steps);
+  // 0->1, 0->2 | 1->2 (device 1 received 0->1 first), 0->3.
+  ASSERT_EQ(run.size(), 2u);
+  EXPECT_EQ(run[0].sent.at(0).at(2), 400);
+  EXPECT_EQ(run[0].messages.at(0), 2);
+  EXPECT_EQ(run[1].sent.at(1).at(2), 800);
+  EXPECT_EQ(run[1].sent.at(0).at(3), 400);
+  EXPECT_EQ(run[1].elements, 300);
+  Cluster wifi = uniform(4, Topology::shared, 1e6, 2e-3);
+  // (2e-3 + 800 / 1e6) + (2e-3 + 1200 / 1e6).
+  EXPECT_NEAR(commTime(wifi, run[0]) + commTime(wifi, run[1]), 6e-3, 1e-12);
+  // A collective between point-to-point steps ends the run.
+  CommStep ar;
+  ar.kind = CommKind::AllReduce;
+  ar.group = {0, 1};
+  ar.elements = 10;
+  EXPECT_EQ(concurrentSteps({p2p(0, 1, 4), ar, p2p(0, 2, 4)}).size(), 3u);
+}
+
+// All-reduce on a shared medium: every round's messages queue on it.
+TEST(CostModel, SharedMediumAllReduce) {
+  // p = 4, 1 MB, alpha 1 ms, beta 1e-8 s/B: ring 6 * (1e-3 + 1e-2) =
+  // 0.066, binomial 4e-3 + 6e-2 = 0.064, doubling 2 * (1e-3 + 4e-2) =
+  // 0.082: binomial.
+  EXPECT_NEAR(sharedAllReduceTime(4, 1e6, 1e-3, 1e-8), 0.064, 1e-12);
+  // 100 B: ring 6.006e-3, binomial 4.006e-3, doubling 2.008e-3.
+  EXPECT_NEAR(sharedAllReduceTime(4, 100, 1e-3, 1e-8), 2.008e-3, 1e-15);
+  EXPECT_EQ(sharedAllReduceTime(1, 100, 1e-3, 1e-8), 0);
+  Cluster wifi = uniform(4, Topology::shared, 1e8, 1e-3);
+  CommStep s;
+  s.kind = CommKind::AllReduce;
+  s.group = {0, 1, 2, 3};
+  s.elements = 250000;
+  EXPECT_NEAR(commTime(wifi, s), 0.064, 1e-12);
 }
 
 // Multi-node: an all-reduce inside a node uses the fast link, one across
