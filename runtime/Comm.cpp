@@ -158,15 +158,16 @@ void countReceived(int peer, int64_t bytes, CommSpan &span) {
 template <typename Done>
 bool pollUntilTimeout(Done done, double seconds = timeoutSeconds()) {
   double deadline = now() + seconds;
+  long spin = spinPolls();
   for (long iter = 0;; ++iter) {
     if (done())
       return true;
     if ((iter & 63) == 0 && now() > deadline)
       return false;
-    if (iter < 1000)
+    if (iter < spin)
       sched_yield();
     else
-      usleep(iter < 20000 ? 20 : 200);
+      usleep(iter < spin + 19000 ? 20 : 200);
   }
 }
 

@@ -40,6 +40,9 @@ int worldSize();
 bool mpiActive();
 /// Communication timeout in seconds (DLRT_TIMEOUT_S).
 double timeoutSeconds();
+/// Polls a communication wait makes with sched_yield before it sleeps
+/// between polls (DLRT_SPIN_POLLS, default 1000).
+long spinPolls();
 /// Monotonic time in seconds.
 double now();
 

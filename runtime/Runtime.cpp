@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// dlrt_init / dlrt_finalize, option parsing (DLRT_TIMEOUT_S, --trace,
+/// dlrt_init / dlrt_finalize, option parsing (DLRT_TIMEOUT_S,
+/// DLRT_SPIN_POLLS, --trace,
 /// --stats), fatal-error reporting and small utility entry points.
 ///
 //===----------------------------------------------------------------------===//
@@ -96,6 +97,7 @@ struct RuntimeState {
   int rank = 0;
   int size = 1;
   double timeout = 10.0;
+  long spinPolls = 1000;
   std::string tracePath;
   std::string statsPath;
 } state;
@@ -160,6 +162,8 @@ int dlrt::detail::worldRank() { return state.rank; }
 int dlrt::detail::worldSize() { return state.size; }
 double dlrt::detail::timeoutSeconds() { return state.timeout; }
 
+long dlrt::detail::spinPolls() { return state.spinPolls; }
+
 bool dlrt::detail::mpiActive() {
   int init = 0, fin = 0;
   MPI_Initialized(&init);
@@ -203,6 +207,15 @@ extern "C" void dlrt_init(int *argc, char ***argv) {
             "seconds)",
             t);
     state.timeout = v;
+  }
+  if (const char *t = std::getenv("DLRT_SPIN_POLLS")) {
+    char *end = nullptr;
+    long v = std::strtol(t, &end, 10);
+    if (end == t || *end != '\0' || v < 0)
+      fatal("invalid DLRT_SPIN_POLLS '%s' (expected a non-negative number "
+            "of polls)",
+            t);
+    state.spinPolls = v;
   }
   parseArgs(argc, argv);
   kernelsInit();
