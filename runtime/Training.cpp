@@ -364,6 +364,113 @@ void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
 }
 
 //===----------------------------------------------------------------------===//
+// Other activations, softmax, matmul
+//===----------------------------------------------------------------------===//
+
+/// A oneDNN element-wise backward on n floats. `fwd` is the forward's output
+/// for the *_use_dst_for_bwd algorithms (`fwdArg` DNNL_ARG_DST), else its
+/// input (DNNL_ARG_SRC).
+static void eltwiseBackward(const char *what, dnnl::algorithm alg, int fwdArg,
+                            const float *fwd, const float *dy, float *dx,
+                            int64_t n) {
+  if (n <= 0)
+    return;
+  try {
+    BwdEntry &e = bwdEntry(bwdKey(what, {n}), [&] {
+      memory::desc d = md({n}, Tag::a);
+      dnnl::eltwise_forward::primitive_desc hint(
+          dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, alg, d,
+                                      0.f, 0.f),
+          kernelsEngine());
+      dnnl::eltwise_backward::primitive_desc pd(
+          dnnl::eltwise_backward::desc(alg, d, d, 0.f, 0.f), kernelsEngine(),
+          hint);
+      return BwdEntry{
+          dnnl::eltwise_backward(pd),
+          {{fwdArg, d}, {DNNL_ARG_DIFF_DST, d}, {DNNL_ARG_DIFF_SRC, d}},
+          {},
+          {},
+          {},
+          {}};
+    });
+    runBwd(e, {fwd, dy, dx});
+  } catch (const dnnl::error &err) {
+    fatal("%s: oneDNN error: %s", what, err.what());
+  }
+}
+
+void dlrt_sigmoid_backward(const float *y, const float *dy, float *dx,
+                           int64_t n) {
+  eltwiseBackward("sigmoid_backward",
+                  dnnl::algorithm::eltwise_logistic_use_dst_for_bwd,
+                  DNNL_ARG_DST, y, dy, dx, n);
+}
+
+void dlrt_tanh_backward(const float *y, const float *dy, float *dx, int64_t n) {
+  eltwiseBackward("tanh_backward",
+                  dnnl::algorithm::eltwise_tanh_use_dst_for_bwd, DNNL_ARG_DST,
+                  y, dy, dx, n);
+}
+
+void dlrt_gelu_backward(const float *x, const float *dy, float *dx, int64_t n) {
+  eltwiseBackward("gelu_backward", dnnl::algorithm::eltwise_gelu_erf,
+                  DNNL_ARG_SRC, x, dy, dx, n);
+}
+
+void dlrt_clip_backward(const float *x, const float *dy, float *dx, int64_t n,
+                        float lo, float hi) {
+  // oneDNN's clip backward excludes x == lo; PyTorch's clamp (which dl.clip
+  // is) passes the gradient at both bounds.
+#pragma omp parallel for simd if (n > 65536)
+  for (int64_t i = 0; i < n; ++i)
+    dx[i] = (x[i] >= lo && x[i] <= hi) ? dy[i] : 0.f;
+}
+
+void dlrt_softmax_backward(const float *y, const float *dy, int64_t outer,
+                           int64_t axis_len, int64_t inner, float *dx) {
+  if (outer * axis_len * inner == 0)
+    return;
+  try {
+    BwdEntry &e =
+        bwdEntry(bwdKey("softmax_bwd", {outer, axis_len, inner}), [&] {
+          memory::desc d = md({outer, axis_len, inner}, Tag::abc);
+          dnnl::softmax_forward::primitive_desc hint(
+              dnnl::softmax_forward::desc(dnnl::prop_kind::forward_training, d,
+                                          1),
+              kernelsEngine());
+          dnnl::softmax_backward::primitive_desc pd(
+              dnnl::softmax_backward::desc(d, d, 1), kernelsEngine(), hint);
+          return BwdEntry{dnnl::softmax_backward(pd),
+                          {{DNNL_ARG_DST, d},
+                           {DNNL_ARG_DIFF_DST, d},
+                           {DNNL_ARG_DIFF_SRC, d}},
+                          {},
+                          {},
+                          {},
+                          {}};
+        });
+    runBwd(e, {y, dy, dx});
+  } catch (const dnnl::error &err) {
+    fatal("softmax_backward: oneDNN error: %s", err.what());
+  }
+}
+
+void dlrt_matmul_backward_lhs(const float *dy, int64_t batch, int64_t m,
+                              int64_t n, const float *b, int64_t k, float *da) {
+  for (int64_t i = 0; i < batch; ++i)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, n, 1.f,
+                dy + i * m * n, n, b + i * k * n, n, 0.f, da + i * m * k, k);
+}
+
+void dlrt_matmul_backward_rhs(const float *a, int64_t batch, int64_t m,
+                              int64_t k, const float *dy, int64_t n,
+                              float *db) {
+  for (int64_t i = 0; i < batch; ++i)
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1.f,
+                a + i * m * k, k, dy + i * m * n, n, 0.f, db + i * k * n, n);
+}
+
+//===----------------------------------------------------------------------===//
 // Loss and optimizers
 //===----------------------------------------------------------------------===//
 

@@ -111,7 +111,7 @@ def DL_DenseOp : DL_LayerOp<"dense", [DeclareOpInterfaceMethods<DL_GradientOpInt
   }];
 }
 
-def DL_MatMulOp : DL_LayerOp<"matmul"> {
+def DL_MatMulOp : DL_LayerOp<"matmul", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "matrix product, optionally batched";
   let description = [{
     `[M, K] x [K, N] -> [M, N]` or `[B, M, K] x [B, K, N] -> [B, M, N]`.
@@ -159,7 +159,7 @@ def DL_Pool2DOp : DL_LayerOp<"pool2d", [DeclareOpInterfaceMethods<DL_GradientOpI
   }];
 }
 
-def DL_GlobalAvgPoolOp : DL_LayerOp<"global_avg_pool"> {
+def DL_GlobalAvgPoolOp : DL_LayerOp<"global_avg_pool", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "average over the spatial dims, [N, C, H, W] -> [N, C, 1, 1]";
   let description = [{
     Splittable: `batch`, `out_channel`.
@@ -215,11 +215,12 @@ class DL_UnaryOp<string mnemonic, string formula,
 }
 
 def DL_ReluOp : DL_UnaryOp<"relu", "max(x, 0)", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
-def DL_SigmoidOp : DL_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
-def DL_TanhOp : DL_UnaryOp<"tanh", "tanh(x)">;
-def DL_GeluOp : DL_UnaryOp<"gelu", "x * Phi(x)">;
+def DL_SigmoidOp : DL_UnaryOp<"sigmoid", "1 / (1 + exp(-x))", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
+def DL_TanhOp : DL_UnaryOp<"tanh", "tanh(x)", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
+def DL_GeluOp : DL_UnaryOp<"gelu", "x * Phi(x)", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
 
-def DL_ClipOp : DL_LayerOp<"clip", [SameOperandsAndResultType]> {
+def DL_ClipOp : DL_LayerOp<"clip", [SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "elementwise clamp to [min, max]";
   let description = [{
     `y = min(max(x, min), max)`, elementwise; `min <= max`, either bound may
@@ -235,7 +236,8 @@ def DL_ClipOp : DL_LayerOp<"clip", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input `min` $min `max` $max attr-dict `:` type($input)";
 }
 
-def DL_SoftmaxOp : DL_LayerOp<"softmax", [SameOperandsAndResultType]> {
+def DL_SoftmaxOp : DL_LayerOp<"softmax", [SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "softmax along one axis";
   let description = [{
     Splittable along every dim except `axis`.
@@ -262,9 +264,9 @@ class DL_BinaryOp<string mnemonic, string formula,
 }
 
 def DL_AddOp : DL_BinaryOp<"add", "a + b", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
-def DL_MulOp : DL_BinaryOp<"mul", "a * b">;
+def DL_MulOp : DL_BinaryOp<"mul", "a * b", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]>;
 
-def DL_ConcatOp : DL_LayerOp<"concat"> {
+def DL_ConcatOp : DL_LayerOp<"concat", [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "concatenation along one axis";
   let description = [{
     All inputs have the same rank and agree on every dim but `axis`.

@@ -158,6 +158,126 @@ def DL_Pool2DBackwardOp : DL_TrainOp<"pool2d_backward"> {
   }];
 }
 
+def DL_SigmoidBackwardOp : DL_TrainOp<"sigmoid_backward",
+    [SameOperandsAndResultType]> {
+  let summary = "gradient of a sigmoid from its output";
+  let description = [{
+    `dx = dy * y * (1 - y)`, where `y` is the forward result.
+
+    ```mlir
+    %dx = dl.sigmoid_backward %y, %dy : tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$result, DL_Tensor:$result_grad);
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = "$result `,` $result_grad attr-dict `:` type($result)";
+}
+
+def DL_TanhBackwardOp : DL_TrainOp<"tanh_backward",
+    [SameOperandsAndResultType]> {
+  let summary = "gradient of a tanh from its output";
+  let description = [{
+    `dx = dy * (1 - y^2)`, where `y` is the forward result.
+
+    ```mlir
+    %dx = dl.tanh_backward %y, %dy : tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$result, DL_Tensor:$result_grad);
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = "$result `,` $result_grad attr-dict `:` type($result)";
+}
+
+def DL_GeluBackwardOp : DL_TrainOp<"gelu_backward",
+    [SameOperandsAndResultType]> {
+  let summary = "gradient of the exact (erf) GELU from its input";
+  let description = [{
+    `dx = dy * (Phi(x) + x * phi(x))`, where `x` is the forward **input**.
+
+    ```mlir
+    %dx = dl.gelu_backward %x, %dy : tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DL_Tensor:$result_grad);
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = "$input `,` $result_grad attr-dict `:` type($input)";
+}
+
+def DL_ClipBackwardOp : DL_TrainOp<"clip_backward",
+    [SameOperandsAndResultType]> {
+  let summary = "gradient of a clip from its input";
+  let description = [{
+    `dx = min <= x <= max ? dy : 0` (PyTorch's `clamp`: the bounds
+    themselves pass the gradient), where `x` is the forward input and the
+    bounds are the forward's.
+
+    ```mlir
+    %dx = dl.clip_backward %x, %dy min 0.0 max 6.0 : tensor<2x4xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DL_Tensor:$result_grad, F32Attr:$min,
+                       F32Attr:$max);
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = [{
+    $input `,` $result_grad `min` $min `max` $max attr-dict `:` type($input)
+  }];
+}
+
+def DL_SoftmaxBackwardOp : DL_TrainOp<"softmax_backward",
+    [SameOperandsAndResultType]> {
+  let summary = "gradient of a softmax from its output";
+  let description = [{
+    `dx = y * (dy - sum_axis(dy * y))`, where `y` is the forward result and
+    the sum runs along the forward's `axis`.
+
+    ```mlir
+    %dx = dl.softmax_backward %y, %dy {axis = 1 : i64} : tensor<2x10xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$result, DL_Tensor:$result_grad,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs DL_Tensor:$input_grad);
+  let assemblyFormat = "$result `,` $result_grad attr-dict `:` type($result)";
+}
+
+def DL_MatMulBackwardLhsOp : DL_TrainOp<"matmul_backward_lhs"> {
+  let summary = "gradient of a matrix product with respect to its lhs";
+  let description = [{
+    `dA = dY * B^T` for `dY = [M, N]` and `B = [K, N]` (or, batched, per
+    slice of `[G, M, N]` and `[G, K, N]`); the result is `[M, K]` (`[G, M,
+    K]`).
+
+    ```mlir
+    %da = dl.matmul_backward_lhs %dy, %b
+        : (tensor<4x2xf32>, tensor<8x2xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$result_grad, DL_Tensor:$rhs);
+  let results = (outs DL_Tensor:$lhs_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DL_MatMulBackwardRhsOp : DL_TrainOp<"matmul_backward_rhs"> {
+  let summary = "gradient of a matrix product with respect to its rhs";
+  let description = [{
+    `dB = A^T * dY` for `A = [M, K]` and `dY = [M, N]` (or, batched, per
+    slice of `[G, M, K]` and `[G, M, N]`); the result is `[K, N]` (`[G, K,
+    N]`).
+
+    ```mlir
+    %db = dl.matmul_backward_rhs %a, %dy
+        : (tensor<4x8xf32>, tensor<4x2xf32>) -> tensor<8x2xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$lhs, DL_Tensor:$result_grad);
+  let results = (outs DL_Tensor:$rhs_grad);
+  let assemblyFormat = [{
+    $lhs `,` $result_grad attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Loss
 //===----------------------------------------------------------------------===//

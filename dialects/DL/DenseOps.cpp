@@ -216,3 +216,16 @@ LogicalResult DenseOp::buildGradient(OpBuilder &b, Value resultGrad,
       });
   return success();
 }
+
+LogicalResult MatMulOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                      ArrayRef<bool> needed,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(2, Value());
+  if (needed[0])
+    operandGrads[0] = b.create<MatMulBackwardLhsOp>(
+        getLoc(), getLhs().getType(), resultGrad, getRhs());
+  if (needed[1])
+    operandGrads[1] = b.create<MatMulBackwardRhsOp>(
+        getLoc(), getRhs().getType(), getLhs(), resultGrad);
+  return success();
+}

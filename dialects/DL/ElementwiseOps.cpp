@@ -199,6 +199,73 @@ FailureOr<LocalSplit> SoftmaxOp::computeLocalSplit(ArrayRef<DimRange> parts) {
 }
 
 //===----------------------------------------------------------------------===//
+// Gradients of the other elementwise layers, softmax and MulOp
+//===----------------------------------------------------------------------===//
+
+/// The input gradient of a unary layer: `BackwardOp(from, resultGrad)`, where
+/// `from` is the forward result or input (whichever the backward op reads).
+template <typename BackwardOp, typename... Attrs>
+static LogicalResult unaryGradient(Operation *op, OpBuilder &b, Value from,
+                                   Value resultGrad, ArrayRef<bool> needed,
+                                   SmallVectorImpl<Value> &operandGrads,
+                                   Attrs... attrs) {
+  operandGrads.assign(1, Value());
+  if (needed[0])
+    operandGrads[0] = b.create<BackwardOp>(op->getLoc(), resultGrad.getType(),
+                                           from, resultGrad, attrs...);
+  return success();
+}
+
+LogicalResult SigmoidOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                       ArrayRef<bool> needed,
+                                       SmallVectorImpl<Value> &operandGrads) {
+  return unaryGradient<SigmoidBackwardOp>(*this, b, getResult(), resultGrad,
+                                          needed, operandGrads);
+}
+
+LogicalResult TanhOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                    ArrayRef<bool> needed,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  return unaryGradient<TanhBackwardOp>(*this, b, getResult(), resultGrad,
+                                       needed, operandGrads);
+}
+
+LogicalResult GeluOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                    ArrayRef<bool> needed,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  return unaryGradient<GeluBackwardOp>(*this, b, getInput(), resultGrad, needed,
+                                       operandGrads);
+}
+
+LogicalResult ClipOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                    ArrayRef<bool> needed,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  return unaryGradient<ClipBackwardOp>(*this, b, getInput(), resultGrad, needed,
+                                       operandGrads, getMinAttr(),
+                                       getMaxAttr());
+}
+
+LogicalResult SoftmaxOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                       ArrayRef<bool> needed,
+                                       SmallVectorImpl<Value> &operandGrads) {
+  return unaryGradient<SoftmaxBackwardOp>(*this, b, getResult(), resultGrad,
+                                          needed, operandGrads, getAxisAttr());
+}
+
+LogicalResult MulOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                   ArrayRef<bool> needed,
+                                   SmallVectorImpl<Value> &operandGrads) {
+  // d(a * b) = dy * b for a and dy * a for b (summed by the caller when a
+  // and b are one value).
+  operandGrads.assign(2, Value());
+  for (int i = 0; i < 2; ++i)
+    if (needed[i])
+      operandGrads[i] = b.create<MulOp>(getLoc(), resultGrad.getType(),
+                                        resultGrad, getOperand(1 - i));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // BatchNormOp
 //===----------------------------------------------------------------------===//
 

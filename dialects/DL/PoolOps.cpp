@@ -130,3 +130,25 @@ LogicalResult Pool2DOp::buildGradient(OpBuilder &b, Value resultGrad,
         b.getBoolAttr(getCountIncludePad()));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// GlobalAvgPoolOp gradient
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+GlobalAvgPoolOp::buildGradient(OpBuilder &b, Value resultGrad,
+                               ArrayRef<bool> needed,
+                               SmallVectorImpl<Value> &operandGrads) {
+  // Average pooling with an H x W window: each entry of the input gets
+  // dy / (H * W) of its channel.
+  operandGrads.assign(1, Value());
+  if (!needed[0])
+    return success();
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  operandGrads[0] = b.create<Pool2DBackwardOp>(
+      getLoc(), getInput().getType(),
+      PoolKindAttr::get(getContext(), PoolKind::avg), getInput(), resultGrad,
+      b.getDenseI64ArrayAttr({in[2], in[3]}), b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr({0, 0, 0, 0}), b.getBoolAttr(false));
+  return success();
+}

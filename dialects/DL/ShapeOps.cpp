@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/DL/LayerUtils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::dl;
@@ -211,4 +212,31 @@ LogicalResult ReshapeOp::buildGradient(OpBuilder &b, Value resultGrad,
                                        ArrayRef<bool> needed,
                                        SmallVectorImpl<Value> &operandGrads) {
   return reshapeGradientBack(*this, b, resultGrad, needed, operandGrads);
+}
+
+LogicalResult ConcatOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                      ArrayRef<bool> needed,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  // Each input's gradient is its slice of the result gradient (the tensor
+  // dialect must be loaded: the training passes depend on it).
+  operandGrads.assign(getInputs().size(), Value());
+  ArrayRef<int64_t> out = shapeOf(getResult());
+  int64_t axis = static_cast<int64_t>(getAxis());
+  SmallVector<OpFoldResult> offsets(out.size(), b.getIndexAttr(0)),
+      strides(out.size(), b.getIndexAttr(1));
+  int64_t offset = 0;
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    ArrayRef<int64_t> shape = shapeOf(input);
+    if (needed[i]) {
+      offsets[axis] = b.getIndexAttr(offset);
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t s : shape)
+        sizes.push_back(b.getIndexAttr(s));
+      operandGrads[i] = b.create<tensor::ExtractSliceOp>(
+          getLoc(), cast<RankedTensorType>(input.getType()), resultGrad,
+          offsets, sizes, strides);
+    }
+    offset += shape[axis];
+  }
+  return success();
 }

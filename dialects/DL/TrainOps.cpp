@@ -134,6 +134,59 @@ LogicalResult Pool2DBackwardOp::verify() {
   return verifyResultShape(*this, in);
 }
 
+LogicalResult SigmoidBackwardOp::verify() { return success(); }
+LogicalResult TanhBackwardOp::verify() { return success(); }
+LogicalResult GeluBackwardOp::verify() { return success(); }
+
+LogicalResult ClipBackwardOp::verify() {
+  float lo = getMin().convertToFloat(), hi = getMax().convertToFloat();
+  if (std::isnan(lo) || std::isnan(hi) || lo > hi)
+    return emitOpError() << "requires min <= max (not NaN), got min = " << lo
+                         << " and max = " << hi;
+  return success();
+}
+
+LogicalResult SoftmaxBackwardOp::verify() {
+  int64_t rank = shapeOf(getResult()).size();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range for rank "
+                         << rank;
+  return success();
+}
+
+/// Common checks of the matmul backward ops: `a` `[(G,) M, K]`, `b`
+/// `[(G,) K, N]` and `dy` `[(G,) M, N]` are the forward operand shapes and
+/// the result gradient's, one of `a`/`b` being the gradient built.
+static LogicalResult verifyMatMulBackward(Operation *op, ArrayRef<int64_t> a,
+                                          ArrayRef<int64_t> b,
+                                          ArrayRef<int64_t> dy) {
+  size_t r = dy.size();
+  if ((r != 2 && r != 3) || a.size() != r || b.size() != r)
+    return op->emitOpError()
+           << "expects operands and result of equal rank 2 or 3, got ranks "
+           << a.size() << ", " << b.size() << " and " << dy.size()
+           << " (lhs, rhs, result gradient)";
+  SmallVector<int64_t> expected(a.begin(), a.end());
+  expected.back() = b.back();
+  if (a[r - 1] != b[r - 2] || (r == 3 && a[0] != b[0]) ||
+      ArrayRef<int64_t>(expected) != dy)
+    return op->emitOpError()
+           << "shapes do not match a product: lhs [" << a << "], rhs [" << b
+           << "], result gradient [" << dy << "]";
+  return success();
+}
+
+LogicalResult MatMulBackwardLhsOp::verify() {
+  return verifyMatMulBackward(*this, shapeOf(getLhsGrad()), shapeOf(getRhs()),
+                              shapeOf(getResultGrad()));
+}
+
+LogicalResult MatMulBackwardRhsOp::verify() {
+  return verifyMatMulBackward(*this, shapeOf(getLhs()), shapeOf(getRhsGrad()),
+                              shapeOf(getResultGrad()));
+}
+
 LogicalResult SoftmaxCrossEntropyOp::verify() {
   if (failed(expectRank(*this, getLogits(), "logits tensor", 2)))
     return failure();

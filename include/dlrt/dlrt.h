@@ -361,6 +361,35 @@ void dlrt_pool2d_backward(int kind, const float *x, int64_t n, int64_t c,
                           const float *dy, int64_t oh, int64_t ow,
                           int count_include_pad, float *dx);
 
+/// dx = dy * y * (1 - y) (y is the sigmoid's output). dx may alias dy.
+void dlrt_sigmoid_backward(const float *y, const float *dy, float *dx,
+                           int64_t n);
+
+/// dx = dy * (1 - y^2) (y is the tanh's output). dx may alias dy.
+void dlrt_tanh_backward(const float *y, const float *dy, float *dx, int64_t n);
+
+/// Gradient of dlrt_gelu (exact erf form) from its input x. dx may alias dy.
+void dlrt_gelu_backward(const float *x, const float *dy, float *dx, int64_t n);
+
+/// dx = lo <= x <= hi ? dy : 0 (PyTorch's clamp; x is the clip's input).
+/// dx may alias dy.
+void dlrt_clip_backward(const float *x, const float *dy, float *dx, int64_t n,
+                        float lo, float hi);
+
+/// Gradient of dlrt_softmax from its output y (same view [outer, axis_len,
+/// inner]): dx = y * (dy - sum_axis(dy * y)).
+void dlrt_softmax_backward(const float *y, const float *dy, int64_t outer,
+                           int64_t axis_len, int64_t inner, float *dx);
+
+/// Gradient of dlrt_matmul_batched (b batched; batch = 1 for dlrt_matmul)
+/// with respect to a: da[i] = dy[i] * b[i]^T, `[batch, m, k]`.
+void dlrt_matmul_backward_lhs(const float *dy, int64_t batch, int64_t m,
+                              int64_t n, const float *b, int64_t k, float *da);
+
+/// ... and with respect to b: db[i] = a[i]^T * dy[i], `[batch, k, n]`.
+void dlrt_matmul_backward_rhs(const float *a, int64_t batch, int64_t m,
+                              int64_t k, const float *dy, int64_t n, float *db);
+
 /// loss[0] = mean over the b rows of -sum_c t * log_softmax(logits).
 void dlrt_softmax_cross_entropy(const float *logits, const float *targets,
                                 int64_t b, int64_t c, float *loss);

@@ -6,12 +6,14 @@
 // RUN: not dl-opt %s -split-input-file --dl-generate-training="tensor-parallel=2 data-parallel=2" 2>&1 | FileCheck %s --check-prefix=TPDP
 // TPDP: tensor-parallel combines with neither data-parallel nor gradients-only yet
 
-// A layer without GradientOpInterface on the path to a parameter.
+// An op without GradientOpInterface on the path to a parameter.
 func.func @no_gradient(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %w = dl.param "fc.weight" : tensor<3x4xf32>
+  %wh = dl.param "fc.recurrent" : tensor<3x3xf32>
   %h = dl.dense %x, %w : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
-  // expected-error @+1 {{'dl.sigmoid' has no gradient (GradientOpInterface)}}
-  %y = dl.sigmoid %h : tensor<2x3xf32>
+  // expected-error @+1 {{'dl.lstm_gates' has no gradient (GradientOpInterface)}}
+  %y = dl.lstm_gates %x, %h, %w, %wh
+      : (tensor<2x4xf32>, tensor<2x3xf32>, tensor<3x4xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
 

@@ -116,6 +116,55 @@ LogicalResult DeviceEmitter::emitTrainingOp(Operation *op) {
             << (o.getCountIncludePad() ? 1 : 0) << ", " << dx;
         return close();
       })
+      .Case<SigmoidBackwardOp, TanhBackwardOp, GeluBackwardOp, ClipBackwardOp>(
+          [&](Operation *o) {
+            // (forward result or input, result gradient) -> input gradient.
+            Value from = o->getOperand(0), dy = o->getOperand(1),
+                  dx = o->getResult(0);
+            std::string out = tryReuse(op, dy, dx) ? ptr(dx) : allocate(dx);
+            StringRef fn = isa<SigmoidBackwardOp>(o) ? "sigmoid_backward"
+                           : isa<TanhBackwardOp>(o)  ? "tanh_backward"
+                           : isa<GeluBackwardOp>(o)  ? "gelu_backward"
+                                                     : "clip_backward";
+            open(fn) << ptr(from) << ", " << ptr(dy) << ", " << out << ", "
+                     << count(from);
+            if (auto clip = dyn_cast<ClipBackwardOp>(o))
+              body << ", " << floatLiteral(clip.getMin().convertToFloat())
+                   << ", " << floatLiteral(clip.getMax().convertToFloat());
+            return close();
+          })
+      .Case([&](SoftmaxBackwardOp o) {
+        auto shape = dims(o.getResult());
+        int64_t axis = static_cast<int64_t>(o.getAxis());
+        std::string dx = allocate(o.getInputGrad());
+        open("softmax_backward")
+            << ptr(o.getResult()) << ", " << ptr(o.getResultGrad()) << ", "
+            << product(shape.take_front(axis)) << ", " << shape[axis] << ", "
+            << product(shape.drop_front(axis + 1)) << ", " << dx;
+        return close();
+      })
+      .Case([&](MatMulBackwardLhsOp o) {
+        // [(G,) M, N] x [(G,) K, N]^T -> [(G,) M, K]
+        auto dy = dims(o.getResultGrad()), b = dims(o.getRhs());
+        int64_t r = dy.size(), g = r == 3 ? dy[0] : 1;
+        std::string da = allocate(o.getLhsGrad());
+        open("matmul_backward_lhs")
+            << ptr(o.getResultGrad()) << ", " << g << ", " << dy[r - 2] << ", "
+            << dy[r - 1] << ", " << ptr(o.getRhs()) << ", " << b[r - 2] << ", "
+            << da;
+        return close();
+      })
+      .Case([&](MatMulBackwardRhsOp o) {
+        // [(G,) M, K]^T x [(G,) M, N] -> [(G,) K, N]
+        auto a = dims(o.getLhs()), dy = dims(o.getResultGrad());
+        int64_t r = a.size(), g = r == 3 ? a[0] : 1;
+        std::string db = allocate(o.getRhsGrad());
+        open("matmul_backward_rhs")
+            << ptr(o.getLhs()) << ", " << g << ", " << a[r - 2] << ", "
+            << a[r - 1] << ", " << ptr(o.getResultGrad()) << ", " << dy[r - 1]
+            << ", " << db;
+        return close();
+      })
       .Case([&](SoftmaxCrossEntropyOp o) {
         auto z = dims(o.getLogits());
         std::string loss = allocate(o.getLoss());

@@ -913,10 +913,12 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
       .Case<SendOp, RecvOp, AllGatherOp, AllReduceOp, ReduceScatterOp,
             BroadcastOp, HaloExchangeOp, AllToAllOp, BarrierOp>(
           [&](Operation *o) { return emitComm(o); })
-      .Case<Conv2DBackwardDataOp, Conv2DBackwardWeightsOp,
-            DenseBackwardDataOp, DenseBackwardWeightsOp, ReluBackwardOp,
-            Pool2DBackwardOp, SoftmaxCrossEntropyOp,
-            SoftmaxCrossEntropyBackwardOp, SGDUpdateOp, AdamUpdateOp>(
+      .Case<Conv2DBackwardDataOp, Conv2DBackwardWeightsOp, DenseBackwardDataOp,
+            DenseBackwardWeightsOp, ReluBackwardOp, Pool2DBackwardOp,
+            SoftmaxCrossEntropyOp, SoftmaxCrossEntropyBackwardOp, SGDUpdateOp,
+            AdamUpdateOp, SigmoidBackwardOp, TanhBackwardOp, GeluBackwardOp,
+            ClipBackwardOp, SoftmaxBackwardOp, MatMulBackwardLhsOp,
+            MatMulBackwardRhsOp>(
           [&](Operation *o) { return emitTrainingOp(o); })
       .Case([&](func::ReturnOp o) { return emitReturn(o); })
       .Default([&](Operation *o) {

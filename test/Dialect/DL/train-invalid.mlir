@@ -110,3 +110,43 @@ func.func @adam_eps(%p: tensor<10xf32>, %s: tensor<1xf32>) -> tensor<10xf32> {
 func.func @train_attr() attributes {dl.train = 1 : i64} {
   return
 }
+
+// -----
+
+func.func @clip_bounds(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'dl.clip_backward' op requires min <= max (not NaN), got min = 1.000000e+00 and max = 0.000000e+00}}
+  %0 = dl.clip_backward %x, %x min 1.0 max 0.0 : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @softmax_axis(%y: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'dl.softmax_backward' op axis 2 is out of range for rank 2}}
+  %0 = dl.softmax_backward %y, %y {axis = 2 : i64} : tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @sigmoid_types(%y: tensor<2x4xf32>, %dy: tensor<4x2xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'dl.sigmoid_backward' op requires the same type for all operands and results}}
+  %0 = "dl.sigmoid_backward"(%y, %dy) : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_shape(%dy: tensor<4x2xf32>, %b: tensor<8x3xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'dl.matmul_backward_lhs' op shapes do not match a product: lhs [4, 8], rhs [8, 3], result gradient [4, 2]}}
+  %0 = dl.matmul_backward_lhs %dy, %b : (tensor<4x2xf32>, tensor<8x3xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @matmul_rhs_rank(%a: tensor<4x8xf32>, %dy: tensor<1x4x2xf32>) -> tensor<8x2xf32> {
+  // expected-error @+1 {{'dl.matmul_backward_rhs' op expects operands and result of equal rank 2 or 3, got ranks 2, 2 and 3 (lhs, rhs, result gradient)}}
+  %0 = dl.matmul_backward_rhs %a, %dy : (tensor<4x8xf32>, tensor<1x4x2xf32>) -> tensor<8x2xf32>
+  return %0 : tensor<8x2xf32>
+}

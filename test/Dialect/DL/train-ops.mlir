@@ -55,3 +55,28 @@ func.func @loss_and_updates(%z: tensor<4x10xf32>, %t: tensor<4x10xf32>,
   %p2, %m2, %v2 = dl.adam_update %p, %g, %v, %v, %step {lr = 1.0e-3 : f32} : tensor<10xf32>, tensor<1xf32>
   return %l, %dz, %p1, %v1, %p2, %m2, %v2 : tensor<1xf32>, tensor<4x10xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>
 }
+
+// CHECK-LABEL: func.func @activations_matmul
+func.func @activations_matmul(%y: tensor<2x4xf32>, %dy: tensor<2x4xf32>,
+                              %a: tensor<3x2x5xf32>, %b: tensor<3x5x4xf32>,
+                              %dm: tensor<3x2x4xf32>)
+    -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>,
+        tensor<2x4xf32>, tensor<2x4xf32>, tensor<3x2x5xf32>, tensor<3x5x4xf32>) {
+  // CHECK: dl.sigmoid_backward %{{.*}}, %{{.*}} : tensor<2x4xf32>
+  %s = dl.sigmoid_backward %y, %dy : tensor<2x4xf32>
+  // CHECK: dl.tanh_backward %{{.*}}, %{{.*}} : tensor<2x4xf32>
+  %t = dl.tanh_backward %y, %dy : tensor<2x4xf32>
+  // CHECK: dl.gelu_backward %{{.*}}, %{{.*}} : tensor<2x4xf32>
+  %g = dl.gelu_backward %y, %dy : tensor<2x4xf32>
+  // CHECK: dl.clip_backward %{{.*}}, %{{.*}} min 0.000000e+00 max 6.000000e+00 : tensor<2x4xf32>
+  %c = dl.clip_backward %y, %dy min 0.0 max 6.0 : tensor<2x4xf32>
+  // CHECK: dl.softmax_backward %{{.*}}, %{{.*}} : tensor<2x4xf32>
+  %sm = dl.softmax_backward %y, %dy : tensor<2x4xf32>
+  // CHECK: dl.softmax_backward %{{.*}}, %{{.*}} {axis = 0 : i64} : tensor<2x4xf32>
+  %s0 = dl.softmax_backward %y, %dy {axis = 0 : i64} : tensor<2x4xf32>
+  // CHECK: dl.matmul_backward_lhs %{{.*}}, %{{.*}} : (tensor<3x2x4xf32>, tensor<3x5x4xf32>) -> tensor<3x2x5xf32>
+  %da = dl.matmul_backward_lhs %dm, %b : (tensor<3x2x4xf32>, tensor<3x5x4xf32>) -> tensor<3x2x5xf32>
+  // CHECK: dl.matmul_backward_rhs %{{.*}}, %{{.*}} : (tensor<3x2x5xf32>, tensor<3x2x4xf32>) -> tensor<3x5x4xf32>
+  %db = dl.matmul_backward_rhs %a, %dm : (tensor<3x2x5xf32>, tensor<3x2x4xf32>) -> tensor<3x5x4xf32>
+  return %s, %t, %g, %c, %sm, %s0, %da, %db : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<3x2x5xf32>, tensor<3x5x4xf32>
+}

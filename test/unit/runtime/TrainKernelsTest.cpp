@@ -179,6 +179,111 @@ TEST(TrainKernels, AvgPoolBackward) {
   checkPool(1, 3, 2, 1, 1);
 }
 
+/// Checks an element-wise backward kernel against central differences of
+/// its forward: `backward(fwdValue, dy, dx)` where fwdValue is the forward
+/// output (`fromOutput`) or input.
+void checkEltwise(
+    const char *what,
+    const std::function<void(const float *, float *, int64_t)> &forward,
+    const std::function<void(const float *, const float *, float *, int64_t)>
+        &backward,
+    bool fromOutput, std::vector<float> x, float eps = 1e-3f) {
+  int64_t n = x.size();
+  std::vector<float> r = randomVector(n, 20), y(n), dx(n);
+  forward(x.data(), y.data(), n);
+  backward(fromOutput ? y.data() : x.data(), r.data(), dx.data(), n);
+  auto loss = [&]() {
+    forward(x.data(), y.data(), n);
+    return dot(y, r);
+  };
+  checkGradient(what, x, dx, loss, eps);
+  // In place (dx aliases dy), as the emitted code does at dy's last use.
+  forward(x.data(), y.data(), n);
+  std::vector<float> inplace = r;
+  backward(fromOutput ? y.data() : x.data(), inplace.data(), inplace.data(), n);
+  EXPECT_EQ(inplace, dx) << what;
+}
+
+TEST(TrainKernels, SigmoidTanhGeluBackward) {
+  std::vector<float> x = randomVector(60, 21, -4.f, 4.f);
+  checkEltwise("sigmoid", dlrt_sigmoid, dlrt_sigmoid_backward, true, x);
+  checkEltwise("tanh", dlrt_tanh, dlrt_tanh_backward, true, x);
+  checkEltwise("gelu", dlrt_gelu, dlrt_gelu_backward, false, x);
+}
+
+TEST(TrainKernels, ClipBackward) {
+  // Values 0.02 apart and none within the step of a bound, so that the
+  // finite differences do not cross one.
+  std::vector<float> x(60);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = -0.61f + 0.02f * float(i);
+  auto fwd = [](const float *in, float *out, int64_t n) {
+    dlrt_clip(in, out, n, -0.3f, 0.4f);
+  };
+  auto bwd = [](const float *in, const float *dy, float *dx, int64_t n) {
+    dlrt_clip_backward(in, dy, dx, n, -0.3f, 0.4f);
+  };
+  checkEltwise("clip", fwd, bwd, false, x);
+  // PyTorch's clamp: the gradient passes at the bounds themselves.
+  float at[] = {-0.3f, 0.4f, -0.31f, 0.41f}, dy[] = {1, 2, 3, 4}, dx[4];
+  dlrt_clip_backward(at, dy, dx, 4, -0.3f, 0.4f);
+  EXPECT_EQ(dx[0], 1.f);
+  EXPECT_EQ(dx[1], 2.f);
+  EXPECT_EQ(dx[2], 0.f);
+  EXPECT_EQ(dx[3], 0.f);
+}
+
+TEST(TrainKernels, SoftmaxBackward) {
+  // Softmax over the middle axis of [2, 5, 3] (axis 1 of a 3-D tensor).
+  int64_t outer = 2, len = 5, inner = 3, n = outer * len * inner;
+  std::vector<float> x = randomVector(n, 22, -2.f, 2.f),
+                     r = randomVector(n, 23), y(n), dx(n);
+  auto loss = [&]() {
+    dlrt_softmax(x.data(), outer, len, inner, y.data());
+    return dot(y, r);
+  };
+  loss();
+  dlrt_softmax_backward(y.data(), r.data(), outer, len, inner, dx.data());
+  checkGradient("softmax", x, dx, loss, 1e-3f);
+}
+
+void checkMatMul(int64_t batch, int64_t m, int64_t k, int64_t n) {
+  std::vector<float> a = randomVector(batch * m * k, 24),
+                     b = randomVector(batch * k * n, 25),
+                     r = randomVector(batch * m * n, 26), y(r.size());
+  auto loss = [&]() {
+    if (batch == 1)
+      dlrt_matmul(a.data(), m, k, b.data(), n, y.data());
+    else
+      dlrt_matmul_batched(a.data(), batch, m, k, b.data(), 1, n, y.data());
+    return dot(y, r);
+  };
+  std::vector<float> da(a.size()), db(b.size());
+  dlrt_matmul_backward_lhs(r.data(), batch, m, n, b.data(), k, da.data());
+  dlrt_matmul_backward_rhs(a.data(), batch, m, k, r.data(), n, db.data());
+  checkGradient("matmul da", a, da, loss);
+  checkGradient("matmul db", b, db, loss);
+}
+
+TEST(TrainKernels, MatMulBackward) {
+  checkMatMul(1, 3, 7, 5);
+  checkMatMul(3, 4, 2, 6);
+}
+
+TEST(TrainKernels, GlobalAvgPoolBackward) {
+  // dl.global_avg_pool's gradient is average pooling's with an H x W window.
+  int64_t n = 2, c = 3, h = 4, w = 5;
+  std::vector<float> x = randomVector(n * c * h * w, 27),
+                     r = randomVector(n * c, 28), y(n * c), dx(x.size());
+  auto loss = [&]() {
+    dlrt_global_avg_pool(x.data(), n, c, h, w, y.data());
+    return dot(y, r);
+  };
+  dlrt_pool2d_backward(1, x.data(), n, c, h, w, h, w, 1, 1, 0, 0, 0, 0,
+                       r.data(), 1, 1, 0, dx.data());
+  checkGradient("global avg pool", x, dx, loss);
+}
+
 TEST(TrainKernels, SoftmaxCrossEntropy) {
   int64_t b = 4, c = 6;
   std::vector<float> z = randomVector(b * c, 13, -3.f, 3.f);
