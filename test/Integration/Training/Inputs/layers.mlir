@@ -17,7 +17,7 @@ func.func @layers(%x: tensor<8x1x8x8xf32>) -> tensor<8x10xf32> {
   %c2 = dl.conv2d %cat, %w2 {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
       : (tensor<8x8x8x8xf32>, tensor<6x8x3x3xf32>) -> tensor<8x6x4x4xf32>
   %g = dl.gelu %c2 : tensor<8x6x4x4xf32>
-  %cl = dl.clip %g min -0.1 max 0.5 : tensor<8x6x4x4xf32>
+  %cl = dl.clip %g min -0.1 max 0.2 : tensor<8x6x4x4xf32>
   %gap = dl.global_avg_pool %cl : tensor<8x6x4x4xf32> -> tensor<8x6x1x1xf32>
   %f1 = dl.flatten %gap : tensor<8x6x1x1xf32> -> tensor<8x6xf32>
   %a = dl.reshape %c2 : tensor<8x6x4x4xf32> -> tensor<8x6x16xf32>

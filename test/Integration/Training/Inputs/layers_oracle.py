@@ -49,7 +49,7 @@ def torch_model(w, x):
     c2 = F.conv2d(torch.cat([m, c1], 1), w["conv2.weight"], stride=2,
                   padding=1)
     g = F.gelu(c2)  # exact (erf) GELU
-    f1 = torch.clamp(g, -0.1, 0.5).mean(dim=(2, 3))
+    f1 = torch.clamp(g, -0.1, 0.2).mean(dim=(2, 3))
     p = torch.bmm(c2.reshape(b, 6, 16), g.reshape(b, 16, 6)).reshape(b, 36)
     h = torch.cat([f1, p], 1)
     sm = torch.softmax(h @ w["proj.weight"], 1)
