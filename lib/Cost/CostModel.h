@@ -1,4 +1,5 @@
-//===- CostModel.h - Time, bytes, memory and energy of plans ------*- C++ -*-===//
+//===- CostModel.h - Time, bytes, memory and energy of plans ------*- C++
+//-*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -6,8 +7,9 @@
 //
 // This file declares the cost model of dl: the roofline time of a layer part
 // on a device, alpha-beta times of the collectives dl-apply-partition emits
-// (with the algorithm a tuned MPI or NCCL picks for the size), shared-medium
-// serialisation, the redistribution a consumer's needs trigger on a
+// (with the algorithm a tuned MPI or NCCL picks for the size), concurrent
+// messages whose latencies overlap and whose bytes queue on a shared medium
+// or on each device's port, the redistribution a consumer's needs trigger on a
 // producer's layout (derived from boxes, exactly as apply derives it), and
 // energy. docs/search.md gives the formulas.
 //
