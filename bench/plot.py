@@ -20,7 +20,11 @@ RESULT arguments it plots every bench/results/*.txt and *.md it recognises:
   each federated averaging round (the "round r/R: ..." lines);
 * bench/train_ps_staleness.sh: test accuracy and training loss per epoch
   and against wall time, one line per run (a Markdown table "| run |
-  epoch | ...").
+  epoch | ...");
+* bench/emulate/edge_setups.py: measured speedup over one device and
+  measured peak buffer memory per device against the device count, one
+  line per scheme, with the ideal speedup line (a Markdown table
+  "| devices | scheme | ranks | predicted ms | measured ms | ...").
 
 Needs matplotlib (Debian: python3-matplotlib).
 """
@@ -239,6 +243,69 @@ def plot_search(series, title, path):
     save(fig, path)
 
 
+def edge_setups(text):
+    """Rows of bench/emulate/edge_setups.py tables: (devices, scheme,
+    predicted speedup, measured speedup, measured peak MiB)."""
+    rows, on = [], False
+    for line in text.splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|")
+                 .split("|")]
+        if cells[:5] == ["devices", "scheme", "ranks", "predicted ms",
+                         "measured ms"]:
+            on = True
+            continue
+        if not on or len(cells) < 13 or not cells[0].isdigit():
+            continue
+        if cells[7].startswith("FAILED"):
+            continue  # no time from a run whose output check failed
+
+        def num(c):
+            try:
+                return float(c)
+            except ValueError:
+                return None
+        rows.append((int(cells[0]), cells[1], num(cells[8]), num(cells[9]),
+                     num(cells[11])))
+    return rows
+
+
+def plot_edge_setups(rows, title, path):
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    n_max = max(r[0] for r in rows)
+    a1.plot([1, n_max], [1, n_max], color=MODEL, ls=":", label="ideal")
+    schemes = []
+    for r in rows:
+        if r[1] not in schemes and r[1] != "single":
+            schemes.append(r[1])
+    base = [r for r in rows if r[1] == "single"]
+    for i, s in enumerate(schemes):
+        pts = sorted((r[0], r[3], r[4]) for r in rows + base
+                     if (r[1] == s or r[1] == "single") and r[3] is not None)
+        color = OURS if s == "search" else plt.cm.tab10(i % 10)
+        style = dict(color=color, marker="o", label=s,
+                     lw=2 if s == "search" else 1)
+        a1.plot([p[0] for p in pts], [p[1] for p in pts], **style)
+        a2.plot([p[0] for p in pts], [p[2] for p in pts], **style)
+        if s == "search":
+            pp = sorted((r[0], r[2]) for r in rows + base
+                        if (r[1] == s or r[1] == "single") and
+                        r[2] is not None)
+            a1.plot([p[0] for p in pp], [p[1] for p in pp], color=OURS,
+                    ls="--", lw=1, label="search, predicted")
+    a1.set_xlabel("devices")
+    a1.set_ylabel("speedup over one device (measured)")
+    a1.set_xticks(range(1, n_max + 1))
+    a1.legend(frameon=False, fontsize=7)
+    a1.grid(alpha=0.3)
+    a2.set_xlabel("devices")
+    a2.set_ylabel("peak buffer memory per device [MiB]")
+    a2.set_xticks(range(1, n_max + 1))
+    a2.set_ylim(bottom=0)
+    a2.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    save(fig, path)
+
+
 def save(fig, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -266,6 +333,11 @@ def plot_file(src, path):
     if rows:
         plot_fedavg(rows, "FedAvg, Fashion-MNIST, non-IID clients (%s)" % load,
                     path)
+        return True
+    rows = edge_setups(text)
+    if rows:
+        plot_edge_setups(rows, "%s under the emulation (%s)" % (
+            os.path.splitext(os.path.basename(src))[0], load), path)
         return True
     series = training_curves(text)
     if series:
