@@ -22,7 +22,7 @@ RESULT arguments it plots every bench/results/*.txt and *.md it recognises:
   and against wall time, one line per run (a Markdown table "| run |
   epoch | ...");
 * bench/emulate/edge_setups.py: measured speedup over one device and
-  measured peak buffer memory per device against the device count, one
+  measured peak memory per device against the device count, one
   line per scheme, with the ideal speedup line (a Markdown table
   "| devices | scheme | ranks | predicted ms | measured ms | ...").
 
@@ -298,7 +298,7 @@ def plot_edge_setups(rows, title, path):
     a1.legend(frameon=False, fontsize=7)
     a1.grid(alpha=0.3)
     a2.set_xlabel("devices")
-    a2.set_ylabel("peak buffer memory per device [MiB]")
+    a2.set_ylabel("peak memory per device [MiB]\n(tensor buffers + weights)")
     a2.set_xticks(range(1, n_max + 1))
     a2.set_ylim(bottom=0)
     a2.grid(alpha=0.3)
@@ -336,8 +336,9 @@ def plot_file(src, path):
         return True
     rows = edge_setups(text)
     if rows:
-        plot_edge_setups(rows, "%s under the emulation (%s)" % (
-            os.path.splitext(os.path.basename(src))[0], load), path)
+        m = re.search(r"^# (.*)$", text, re.M)
+        plot_edge_setups(rows, "%s (%s)" % (
+            m.group(1) if m else os.path.basename(src), load), path)
         return True
     series = training_curves(text)
     if series:

@@ -260,6 +260,27 @@ def write_table(args, rows, save=True):
                          "/".join("%.0f" % t for t in r["runs"]), check,
                          f(sp_p, "%.2f"), f(sp_m, "%.2f"),
                          f(r["pred_peak_mib"]), f(r["peak_mib"]), r["load"]))
+    # The claim to check: the searched plan never loses to a fixed scheme by
+    # more than the prediction error (the larger |error| of the two plans).
+    lines.append("")
+    for r in rows:
+        if r["scheme"] != "search" or not r["ms"]:
+            continue
+        for g in rows:
+            if g["n"] != r["n"] or g["scheme"] in ("search", "single") or \
+                    not g["ms"]:
+                continue
+            loss = r["ms"] / g["ms"] - 1
+            errs = [abs(x["ms"] / x["pred_ms"] - 1) for x in (r, g)
+                    if x["pred_ms"]]
+            bound = max(errs) if errs else 0
+            verdict = ("search faster" if loss <= 0 else
+                       "within the prediction error" if loss <= bound else
+                       "VIOLATION: loses by more than the prediction error")
+            lines.append("- %d devices: search %.1f ms vs `%s` %.1f ms: %+.1f %% "
+                         "(prediction error up to %.1f %%): %s" % (
+                             r["n"], r["ms"], g["scheme"], g["ms"],
+                             100 * loss, 100 * bound, verdict))
     text = "\n".join(lines) + "\n"
     print(text)
     if save:
