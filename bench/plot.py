@@ -281,7 +281,7 @@ def plot_edge_setups(rows, title, path):
     for i, s in enumerate(schemes):
         pts = sorted((r[0], r[3], r[4]) for r in rows + base
                      if (r[1] == s or r[1] == "single") and r[3] is not None)
-        color = OURS if s == "search" else plt.cm.tab10(i % 10)
+        color = OURS if s == "search" else plt.cm.tab10((i + 1) % 10)
         style = dict(color=color, marker="o", label=s,
                      lw=2 if s == "search" else 1)
         a1.plot([p[0] for p in pts], [p[1] for p in pts], **style)
