@@ -38,8 +38,8 @@ struct DLSearchPartitionPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // The cost model computes byte sizes in int64_t.
-    if (failed(verifyTensorSizes(module)))
+    // The cost model computes byte sizes in int64_t, from static shapes.
+    if (failed(verifyTensorSizes(module)) || failed(verifyStaticShapes(module)))
       return signalPassFailure();
     std::optional<Objective> obj =
         llvm::StringSwitch<std::optional<Objective>>(objective)

@@ -21,8 +21,13 @@ config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
 config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
 # Sanitizer builds: OpenMPI and PMIx leak in MPI_Init (their plugins, not
 # dl), so LeakSanitizer would fail every MPI program (docs/hardening.md).
+# The instrumented rank programs run several times slower: a pipeline stage
+# of a large model can keep its neighbour waiting past the runtime's default
+# communication timeout (10 s). Tests of the timeout set DLRT_TIMEOUT_S
+# themselves.
 if getattr(config, "dl_sanitizer_flags", ""):
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
+    config.environment["DLRT_TIMEOUT_S"] = "300"
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -88,4 +93,14 @@ if getattr(config, "dl_enable_cuda", False):
         ldflags += " -DDL_USE_NCCL -ldlrt_nccl -lnccl"
     ldflags += " -Xlinker -rpath,{0} -Xlinker -rpath,{1}".format(
         config.dl_lib_dir, cuda_lib)
+    if getattr(config, "dl_sanitizer_flags", ""):
+        # The instrumented dlrt needs clang's sanitizer runtime, which nvcc
+        # (host compiler g++) does not link: link the shared ASan runtime
+        # (it holds the UBSan handlers too) as the first library.
+        import subprocess
+        asan_rt = subprocess.check_output(
+            [config.host_cxx, "-print-file-name=libclang_rt.asan-x86_64.so"],
+            text=True).strip()
+        ldflags += " -Xlinker {0} -Xlinker -rpath,{1}".format(
+            asan_rt, os.path.dirname(asan_rt))
     config.substitutions.append(("%cuda_ldflags", ldflags))

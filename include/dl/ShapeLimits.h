@@ -72,6 +72,35 @@ inline LogicalResult verifyTensorSizes(Operation *root) {
   return failure(walk.wasInterrupted());
 }
 
+/// Emits an error at the first op result or block argument of `root` (in
+/// program order, function arguments first) whose ranked tensor type has a
+/// dynamic dimension. The plan search and the cost model size every tensor
+/// and the parts of its split; a dynamic dimension (ShapedType::kDynamic,
+/// INT64_MIN) would enter those products as a size.
+inline LogicalResult verifyStaticShapes(Operation *root) {
+  auto dynamic = [](Value v, Location loc) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (!t || t.hasStaticShape())
+      return false;
+    emitError(loc) << "tensor type " << t
+                   << " has a dynamic dimension: partitioning needs static "
+                      "shapes";
+    return true;
+  };
+  WalkResult walk = root->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          if (dynamic(arg, arg.getLoc()))
+            return WalkResult::interrupt();
+    for (Value result : op->getResults())
+      if (dynamic(result, op->getLoc()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
 } // namespace mlir::dl
 
 #endif // DL_SHAPELIMITS_H
