@@ -39,28 +39,21 @@ namespace {
 
 /// Applies the generic per-part scheme to one layer.
 LogicalResult applyParts(ApplyContext &ctx, PartitionableOpInterface layer,
-                         SmallVector<PlanPart> parts,
+                         SmallVector<PlanPart> parts, int64_t replicas,
                          std::optional<DimRange> batchWindow) {
   Operation *op = layer.getOperation();
-  // Restrict to the micro-batch window.
+  // Restrict to the micro-batch window: replicas split the micro-batch.
   if (batchWindow) {
     int64_t extent = layer.getIterationExtent(SplitDim::batch);
     if (extent < 0)
       return op->emitError()
              << "cannot micro-batch this layer: it has no batch dimension";
-    SmallVector<PlanPart> kept;
-    for (PlanPart &part : parts) {
-      DimRange r = lookupRange(part.ranges, SplitDim::batch, extent);
-      int64_t lo = std::max(r.lo, batchWindow->lo);
-      int64_t hi = std::min(r.hi, batchWindow->hi);
-      if (lo >= hi)
-        continue;
-      llvm::erase_if(part.ranges,
-                     [](const DimRange &d) { return d.dim == SplitDim::batch; });
-      part.ranges.push_back(DimRange{SplitDim::batch, lo, hi});
-      kept.push_back(part);
-    }
-    parts = std::move(kept);
+    auto kept = windowPlanParts(parts, replicas, *batchWindow, extent);
+    if (failed(kept))
+      return op->emitError() << "a micro-batch of " << batchWindow->size()
+                             << " rows does not divide evenly among "
+                             << replicas << " replicas";
+    parts = std::move(*kept);
   }
 
   std::vector<LocalSplit> splits;
@@ -347,7 +340,7 @@ struct DLApplyPartitionPass
           continue;
         }
       }
-      if (failed(applyParts(ctx, layer, *parts, window)))
+      if (failed(applyParts(ctx, layer, *parts, plan.getReplicas(), window)))
         return failure();
     }
     return success();

@@ -184,3 +184,29 @@ mlir::dl::enumeratePlanParts(PlanAttr plan, PartitionableOpInterface layer) {
   }
   return result;
 }
+
+FailureOr<SmallVector<PlanPart>>
+mlir::dl::windowPlanParts(ArrayRef<PlanPart> parts, int64_t replicas,
+                          DimRange window, int64_t extent) {
+  if (replicas > 1 && window.size() % replicas != 0)
+    return failure();
+  int64_t per = replicas > 1 ? window.size() / replicas : 0;
+  SmallVector<PlanPart> kept;
+  for (const PlanPart &part : parts) {
+    DimRange r = lookupRange(part.ranges, SplitDim::batch, extent);
+    int64_t lo = std::max(r.lo, window.lo);
+    int64_t hi = std::min(r.hi, window.hi);
+    if (replicas > 1) {
+      lo = window.lo + part.replica * per;
+      hi = lo + per;
+    }
+    if (lo >= hi)
+      continue;
+    PlanPart p = part;
+    llvm::erase_if(p.ranges,
+                   [](const DimRange &d) { return d.dim == SplitDim::batch; });
+    p.ranges.push_back(DimRange{SplitDim::batch, lo, hi});
+    kept.push_back(std::move(p));
+  }
+  return kept;
+}

@@ -199,6 +199,16 @@ struct PlanPart {
 /// per device). Fails if the plan's part count does not match its devices.
 FailureOr<llvm::SmallVector<PlanPart>>
 enumeratePlanParts(PlanAttr plan, PartitionableOpInterface layer);
+
+/// The parts of a plan for one micro-batch, the batch rows `window` of a
+/// layer whose batch extent is `extent`: `replicas` > 1 replicas split the
+/// micro-batch evenly among themselves (so data parallelism inside a
+/// pipeline stage divides every micro-batch); other batch ranges are
+/// intersected with the window and parts left without rows are dropped.
+/// Fails if the micro-batch does not divide evenly among the replicas.
+FailureOr<llvm::SmallVector<PlanPart>>
+windowPlanParts(llvm::ArrayRef<PlanPart> parts, int64_t replicas,
+                DimRange window, int64_t extent);
 } // namespace mlir::dl
 
 #endif // DL_DIALECTS_DL_DLINTERFACES_H

@@ -431,14 +431,12 @@ llvm::json::Value optionalJson(std::optional<double> v) {
   return v ? llvm::json::Value(*v) : llvm::json::Value(nullptr);
 }
 
-/// The cost model's prediction for a pipeline of single-device stages run
-/// with `microbatches` micro-batches, priced as the throughput search
-/// prices it (docs/search.md): stage k computes its layers at batch / M
-/// after receiving the tensors that cross into it, and the period is the
-/// slowest stage. One batch takes the first micro-batch's way through every
-/// stage plus a period for each further one: sum_k stage_k + (M - 1) *
-/// period (the makespan of M equal jobs through K stages in order; the
-/// throughput search's (M + K - 1) * period bounds it from above).
+/// The cost model's prediction for the pipeline of the plans now on the
+/// layers (stage indices, devices and d/m splits inside a stage) run with
+/// `microbatches` micro-batches, priced as the throughput search prices it
+/// (search::evaluatePipeline, docs/search.md): one batch takes the first
+/// micro-batch's way through every stage plus a period (the slowest
+/// stage) for each further one, sum_k stage_k + (M - 1) * period.
 struct PipelinePrediction {
   int64_t stages = 1;
   double period = 0;
@@ -450,51 +448,19 @@ predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
   FailureOr<search::Problem> problem = pricingProblem(module, cluster);
   if (failed(problem) || problem->nodes.empty())
     return std::nullopt;
-  double m = double(microbatches);
-  PipelinePrediction pred;
-  pred.stages = 0;
-  int64_t stage = -1, device = -1;
-  double stageTime = 0, fill = 0;
-  for (auto [i, node] : llvm::enumerate(problem->nodes)) {
+  SmallVector<PlanAttr> plans;
+  PlanAttr single = PlanAttr::get(module.getContext(), 0, {0}, 1, {}, nullptr);
+  for (const search::Node &node : problem->nodes) {
     auto plan = node.op->getAttrOfType<PlanAttr>(DLDialect::kPlanAttrName);
-    int64_t s = 0, d = 0;
-    if (plan) {
-      if (plan.getDevices().size() != 1 || !plan.getSplits().empty() ||
-          plan.getTile() || plan.getReplicas() != 1)
-        return std::nullopt;
-      s = plan.getStage();
-      d = plan.getDevices()[0];
-    }
-    if (s < stage || d >= cluster.size())
-      return std::nullopt;
-    if (s != stage) {
-      pred.period = std::max(pred.period, stageTime);
-      fill += stageTime;
-      stageTime = 0;
-      if (stage >= 0) {
-        int64_t bytes = 0;
-        for (int t : problem->liveAt[i]) {
-          int64_t e = 1;
-          for (int64_t dim : problem->tensors[t].shape)
-            e *= dim;
-          bytes += e * cost::kElementBytes;
-        }
-        stageTime += cluster.transferTime(device, d, double(bytes) / m);
-      }
-      stage = s;
-      device = d;
-      ++pred.stages;
-    } else if (d != device) {
-      return std::nullopt;
-    }
-    LayerWork w = cast<PartitionableOpInterface>(node.op).getWork();
-    stageTime += cost::computeTime(cluster.devices[d], double(w.flops),
-                                   double(w.bytes())) /
-                 m;
+    plans.push_back(plan ? plan : single);
   }
-  pred.period = std::max(pred.period, stageTime);
-  fill += stageTime;
-  pred.latency = fill + (m - 1) * pred.period;
+  auto priced = search::evaluatePipeline(*problem, plans, microbatches);
+  if (!priced)
+    return std::nullopt;
+  PipelinePrediction pred;
+  pred.stages = priced->stages;
+  pred.period = priced->period;
+  pred.latency = priced->latency;
   return pred;
 }
 

@@ -218,11 +218,21 @@ struct CandidateBuilder {
   /// The generic candidate of one plan, or nothing if the layer cannot
   /// compute one of its parts.
   std::optional<Candidate> fromPlan(const Node &node, PlanAttr plan,
-                                    std::string name) {
+                                    std::string name,
+                                    std::optional<DimRange> window = {}) {
     auto layer = cast<PartitionableOpInterface>(node.op);
     auto parts = enumeratePlanParts(plan, layer);
     if (failed(parts))
       return std::nullopt;
+    if (window) {
+      // One micro-batch, as dl-apply-partition executes it.
+      int64_t extent = layer.getIterationExtent(SplitDim::batch);
+      if (extent < 0)
+        return std::nullopt;
+      parts = windowPlanParts(*parts, plan.getReplicas(), *window, extent);
+      if (failed(parts) || parts->empty())
+        return std::nullopt;
+    }
     Draft c;
     c.name = std::move(name);
     c.plans = {plan};
@@ -232,6 +242,9 @@ struct CandidateBuilder {
         llvm::any_of(parts->front().ranges, [](const DimRange &r) {
           return r.dim == SplitDim::gate || r.dim == SplitDim::hidden;
         });
+    // dl-apply-partition cannot micro-batch the per-step LSTM splits.
+    if (stepSplit && window)
+      return std::nullopt;
     Operation *op = node.op;
     SmallVector<int64_t> group, pieces;
     for (const PlanPart &part : *parts) {
@@ -318,28 +331,40 @@ struct CandidateBuilder {
     return g;
   }
 
-  void build(Node &node) {
+  void build(Node &node) { build(node, node.cands, 0, p.numDevices(), {}); }
+
+  /// The candidates of `node` on the devices first..first+n-1 (appended to
+  /// `cands`), for the micro-batch `window` if given.
+  void build(const Node &node, std::vector<Candidate> &cands, int64_t first,
+             int64_t n, std::optional<DimRange> window) {
     auto layer = cast<PartitionableOpInterface>(node.op);
-    int64_t n = p.numDevices();
     auto add = [&](PlanAttr plan, std::string name) {
-      if (auto c = fromPlan(node, plan, std::move(name)))
-        node.cands.push_back(std::move(*c));
+      if (auto c = fromPlan(node, plan, std::move(name), window))
+        cands.push_back(std::move(*c));
     };
-    add(PlanAttr::get(ctx, 0, {0}, 1, {}, nullptr), "single:0");
-    int64_t fastest = 0;
-    for (int64_t d = 1; d < n; ++d)
+    auto range = [&](int64_t count) {
+      SmallVector<int64_t> d;
+      for (int64_t i = 0; i < count; ++i)
+        d.push_back(first + i);
+      return d;
+    };
+    add(PlanAttr::get(ctx, 0, {first}, 1, {}, nullptr),
+        "single:" + std::to_string(first));
+    int64_t fastest = first;
+    for (int64_t d = first + 1; d < first + n; ++d)
       if (speeds[d] > speeds[fastest])
         fastest = d;
-    if (fastest != 0)
+    if (fastest != first)
       add(PlanAttr::get(ctx, 0, {fastest}, 1, {}, nullptr),
           "single:" + std::to_string(fastest));
     if (n < 2)
       return;
-    add(PlanAttr::get(ctx, 0, devicesUpTo(n), 1, {}, nullptr), "replicate");
-    int64_t batch = layer.getIterationExtent(SplitDim::batch);
+    add(PlanAttr::get(ctx, 0, range(n), 1, {}, nullptr), "replicate");
+    int64_t batch =
+        window ? window->size() : layer.getIterationExtent(SplitDim::batch);
     for (int64_t r = n; r >= 2; --r)
       if (batch >= r && batch % r == 0) {
-        add(PlanAttr::get(ctx, 0, devicesUpTo(r), r, {}, nullptr),
+        add(PlanAttr::get(ctx, 0, range(r), r, {}, nullptr),
             "data x" + std::to_string(r));
         break;
       }
@@ -353,13 +378,13 @@ struct CandidateBuilder {
         SmallVector<int64_t> even = evenBounds(extent, g);
         std::string base =
             stringifySplitDim(dim).str() + " x" + std::to_string(g);
-        add(PlanAttr::get(ctx, 0, devicesUpTo(g), 1,
-                          {SplitAttr::get(ctx, dim, even)}, nullptr),
+        add(PlanAttr::get(ctx, 0, range(g), 1, {SplitAttr::get(ctx, dim, even)},
+                          nullptr),
             base);
         SmallVector<int64_t> biased =
-            biasedBounds(extent, ArrayRef<double>(speeds).take_front(g));
+            biasedBounds(extent, ArrayRef<double>(speeds).slice(first, g));
         if (biased != even)
-          add(PlanAttr::get(ctx, 0, devicesUpTo(g), 1,
+          add(PlanAttr::get(ctx, 0, range(g), 1,
                             {SplitAttr::get(ctx, dim, biased)}, nullptr),
               base + " biased");
       }
@@ -830,9 +855,10 @@ struct Engine {
     return o;
   }
 
-  /// Assembles the returned tensors on device 0.
-  StepOutcome finish(std::map<int, int> &layouts,
-                     Timeline *timeline = nullptr, double start = 0) {
+  /// Assembles the returned tensors (their batch rows `window` if given)
+  /// on device 0.
+  StepOutcome finish(std::map<int, int> &layouts, Timeline *timeline = nullptr,
+                     double start = 0, std::optional<DimRange> window = {}) {
     int index = timeline ? timeline->steps.size() : 0;
     double at = start;
     StepOutcome o;
@@ -842,7 +868,12 @@ struct Engine {
     for (int t : p.returns) {
       auto it = layouts.find(t);
       int l = it != layouts.end() ? it->second : argLayout(t);
-      int needs = p.internNeeds({Need{0, Box::full(p.tensors[t].shape)}});
+      Box box = Box::full(p.tensors[t].shape);
+      if (window && !box.sizes.empty()) {
+        box.offsets[0] = window->lo;
+        box.sizes[0] = window->size();
+      }
+      int needs = p.internNeeds({Need{0, box}});
       const Served &s = serve(l, needs);
       if (s.infeasible)
         o.infeasible = true;
@@ -1540,106 +1571,437 @@ static void fillRunnerUps(Problem &p, Result &r) {
   }
 }
 
-Result mlir::dl::search::searchPipeline(Problem &p) {
-  Result r;
-  r.method = "bottleneck DP over stage cuts per (stages, micro-batches)";
-  size_t n = p.nodes.size();
-  int64_t nd = p.numDevices();
-  // Micro-batch counts the batch and every layer allow.
+//===----------------------------------------------------------------------===//
+// Throughput: pipelines of stages on device ranges
+//===----------------------------------------------------------------------===//
+
+/// The batch extent every layer and model input share (their minimum), or
+/// -1 if a layer has no batch dimension (no micro-batching then).
+static int64_t pipelineBatch(const Problem &p) {
   int64_t batch = -1;
-  bool batched = true;
   for (const Node &node : p.nodes) {
     int64_t b = cast<PartitionableOpInterface>(node.op).getIterationExtent(
         SplitDim::batch);
     if (b < 1)
-      batched = false;
-    else
-      batch = batch < 0 ? b : std::min(batch, b);
+      return -1;
+    batch = batch < 0 ? b : std::min(batch, b);
   }
   for (const TensorInfo &t : p.tensors)
     if (t.producer < 0 && !t.shape.empty())
       batch = batch < 0 ? t.shape[0] : std::min(batch, t.shape[0]);
-  std::vector<int64_t> counts = {1};
-  if (batched)
-    for (int64_t m : p.options.microbatches)
-      if (m > 1 && batch > 0 && batch % m == 0)
-        counts.push_back(m);
-  // Per node and device: compute time of the whole batch.
-  std::vector<std::vector<double>> compute(n, std::vector<double>(nd));
-  for (size_t i = 0; i < n; ++i) {
-    LayerWork w = cast<PartitionableOpInterface>(p.nodes[i].op).getWork();
-    for (int64_t d = 0; d < nd; ++d)
-      compute[i][d] = cost::computeTime(p.cluster.devices[d],
-                                        double(w.flops), double(w.bytes()));
+  return batch;
+}
+
+/// Device counts a stage may have: all for up to 8 devices, else 1, the
+/// powers of two and all.
+static std::vector<int64_t> stageWidths(int64_t n) {
+  std::vector<int64_t> w;
+  if (n <= 8) {
+    for (int64_t i = 1; i <= n; ++i)
+      w.push_back(i);
+    return w;
   }
-  // Bytes crossing the cut before node i (tensors live there, including
-  // the model inputs read later).
-  auto cutBytes = [&](size_t i) {
-    int64_t b = 0;
-    for (int t : p.liveAt[i]) {
-      int64_t e = 1;
-      for (int64_t s : p.tensors[t].shape)
-        e *= s;
-      b += e * cost::kElementBytes;
-    }
-    return b;
-  };
-  double bestTime = kInf;
-  for (int64_t k = 1; k <= std::min<int64_t>(nd, n); ++k)
-    for (int64_t m : counts) {
-      // f[s][j]: best period of the first j nodes in s stages.
-      std::vector<std::vector<double>> f(k + 1,
-                                         std::vector<double>(n + 1, kInf));
-      std::vector<std::vector<int>> arg(k + 1, std::vector<int>(n + 1, -1));
-      f[0][0] = 0;
-      for (int64_t s = 1; s <= k; ++s)
-        for (size_t j = 1; j <= n; ++j)
-          for (size_t i = s - 1; i < j; ++i) {
-            if (!std::isfinite(f[s - 1][i]))
-              continue;
-            double t = 0;
-            for (size_t l = i; l < j; ++l)
-              t += compute[l][s - 1] / m;
-            if (s > 1)
-              t += p.cluster.transferTime(s - 2, s - 1,
-                                          double(cutBytes(i)) / m);
-            double v = std::max(f[s - 1][i], t);
-            if (v < f[s][j]) {
-              f[s][j] = v;
-              arg[s][j] = i;
-            }
-          }
-      double period = f[k][n];
-      double time = (m + k - 1) * period;
-      ++r.statesExplored;
-      if (!(time < bestTime))
-        continue;
-      bestTime = time;
-      r.stages = k;
-      r.microbatches = m;
-      r.period = period;
-      r.plans.assign(n, PlanAttr());
-      size_t j = n;
-      for (int64_t s = k; s >= 1; --s) {
-        size_t i = arg[s][j];
-        for (size_t l = i; l < j; ++l)
-          r.plans[l] = PlanAttr::get(p.nodes[l].op->getContext(), s - 1,
-                                     {s - 1}, 1, {}, nullptr);
-        j = i;
+  for (int64_t i = 1; i < n; i *= 2)
+    w.push_back(i);
+  w.push_back(n);
+  return w;
+}
+
+static std::optional<DimRange> microbatchWindow(int64_t batch, int64_t m) {
+  if (m <= 1)
+    return std::nullopt;
+  return DimRange{SplitDim::batch, 0, batch / m};
+}
+
+static PlanAttr withStage(PlanAttr plan, int64_t stage) {
+  return PlanAttr::get(plan.getContext(), stage, plan.getDevices(),
+                       plan.getReplicas(), plan.getSplits(), plan.getTile());
+}
+
+namespace {
+/// Candidates per device range (first device, count) for one micro-batch
+/// window, built on first use; layers with equal signatures share them.
+struct StageCandidates {
+  Problem &p;
+  CandidateBuilder builder;
+  std::optional<DimRange> window;
+  std::vector<int> sig;
+  std::map<std::pair<int64_t, int64_t>, std::vector<std::vector<Candidate>>>
+      sets;
+
+  StageCandidates(Problem &p, std::optional<DimRange> window)
+      : p(p), builder{p, p.nodes.front().op->getContext(), {}}, window(window) {
+    for (const ClusterDevice &d : p.cluster.devices)
+      builder.speeds.push_back(d.flops);
+    std::map<std::string, int> ids;
+    for (const Node &node : p.nodes)
+      sig.push_back(
+          ids.try_emplace(signatureOf(node), ids.size()).first->second);
+  }
+
+  const std::vector<Candidate> &of(size_t node, int64_t first, int64_t count) {
+    auto [it, inserted] = sets.try_emplace({first, count});
+    std::vector<std::vector<Candidate>> &set = it->second;
+    if (inserted) {
+      set.resize(p.nodes.size());
+      std::map<int, size_t> built;
+      for (size_t i = 0; i < p.nodes.size(); ++i) {
+        auto [b, fresh] = built.try_emplace(sig[i], i);
+        if (fresh)
+          builder.build(p.nodes[i], set[i], first, count, window);
+        else
+          set[i] = set[b->second];
       }
     }
-  r.feasible = std::isfinite(bestTime);
-  r.cost = bestTime;
-  r.eval.latency = bestTime;
-  r.eval.devices.assign(nd, {});
-  for (size_t i = 0; i < n && r.feasible; ++i) {
-    int64_t d = r.plans[i].getDevices()[0];
+    return set[node];
+  }
+};
+
+/// A partial pipeline reaching a state: the sum of the closed stages' times,
+/// the slowest closed stage, the open stage's time so far (all per
+/// micro-batch) and the number of stages (reported, not optimised).
+struct PipeLabel {
+  double sumPrev = 0, maxPrev = 0, cur = 0;
+  int64_t stages = 0;
+  int prevState = -1, prevLabel = -1, cand = -1;
+};
+
+/// The open stage's devices [first, end) and the layouts of the live
+/// tensors.
+struct PipeState {
+  int64_t first = 0, end = 0;
+  std::vector<int> layouts;
+  std::vector<PipeLabel> labels;
+};
+
+struct PipePosition {
+  std::vector<PipeState> states;
+  std::unordered_map<std::vector<int>, int, KeyHash> index;
+};
+} // namespace
+
+/// Prices a pipeline given per node its candidate and stage index: per
+/// micro-batch, each stage's time is the sum of its layers' steps
+/// (redistribution of their operands from wherever they are, including
+/// the previous stages' devices, then compute), the last stage also
+/// assembling the outputs on device 0; the period is the slowest stage and
+/// a batch takes the first micro-batch's way through all stages plus a
+/// period for each further one, sum_k stage_k + (M - 1) * period. The sums
+/// are formed in the order the DP forms them, so equal plans give
+/// bit-equal values.
+static PipelineEvaluation
+pricePipeline(Problem &p, Engine &engine,
+              const std::vector<const Candidate *> &cands,
+              const std::vector<int64_t> &stageOf, int64_t m,
+              std::optional<DimRange> window) {
+  PipelineEvaluation pe;
+  int64_t nd = p.numDevices();
+  Evaluation &e = pe.eval;
+  e.devices.assign(nd, {});
+  std::map<int, int> layouts;
+  double sumPrev = 0, maxPrev = 0, cur = 0;
+  int64_t stage = -1;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const Candidate &c = *cands[i];
+    StepOutcome o = engine.step(i, c, layouts);
+    if (o.infeasible)
+      e.valid = false;
+    if (stageOf[i] != stage) {
+      sumPrev = sumPrev + cur;
+      maxPrev = std::max(maxPrev, cur);
+      cur = o.time;
+      stage = stageOf[i];
+      ++pe.stages;
+    } else {
+      cur = cur + o.time;
+    }
     LayerReport lr;
     lr.node = i;
-    lr.scheme = "stage " + std::to_string(r.plans[i].getStage());
-    lr.time = compute[i][d];
-    r.eval.layers.push_back(lr);
-    r.eval.devices[d].compute += compute[i][d];
+    lr.scheme = "stage " + std::to_string(stage) + ": " + c.name.str();
+    lr.time = o.time;
+    lr.bytes = o.bytes;
+    e.layers.push_back(lr);
+    e.bytes += o.bytes * m;
+    for (int64_t d = 0; d < nd; ++d) {
+      e.devices[d].compute += c.compute[d] * double(m);
+      e.devices[d].comm += o.comm[d] * double(m);
+      e.devices[d].weights += c.weightBytes[d];
+    }
+    engine.prune(layouts, i + 1);
+  }
+  StepOutcome o = engine.finish(layouts, nullptr, 0, window);
+  if (o.infeasible)
+    e.valid = false;
+  e.bytes += o.bytes * m;
+  for (int64_t d = 0; d < nd; ++d)
+    e.devices[d].comm += o.comm[d] * double(m);
+  double last = cur + o.time;
+  pe.period = std::max(maxPrev, last);
+  pe.latency = (sumPrev + last) + double(m - 1) * pe.period;
+  e.latency = pe.latency;
+  for (DeviceReport &dr : e.devices)
+    dr.idle = std::max(0.0, pe.latency - dr.compute - dr.comm);
+  return pe;
+}
+
+std::optional<PipelineEvaluation>
+mlir::dl::search::evaluatePipeline(Problem &p, ArrayRef<PlanAttr> plans,
+                                   int64_t m) {
+  if (p.nodes.empty() || plans.size() != p.nodes.size() || m < 1)
+    return std::nullopt;
+  int64_t batch = pipelineBatch(p);
+  if (m > 1 && (batch < 1 || batch % m != 0))
+    return std::nullopt;
+  std::optional<DimRange> window = microbatchWindow(batch, m);
+  CandidateBuilder builder{p, p.nodes.front().op->getContext(), {}};
+  for (const ClusterDevice &d : p.cluster.devices)
+    builder.speeds.push_back(d.flops);
+  std::vector<Candidate> owned;
+  owned.reserve(p.nodes.size());
+  std::vector<int64_t> stageOf;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    PlanAttr plan = plans[i];
+    if (!plan || plan.getTile() || (i > 0 && plan.getStage() < stageOf.back()))
+      return std::nullopt;
+    for (int64_t d : plan.getDevices())
+      if (d < 0 || d >= p.numDevices())
+        return std::nullopt;
+    auto c =
+        builder.fromPlan(p.nodes[i], withStage(plan, 0), "planned", window);
+    if (!c)
+      return std::nullopt;
+    owned.push_back(std::move(*c));
+    stageOf.push_back(plan.getStage());
+  }
+  std::vector<const Candidate *> cands;
+  for (const Candidate &c : owned)
+    cands.push_back(&c);
+  Engine engine(p);
+  PipelineEvaluation pe = pricePipeline(p, engine, cands, stageOf, m, window);
+  if (!pe.eval.valid)
+    return std::nullopt;
+  return pe;
+}
+
+double mlir::dl::search::bruteForcePipeline(Problem &p) {
+  size_t n = p.nodes.size();
+  int64_t nd = p.numDevices();
+  if (n == 0)
+    return kInf;
+  int64_t batch = pipelineBatch(p);
+  std::vector<int64_t> counts = {1};
+  if (batch > 0)
+    for (int64_t m : p.options.microbatches)
+      if (m > 1 && batch % m == 0)
+        counts.push_back(m);
+  std::vector<int64_t> widths = stageWidths(nd);
+  Engine engine(p);
+  double best = kInf;
+  for (int64_t m : counts) {
+    std::optional<DimRange> window = microbatchWindow(batch, m);
+    StageCandidates sets(p, window);
+    std::vector<const Candidate *> chosen(n);
+    std::vector<int64_t> stageOf(n);
+    // Every stage structure (cuts and device ranges) and every candidate
+    // of every layer in its stage's range.
+    std::function<void(size_t, int64_t, int64_t, int64_t)> rec =
+        [&](size_t i, int64_t first, int64_t end, int64_t stage) {
+          if (i == n) {
+            PipelineEvaluation pe =
+                pricePipeline(p, engine, chosen, stageOf, m, window);
+            if (pe.eval.valid && pe.stages >= p.options.minStages)
+              best = std::min(best, pe.latency);
+            return;
+          }
+          auto each = [&](int64_t f, int64_t count, int64_t s) {
+            const std::vector<Candidate> &cands = sets.of(i, f, count);
+            for (const Candidate &c : cands) {
+              chosen[i] = &c;
+              stageOf[i] = s;
+              rec(i + 1, f, f + count, s);
+            }
+          };
+          if (end > first)
+            each(first, end - first, stage);
+          for (int64_t w : widths)
+            if (end + w <= nd)
+              each(end, w, stage + 1);
+        };
+    rec(0, 0, 0, -1);
+  }
+  return best;
+}
+
+Result mlir::dl::search::searchPipeline(Problem &p) {
+  Result r;
+  r.method = "pipeline DP over (position, open stage's device range, live "
+             "layouts) with (closed stages' sum, slowest closed stage, open "
+             "stage) Pareto labels, per micro-batch count";
+  size_t n = p.nodes.size();
+  int64_t nd = p.numDevices();
+  if (n == 0)
+    return r;
+  int64_t batch = pipelineBatch(p);
+  std::vector<int64_t> counts = {1};
+  if (batch > 0)
+    for (int64_t m : p.options.microbatches)
+      if (m > 1 && batch % m == 0)
+        counts.push_back(m);
+  std::vector<int64_t> widths = stageWidths(nd);
+  Engine engine(p);
+  bool truncated = false;
+  double bestTime = kInf;
+  std::vector<Candidate> bestCands;
+  std::vector<int64_t> bestStage;
+  std::vector<int> key;
+  for (int64_t m : counts) {
+    std::optional<DimRange> window = microbatchWindow(batch, m);
+    StageCandidates sets(p, window);
+    std::vector<PipePosition> pos(n + 1);
+    pos[0].states.push_back(PipeState{0, 0, {}, {PipeLabel{}}});
+    pos[0].index[{0, 0}] = 0;
+    auto insert = [&](PipePosition &at, int64_t first, int64_t end,
+                      const std::map<int, int> &layouts, const PipeLabel &d) {
+      key.assign({int(first), int(end)});
+      for (auto &[t, l] : layouts)
+        key.push_back(l);
+      auto [it, inserted] = at.index.try_emplace(key, at.states.size());
+      if (inserted) {
+        PipeState st{first, end, {}, {}};
+        st.layouts.assign(key.begin() + 2, key.end());
+        at.states.push_back(std::move(st));
+      }
+      std::vector<PipeLabel> &labels = at.states[it->second].labels;
+      // Keep the Pareto front: the batch time is non-decreasing in each
+      // of (sumPrev, maxPrev, cur), and so is every continuation.
+      size_t kept = 0;
+      for (size_t k = 0; k < labels.size(); ++k) {
+        const PipeLabel &o = labels[k];
+        // With a minimum stage count, fewer stages (below it) are worse.
+        int64_t os = std::min(o.stages, p.options.minStages);
+        int64_t ds = std::min(d.stages, p.options.minStages);
+        if (o.sumPrev <= d.sumPrev && o.maxPrev <= d.maxPrev &&
+            o.cur <= d.cur && os >= ds)
+          return;
+        if (d.sumPrev <= o.sumPrev && d.maxPrev <= o.maxPrev &&
+            d.cur <= o.cur && ds >= os)
+          continue;
+        if (kept != k)
+          labels[kept] = o;
+        ++kept;
+      }
+      labels.resize(kept);
+      labels.push_back(d);
+      if (static_cast<int64_t>(labels.size()) > p.options.paretoCap) {
+        std::stable_sort(labels.begin(), labels.end(),
+                         [](const PipeLabel &a, const PipeLabel &b) {
+                           return a.sumPrev + a.cur < b.sumPrev + b.cur;
+                         });
+        labels.resize(p.options.paretoCap);
+        truncated = true;
+      }
+    };
+    for (size_t i = 0; i < n; ++i) {
+      r.maxStates = std::max<int64_t>(r.maxStates, pos[i].states.size());
+      for (size_t si = 0; si < pos[i].states.size(); ++si) {
+        auto transitions = [&](int64_t first, int64_t count, bool cut) {
+          const std::vector<Candidate> &cands = sets.of(i, first, count);
+          for (size_t ci = 0; ci < cands.size(); ++ci) {
+            const PipeState &st = pos[i].states[si];
+            std::map<int, int> layouts;
+            for (size_t k = 0; k < st.layouts.size(); ++k)
+              layouts[p.liveAt[i][k]] = st.layouts[k];
+            StepOutcome o = engine.step(i, cands[ci], layouts);
+            if (o.infeasible)
+              continue;
+            engine.prune(layouts, i + 1);
+            for (size_t li = 0; li < pos[i].states[si].labels.size(); ++li) {
+              const PipeLabel &from = pos[i].states[si].labels[li];
+              PipeLabel d;
+              if (cut) {
+                d.sumPrev = from.sumPrev + from.cur;
+                d.maxPrev = std::max(from.maxPrev, from.cur);
+                d.cur = o.time;
+                d.stages = from.stages + 1;
+              } else {
+                d.sumPrev = from.sumPrev;
+                d.maxPrev = from.maxPrev;
+                d.cur = from.cur + o.time;
+                d.stages = from.stages;
+              }
+              d.prevState = si;
+              d.prevLabel = li;
+              d.cand = ci;
+              ++r.statesExplored;
+              insert(pos[i + 1], first, first + count, layouts, d);
+            }
+          }
+        };
+        int64_t first = pos[i].states[si].first;
+        int64_t end = pos[i].states[si].end;
+        if (end > first)
+          transitions(first, end - first, /*cut=*/false);
+        for (int64_t w : widths)
+          if (end + w <= nd)
+            transitions(end, w, /*cut=*/true);
+      }
+    }
+    for (size_t si = 0; si < pos[n].states.size(); ++si) {
+      const PipeState &st = pos[n].states[si];
+      std::map<int, int> layouts;
+      for (size_t k = 0; k < st.layouts.size(); ++k)
+        layouts[p.liveAt[n][k]] = st.layouts[k];
+      StepOutcome o = engine.finish(layouts, nullptr, 0, window);
+      if (o.infeasible)
+        continue;
+      for (size_t li = 0; li < st.labels.size(); ++li) {
+        const PipeLabel &l = st.labels[li];
+        if (l.stages < p.options.minStages)
+          continue;
+        double last = l.cur + o.time;
+        double period = std::max(l.maxPrev, last);
+        double time = (l.sumPrev + last) + double(m - 1) * period;
+        if (!(time < bestTime))
+          continue;
+        bestTime = time;
+        r.stages = l.stages;
+        r.microbatches = m;
+        r.period = period;
+        bestCands.assign(n, Candidate());
+        bestStage.assign(n, 0);
+        int s = si, lab = li;
+        for (size_t at = n; at > 0; --at) {
+          const PipeState &ps = pos[at].states[s];
+          const PipeLabel &pl = ps.labels[lab];
+          bestCands[at - 1] =
+              sets.of(at - 1, ps.first, ps.end - ps.first)[pl.cand];
+          bestStage[at - 1] = pl.stages - 1;
+          s = pl.prevState;
+          lab = pl.prevLabel;
+        }
+      }
+    }
+  }
+  r.feasible = std::isfinite(bestTime);
+  if (!r.feasible)
+    return r;
+  r.cost = bestTime;
+  r.plans.clear();
+  std::vector<const Candidate *> chosen;
+  for (size_t i = 0; i < n; ++i) {
+    r.plans.push_back(withStage(bestCands[i].plans[0], bestStage[i]));
+    chosen.push_back(&bestCands[i]);
+  }
+  PipelineEvaluation pe =
+      pricePipeline(p, engine, chosen, bestStage, r.microbatches,
+                    microbatchWindow(batch, r.microbatches));
+  r.eval = std::move(pe.eval);
+  if (truncated) {
+    r.exact = false;
+    r.gapNote = "a Pareto front exceeded " +
+                std::to_string(p.options.paretoCap) +
+                " labels and was cut to its fastest labels; the plan is "
+                "feasible but optimality is not proven";
   }
   return r;
 }

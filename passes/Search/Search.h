@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct Options {
   int64_t paretoCap = 1 << 14;
   /// Throughput: micro-batch counts tried.
   std::vector<int64_t> microbatches = {1, 2, 4, 8, 16};
+  /// Throughput: fewest pipeline stages (tests use it to compare
+  /// multi-stage pipelines with brute force).
+  int64_t minStages = 1;
 };
 
 /// An immutable array whose copies share one buffer: layers with the same
@@ -256,12 +260,40 @@ struct Result {
   std::vector<PlanAttr> plans;
 };
 
-/// Throughput: the pipeline (contiguous layer ranges, stage k on device k,
-/// M micro-batches) minimising the time of one batch, (M + K - 1) * period,
-/// with period = max over stages of the stage's compute at batch / M plus
-/// the transfer of the tensors crossing into it. Exact over stage cuts for
-/// each (K, M) by a bottleneck DP.
+/// Throughput: the pipeline minimising the time of one batch,
+/// sum_k stage_k + (M - 1) * period (M equal micro-batches through K
+/// stages in order). Stages are contiguous layer ranges on contiguous
+/// device ranges (stage 0 from device 0 on, each next stage on the devices
+/// after the previous one's); inside a stage every layer takes one of its
+/// candidates restricted to the stage's devices (single device, replicated,
+/// data parallel over the micro-batch, m splits), priced at one
+/// micro-batch. A stage's time is the sum of its layers' steps, each
+/// redistributing its operands from wherever they are (the previous
+/// stage's layout included) with the generic redistribution cost; the
+/// last stage also assembles the outputs on device 0; the period is the
+/// slowest stage. Exact for this model: a DP over (position, the open
+/// stage's device range, live layouts) keeps per state the Pareto front
+/// of (closed stages' sum, slowest closed stage, open stage's time), for
+/// every micro-batch count.
 Result searchPipeline(Problem &p);
+
+/// The price of a pipeline as searchPipeline prices it.
+struct PipelineEvaluation {
+  int64_t stages = 0;
+  double period = 0;
+  /// sum_k stage_k + (M - 1) * period, also in eval.latency; eval's layer
+  /// times are
+  /// per micro-batch, its device totals per batch.
+  double latency = 0;
+  Evaluation eval;
+};
+
+/// Prices the plans `plans` (one per node, stage indices non-decreasing)
+/// run with `m` micro-batches; nothing if a plan is not executable as a
+/// pipeline stage's layer (fused tiles, a device outside the cluster, a
+/// micro-batch that its replicas do not divide, ...).
+std::optional<PipelineEvaluation>
+evaluatePipeline(Problem &p, llvm::ArrayRef<PlanAttr> plans, int64_t m);
 
 /// Exact search for the options' objective.
 Result searchExact(Problem &p);
@@ -269,6 +301,10 @@ Result searchExact(Problem &p);
 /// Minimum objective value over every choice (exponential; tests only).
 /// Returns +inf when no choice is feasible.
 double bruteForce(const Problem &p, Choice *best = nullptr);
+
+/// Minimum batch time over every pipeline searchPipeline considers
+/// (exponential; tests only). Returns +inf when none is feasible.
+double bruteForcePipeline(Problem &p);
 
 /// Writes the chosen plans on the layers.
 void applyChoice(Problem &p, const Choice &choice);

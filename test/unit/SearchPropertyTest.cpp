@@ -14,19 +14,20 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RandomModels.h"
 #include "dialects/DL/DLOps.h"
 #include "dl/CommAnalysis.h"
 #include "dl/Registration.h"
-#include "passes/Passes.h"
-#include "passes/Search/Search.h"
-#include "RandomModels.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "passes/Passes.h"
+#include "passes/Search/Search.h"
 #include "llvm/Support/raw_ostream.h"
+#include <chrono>
 #include <gtest/gtest.h>
 #include <random>
 
@@ -45,6 +46,42 @@ Objective objectiveFor(int64_t draw) {
   return draw == 0   ? Objective::Energy
          : draw == 1 ? Objective::Memory
                      : Objective::Latency;
+}
+
+/// Checks every layer's runner-up in `r` (name and cost, bit for bit)
+/// against a full evaluation of every plan differing from the chosen one
+/// only at that layer; counts the layers and those with a runner-up.
+void checkRunnerUps(const Problem &problem, const Result &r,
+                    const std::string &text, int &layers, int &named) {
+  for (const LayerReport &lr : r.eval.layers) {
+    size_t i = lr.node;
+    const std::vector<Candidate> &cands = problem.nodes[i].cands;
+    double best = std::numeric_limits<double>::infinity();
+    std::string name;
+    for (size_t ci = 0; ci < cands.size(); ++ci) {
+      if (static_cast<int>(ci) == r.choice[i] ||
+          cands[ci].span != cands[r.choice[i]].span)
+        continue;
+      Choice alt = r.choice;
+      alt[i] = ci;
+      Evaluation e = evaluate(problem, alt);
+      if (!e.valid || e.overLimitDevice(problem) >= 0)
+        continue;
+      double v = objectiveValue(problem, e);
+      if (v < best) {
+        best = v;
+        name = cands[ci].name.str();
+      }
+    }
+    if (std::isfinite(best)) {
+      EXPECT_EQ(lr.runnerUp, name) << text << "layer " << i;
+      EXPECT_EQ(lr.runnerUpCost, best) << text << "layer " << i;
+      ++named;
+    } else {
+      EXPECT_TRUE(lr.runnerUp.empty()) << text << "layer " << i;
+    }
+    ++layers;
+  }
 }
 
 class SearchProperty : public ::testing::Test {
@@ -174,35 +211,7 @@ TEST_F(SearchProperty, RunnerUpsEqualFullEvaluation) {
     }
     Result r = searchExact(*problem);
     ASSERT_TRUE(r.feasible) << text;
-    for (const LayerReport &lr : r.eval.layers) {
-      size_t i = lr.node;
-      const std::vector<Candidate> &cands = problem->nodes[i].cands;
-      double best = std::numeric_limits<double>::infinity();
-      std::string name;
-      for (size_t ci = 0; ci < cands.size(); ++ci) {
-        if (static_cast<int>(ci) == r.choice[i] ||
-            cands[ci].span != cands[r.choice[i]].span)
-          continue;
-        Choice alt = r.choice;
-        alt[i] = ci;
-        Evaluation e = evaluate(*problem, alt);
-        if (!e.valid || e.overLimitDevice(*problem) >= 0)
-          continue;
-        double v = objectiveValue(*problem, e);
-        if (v < best) {
-          best = v;
-          name = cands[ci].name.str();
-        }
-      }
-      if (std::isfinite(best)) {
-        EXPECT_EQ(lr.runnerUp, name) << text << "layer " << i;
-        EXPECT_EQ(lr.runnerUpCost, best) << text << "layer " << i;
-        ++named;
-      } else {
-        EXPECT_TRUE(lr.runnerUp.empty()) << text << "layer " << i;
-      }
-      ++layers;
-    }
+    checkRunnerUps(*problem, r, text, layers, named);
     long_ += problem->nodes.size() > 20;
     ++models;
   }
@@ -211,4 +220,98 @@ TEST_F(SearchProperty, RunnerUpsEqualFullEvaluation) {
   EXPECT_GE(named, layers / 2);
 }
 
+} // namespace
+
+namespace {
+// Throughput: the pipeline DP (stages on device ranges, d/m splits inside
+// a stage, micro-batch counts) finds exactly the minimum batch time of an
+// enumeration of every stage structure and every candidate of every
+// layer, and its value is the price evaluatePipeline gives its plans
+// (half of the models are held to at least two stages).
+TEST_F(SearchProperty, PipelineEqualsBruteForce) {
+  std::mt19937 rng(20261128);
+  RngChooser choose(rng);
+  int checked = 0, multiStage = 0, wideStage = 0, dags = 0;
+  for (int attempt = 0; checked < 30 && attempt < 200; ++attempt) {
+    bool dag = attempt % 4 == 3;
+    std::string text = randomModel(choose, dag, 2, dag ? 4 : 3);
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
+    ASSERT_TRUE(module) << text;
+    auto fn = *module->getOps<func::FuncOp>().begin();
+    // Random small models rarely pipeline; half of them must (on 3-4
+    // devices, so that a stage can have several).
+    bool staged = attempt % 2;
+    int64_t devices = std::uniform_int_distribution<int64_t>(
+        staged ? 3 : 2, staged ? 4 : 3)(rng);
+    Cluster cluster = randomCluster(choose, devices);
+    Options options;
+    options.objective = Objective::Throughput;
+    options.microbatches = {1, 2, 4};
+    options.minStages = staged ? 2 : 1;
+    auto problem = buildProblem(fn, cluster, options);
+    ASSERT_TRUE(succeeded(problem)) << text;
+    Result r = searchExact(*problem);
+    double brute = bruteForcePipeline(*problem);
+    ASSERT_EQ(r.feasible, std::isfinite(brute)) << text;
+    if (!r.feasible)
+      continue;
+    EXPECT_EQ(r.cost, brute) << text;
+    auto priced = evaluatePipeline(*problem, r.plans, r.microbatches);
+    ASSERT_TRUE(priced.has_value()) << text;
+    EXPECT_EQ(priced->latency, r.cost) << text;
+    EXPECT_EQ(priced->stages, r.stages) << text;
+    EXPECT_EQ(priced->period, r.period) << text;
+    multiStage += r.stages > 1;
+    for (PlanAttr plan : r.plans)
+      if (r.stages > 1 && plan.getDevices().size() > 1) {
+        ++wideStage;
+        break;
+      }
+    dags += dag;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 30);
+  EXPECT_GE(multiStage, 3);
+  EXPECT_GE(wideStage, 1);
+  EXPECT_GE(dags, 5);
+  llvm::errs() << "pipelines: " << checked << " checked, " << multiStage
+               << " with several stages, " << wideStage
+               << " with a multi-device stage among them, " << dags
+               << " DAGs\n";
+}
+} // namespace
+
+namespace {
+// Runner-ups on long random chains: 100 layers, dense or conv/pool, 2-4
+// devices, latency and energy objectives.
+TEST_F(SearchProperty, RunnerUpsEqualFullEvaluationLong) {
+  std::mt19937 rng(20261129);
+  RngChooser choose(rng);
+  int models = 0, layers = 0, named = 0, maps = 0;
+  for (; models < 6; ++models) {
+    std::string text = randomModel(choose, false, 100, 100);
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
+    ASSERT_TRUE(module) << text;
+    auto fn = *module->getOps<func::FuncOp>().begin();
+    int64_t devices = std::uniform_int_distribution<int64_t>(2, 4)(rng);
+    Cluster cluster = randomCluster(choose, devices);
+    Options options;
+    options.objective = models % 2 ? Objective::Energy : Objective::Latency;
+    auto problem = buildProblem(fn, cluster, options);
+    ASSERT_TRUE(succeeded(problem)) << text;
+    problem->limits.assign(devices, std::numeric_limits<int64_t>::max());
+    Result r = searchExact(*problem);
+    ASSERT_TRUE(r.feasible) << text;
+    ASSERT_EQ(problem->nodes.size(), 100u);
+    checkRunnerUps(*problem, r, text, layers, named);
+    maps += text.find("dl.conv2d") != std::string::npos;
+  }
+  // Fused-tile groups are one report entry.
+  EXPECT_GE(layers, 300);
+  EXPECT_GE(named, layers / 2);
+  EXPECT_GE(maps, 2);
+  llvm::errs() << "long chains: " << models << " models (" << maps
+               << " conv/pool), " << layers << " report entries, " << named
+               << " with a runner-up\n";
+}
 } // namespace
