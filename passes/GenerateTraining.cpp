@@ -40,7 +40,15 @@ struct Param {
   /// Index (in forward order) of the first op that uses it.
   unsigned firstUse = ~0u;
   Value grad;
+  /// A batch norm's running mean or variance: not optimized; the step
+  /// returns `newValue` (from dl.batch_norm_running_stats) and passes its
+  /// optimizer states through unchanged.
+  bool runningStat = false;
+  Value newValue;
 };
+
+/// PyTorch's default momentum of the running statistics.
+constexpr float kBatchNormMomentum = 0.1f;
 
 struct DLGenerateTrainingPass
     : public dl::impl::DLGenerateTrainingBase<DLGenerateTrainingPass> {
@@ -207,8 +215,51 @@ void DLGenerateTrainingPass::runOnOperation() {
       setArg(argIndex++, "dl.state",
              kv.second.name + "." + opt.stateName(s).str());
 
-  // Forward: the original ops with parameters replaced by arguments.
+  // Initialized to ones without --init: batch norm scales and running
+  // variances (as in PyTorch).
+  for (auto bn : fwdBlock.getOps<BatchNormOp>())
+    for (Value v : {bn.getScale(), bn.getVariance()})
+      if (auto p = v.getDefiningOp<ParamOp>())
+        step.setArgAttr(params[p.getName()].arg.getArgNumber(), "dl.init_ones",
+                        b.getUnitAttr());
+
+  // Forward: the original ops with parameters replaced by arguments; a
+  // batch norm becomes its training form (batch statistics) and the update
+  // of its running statistics.
   IRMapping map;
+  auto paramOf = [&](Value v) -> Param * {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg || arg.getOwner() != block || arg.getArgNumber() < firstParam)
+      return nullptr;
+    for (auto &kv : params)
+      if (kv.second.arg == arg)
+        return &kv.second;
+    return nullptr;
+  };
+  auto trainingForm = [&](BatchNormOp bn) -> FailureOr<Operation *> {
+    Value x = map.lookup(bn.getInput());
+    Param *stats[2] = {paramOf(map.lookup(bn.getMean())),
+                       paramOf(map.lookup(bn.getVariance()))};
+    for (Param *p : stats)
+      if (!p || p->runningStat || p->firstUse != ~0u)
+        return bn.emitError("training needs the running mean and variance "
+                            "of a batch norm to be parameters used by it "
+                            "only");
+    if (gradientsOnly)
+      return bn.emitError("gradients-only steps do not update batch norm "
+                          "running statistics yet");
+    auto stats2 = b.create<BatchNormRunningStatsOp>(
+        bn.getLoc(), TypeRange{stats[0]->type, stats[1]->type}, x,
+        stats[0]->arg, stats[1]->arg, b.getF32FloatAttr(kBatchNormMomentum));
+    stats[0]->runningStat = stats[1]->runningStat = true;
+    stats[0]->newValue = stats2.getNewMean();
+    stats[1]->newValue = stats2.getNewVariance();
+    Operation *train = b.create<BatchNormTrainOp>(
+        bn.getLoc(), bn.getType(), x, map.lookup(bn.getScale()),
+        map.lookup(bn.getBias()), bn.getEpsilonAttr());
+    map.map(bn.getResult(), train->getResult(0));
+    return train;
+  };
   map.map(fwdBlock.getArgument(0), block->getArgument(0));
   SmallVector<Operation *> forward;
   DenseSet<Value> requiresGrad;
@@ -219,7 +270,21 @@ void DLGenerateTrainingPass::runOnOperation() {
     }
     if (isa<func::ReturnOp>(op))
       continue;
-    Operation *clone = b.clone(op, map);
+    Operation *clone;
+    if (auto bn = dyn_cast<BatchNormOp>(op)) {
+      FailureOr<Operation *> train = trainingForm(bn);
+      if (failed(train))
+        return signalPassFailure();
+      clone = *train;
+    } else {
+      clone = b.clone(op, map);
+    }
+    for (Value v : clone->getOperands())
+      if (Param *p = paramOf(v); p && p->runningStat) {
+        op.emitError() << "running statistic '" << p->name
+                       << "' of a batch norm is used by another op";
+        return signalPassFailure();
+      }
     if (outputSplit.contains(&op))
       outputSplit.insert(clone);
     unsigned index = forward.size();
@@ -326,6 +391,13 @@ void DLGenerateTrainingPass::runOnOperation() {
   Value stepArg = gradientsOnly ? Value() : block->getArgument(2);
   for (auto &kv : params) {
     Param &p = kv.second;
+    if (p.runningStat) {
+      results.push_back(p.newValue);
+      ValueRange states = block->getArguments().slice(stateArg, statesPerParam);
+      newStates.append(states.begin(), states.end());
+      stateArg += statesPerParam;
+      continue;
+    }
     if (gradientsOnly) {
       results.push_back(p.grad);
       continue;

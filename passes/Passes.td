@@ -249,6 +249,12 @@ def DLGenerateTraining : Pass<"dl-generate-training", "ModuleOp"> {
       velocity) or `dl.adam_update` (`adam`, two states: m and v) per
       parameter.
 
+    A `dl.batch_norm` is trained as PyTorch's in training mode: it
+    normalizes with the batch statistics (`dl.batch_norm_train`), and its
+    running mean and variance parameters are updated with momentum 0.1 and
+    the unbiased batch variance (`dl.batch_norm_running_stats`) instead of
+    being optimized (their optimizer states pass through unchanged).
+
     `batch` rewrites the batch size (dim 0 of every activation). The
     function gets `dl.train = {optimizer, states_per_param, data_parallel,
     batch, classes, params, gradients_only}` and the optimizer's

@@ -471,6 +471,240 @@ void dlrt_matmul_backward_rhs(const float *a, int64_t batch, int64_t m,
 }
 
 //===----------------------------------------------------------------------===//
+// Batch normalization (training mode) and LSTM backward
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// oneDNN's training-mode batch normalization with scale and shift on plain
+/// NCHW memory: the forward (batch mean and variance as outputs) and its
+/// backward, cached by shape and epsilon.
+struct BatchNormPrims {
+  dnnl::batch_normalization_forward fwd;
+  dnnl::batch_normalization_backward bwd;
+  memory::desc data, channel;
+};
+
+BatchNormPrims &batchNormPrims(int64_t n, int64_t c, int64_t h, int64_t w,
+                               float eps) {
+  static std::unordered_map<std::string, BatchNormPrims> cache;
+  int32_t epsBits;
+  std::memcpy(&epsBits, &eps, sizeof(epsBits));
+  std::string key = bwdKey("bnorm", {n, c, h, w, epsBits});
+  auto it = cache.find(key);
+  if (it != cache.end())
+    return it->second;
+  dnnl::engine &eng = kernelsEngine();
+  memory::desc data = md({n, c, h, w}, Tag::nchw), channel = md({c}, Tag::a);
+  auto flags = dnnl::normalization_flags::use_scale |
+               dnnl::normalization_flags::use_shift;
+  dnnl::batch_normalization_forward::primitive_desc fpd(
+      dnnl::batch_normalization_forward::desc(dnnl::prop_kind::forward_training,
+                                              data, eps, flags),
+      eng);
+  dnnl::batch_normalization_backward::primitive_desc bpd(
+      dnnl::batch_normalization_backward::desc(dnnl::prop_kind::backward, data,
+                                               data, eps, flags),
+      eng, fpd);
+  return cache
+      .emplace(key, BatchNormPrims{dnnl::batch_normalization_forward(fpd),
+                                   dnnl::batch_normalization_backward(bpd),
+                                   data, channel})
+      .first->second;
+}
+
+/// Runs the training forward into y, mean and var (all caller-owned).
+void batchNormForward(BatchNormPrims &p, const float *x, const float *scale,
+                      const float *shift, float *y, float *mean, float *var) {
+  dnnl::engine &eng = kernelsEngine();
+  auto mem = [&](const memory::desc &d, const float *ptr) {
+    return memory(d, eng, const_cast<float *>(ptr));
+  };
+  p.fwd.execute(kernelsStream(), {{DNNL_ARG_SRC, mem(p.data, x)},
+                                  {DNNL_ARG_DST, mem(p.data, y)},
+                                  {DNNL_ARG_SCALE, mem(p.channel, scale)},
+                                  {DNNL_ARG_SHIFT, mem(p.channel, shift)},
+                                  {DNNL_ARG_MEAN, mem(p.channel, mean)},
+                                  {DNNL_ARG_VARIANCE, mem(p.channel, var)}});
+  kernelsStream().wait();
+}
+
+} // namespace
+
+void dlrt_batch_norm_train(const float *x, int64_t n, int64_t c, int64_t h,
+                           int64_t w, const float *scale, const float *shift,
+                           float eps, float *y) {
+  if (n * c * h * w == 0)
+    return;
+  try {
+    std::vector<float> mean(c), var(c);
+    batchNormForward(batchNormPrims(n, c, h, w, eps), x, scale, shift, y,
+                     mean.data(), var.data());
+  } catch (const dnnl::error &err) {
+    fatal("batch_norm_train: oneDNN error: %s", err.what());
+  }
+}
+
+void dlrt_batch_norm_backward(const float *x, int64_t n, int64_t c, int64_t h,
+                              int64_t w, const float *scale, const float *dy,
+                              float eps, float *dx, float *dscale,
+                              float *dshift) {
+  if (n * c * h * w == 0)
+    return;
+  try {
+    BatchNormPrims &p = batchNormPrims(n, c, h, w, eps);
+    // The batch statistics of the forward (its output is not needed).
+    std::vector<float> y(n * c * h * w), mean(c), var(c), zero(c, 0.f);
+    batchNormForward(p, x, scale, zero.data(), y.data(), mean.data(),
+                     var.data());
+    std::vector<float> dxTmp, dsTmp, dbTmp;
+    auto out = [&](float *ptr, std::vector<float> &tmp, int64_t size) {
+      if (ptr)
+        return ptr;
+      tmp.resize(size);
+      return tmp.data();
+    };
+    dx = out(dx, dxTmp, n * c * h * w);
+    dscale = out(dscale, dsTmp, c);
+    dshift = out(dshift, dbTmp, c);
+    dnnl::engine &eng = kernelsEngine();
+    auto mem = [&](const memory::desc &d, const float *ptr) {
+      return memory(d, eng, const_cast<float *>(ptr));
+    };
+    p.bwd.execute(kernelsStream(),
+                  {{DNNL_ARG_SRC, mem(p.data, x)},
+                   {DNNL_ARG_MEAN, mem(p.channel, mean.data())},
+                   {DNNL_ARG_VARIANCE, mem(p.channel, var.data())},
+                   {DNNL_ARG_DIFF_DST, mem(p.data, dy)},
+                   {DNNL_ARG_SCALE, mem(p.channel, scale)},
+                   // Required by the primitive; the gradients do not
+                   // depend on it.
+                   {DNNL_ARG_SHIFT, mem(p.channel, zero.data())},
+                   {DNNL_ARG_DIFF_SRC, mem(p.data, dx)},
+                   {DNNL_ARG_DIFF_SCALE, mem(p.channel, dscale)},
+                   {DNNL_ARG_DIFF_SHIFT, mem(p.channel, dshift)}});
+    kernelsStream().wait();
+  } catch (const dnnl::error &err) {
+    fatal("batch_norm_backward: oneDNN error: %s", err.what());
+  }
+}
+
+void dlrt_batch_norm_running_stats(const float *x, int64_t n, int64_t c,
+                                   int64_t h, int64_t w, const float *mean,
+                                   const float *var, float momentum,
+                                   float *new_mean, float *new_var) {
+  const int64_t hw = h * w, count = n * hw;
+  for (int64_t ch = 0; ch < c; ++ch) {
+    double sum = 0, sq = 0;
+    for (int64_t img = 0; img < n; ++img) {
+      const float *src = x + (img * c + ch) * hw;
+      for (int64_t i = 0; i < hw; ++i)
+        sum += src[i];
+    }
+    double m = count > 0 ? sum / double(count) : 0.0;
+    for (int64_t img = 0; img < n; ++img) {
+      const float *src = x + (img * c + ch) * hw;
+      for (int64_t i = 0; i < hw; ++i)
+        sq += (src[i] - m) * (src[i] - m);
+    }
+    double unbiased = count > 1 ? sq / double(count - 1) : 0.0;
+    new_mean[ch] =
+        static_cast<float>((1.0 - momentum) * mean[ch] + momentum * m);
+    new_var[ch] =
+        static_cast<float>((1.0 - momentum) * var[ch] + momentum * unbiased);
+  }
+}
+
+static float sigmoidf(float v) { return 1.f / (1.f + std::exp(-v)); }
+
+void dlrt_lstm_backward(const float *x, int64_t t, int64_t n, int64_t xdim,
+                        const float *w_ih, const float *w_hh, const float *bias,
+                        int64_t hidden, const float *dy, float *dx,
+                        float *dw_ih, float *dw_hh, float *dbias) {
+  const int64_t g4 = 4 * hidden, rows = t * n;
+  if (rows == 0 || hidden == 0)
+    return;
+  // Forward, keeping every step's activated gates (i, f, g, o), cell and
+  // output: gates = x W_ih^T + b (all steps), then + h_{s-1} W_hh^T.
+  std::vector<float> gates(rows * g4, 0.f), cells(rows * hidden),
+      hs(rows * hidden);
+  if (bias)
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(&gates[r * g4], bias, g4 * sizeof(float));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, g4, xdim, 1.f, x,
+              xdim, w_ih, xdim, 1.f, gates.data(), g4);
+  for (int64_t s = 0; s < t; ++s) {
+    float *gs = &gates[s * n * g4];
+    if (s > 0)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, g4, hidden, 1.f,
+                  &hs[(s - 1) * n * hidden], hidden, w_hh, hidden, 1.f, gs, g4);
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t u = 0; u < hidden; ++u) {
+        float *g = gs + b * g4;
+        float i = sigmoidf(g[u]), f = sigmoidf(g[hidden + u]),
+              gg = std::tanh(g[2 * hidden + u]),
+              o = sigmoidf(g[3 * hidden + u]);
+        g[u] = i, g[hidden + u] = f, g[2 * hidden + u] = gg,
+        g[3 * hidden + u] = o;
+        float prev = s > 0 ? cells[((s - 1) * n + b) * hidden + u] : 0.f;
+        float cell = f * prev + i * gg;
+        cells[(s * n + b) * hidden + u] = cell;
+        hs[(s * n + b) * hidden + u] = o * std::tanh(cell);
+      }
+  }
+  // Backward through time: dG (the gradients of the gate pre-activations)
+  // step by step, the recurrent dh by dG W_hh.
+  std::vector<float> dgates(rows * g4), dh(n * hidden, 0.f),
+      dc(n * hidden, 0.f);
+  for (int64_t s = t; s-- > 0;) {
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t u = 0; u < hidden; ++u) {
+        const float *g = &gates[(s * n + b) * g4];
+        float *dg = &dgates[(s * n + b) * g4];
+        int64_t k = b * hidden + u, at = (s * n + b) * hidden + u;
+        float i = g[u], f = g[hidden + u], gg = g[2 * hidden + u],
+              o = g[3 * hidden + u];
+        float tc = std::tanh(cells[at]);
+        float dhv = dy[at] + dh[k];
+        float dcv = dhv * o * (1.f - tc * tc) + dc[k];
+        float prev = s > 0 ? cells[at - n * hidden] : 0.f;
+        dg[u] = dcv * gg * i * (1.f - i);
+        dg[hidden + u] = dcv * prev * f * (1.f - f);
+        dg[2 * hidden + u] = dcv * i * (1.f - gg * gg);
+        dg[3 * hidden + u] = dhv * tc * o * (1.f - o);
+        dc[k] = dcv * f;
+      }
+    if (s > 0)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, hidden, g4, 1.f,
+                  &dgates[s * n * g4], g4, w_hh, hidden, 0.f, dh.data(),
+                  hidden);
+  }
+  // The weight and input gradients over all steps at once.
+  if (dx)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, xdim, g4, 1.f,
+                dgates.data(), g4, w_ih, xdim, 0.f, dx, xdim);
+  if (dw_ih)
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g4, xdim, rows, 1.f,
+                dgates.data(), g4, x, xdim, 0.f, dw_ih, xdim);
+  if (dw_hh) {
+    // Step s >= 1 pairs dG_s with h_{s-1}.
+    if (t > 1)
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g4, hidden,
+                  (t - 1) * n, 1.f, &dgates[n * g4], g4, hs.data(), hidden, 0.f,
+                  dw_hh, hidden);
+    else
+      std::fill(dw_hh, dw_hh + g4 * hidden, 0.f);
+  }
+  if (dbias)
+    for (int64_t j = 0; j < g4; ++j) {
+      double sum = 0;
+      for (int64_t r = 0; r < rows; ++r)
+        sum += dgates[r * g4 + j];
+      dbias[j] = static_cast<float>(sum);
+    }
+}
+
+//===----------------------------------------------------------------------===//
 // Loss and optimizers
 //===----------------------------------------------------------------------===//
 
@@ -933,6 +1167,8 @@ dlrt::train::initTensors(const dlrt_train_tensor *tensors, int n,
                   o.init.c_str(), t.name, (long long)(w->nbytes / 4),
                   (long long)elements);
       std::memcpy(full.data(), w->data, elements * sizeof(float));
+    } else if (t.init_ones) {
+      std::fill(full.begin(), full.end(), 1.f);
     } else if (t.rank >= 2) { // biases start at zero
       int64_t fanIn = elements / fullShape(t)[0];
       double bound = 1.0 / std::sqrt(double(fanIn));

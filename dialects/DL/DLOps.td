@@ -319,7 +319,8 @@ def DL_ReshapeOp : DL_LayerOp<"reshape", [DeclareOpInterfaceMethods<DL_GradientO
 // Recurrent layers
 //===----------------------------------------------------------------------===//
 
-def DL_LSTMOp : DL_LayerOp<"lstm"> {
+def DL_LSTMOp : DL_LayerOp<"lstm",
+    [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
   let summary = "one LSTM layer over a whole sequence";
   let description = [{
     Input `[T, N, X]`, `w_ih = [4H, X]`, `w_hh = [4H, H]`, optional

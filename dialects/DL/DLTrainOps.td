@@ -278,6 +278,106 @@ def DL_MatMulBackwardRhsOp : DL_TrainOp<"matmul_backward_rhs"> {
   }];
 }
 
+def DL_BatchNormTrainOp : DL_TrainOp<"batch_norm_train",
+    [DeclareOpInterfaceMethods<DL_GradientOpInterface>]> {
+  let summary = "training-mode batch normalization (batch statistics)";
+  let description = [{
+    `y = scale * (x - m) / sqrt(v + epsilon) + bias` per channel (dim 1),
+    where `m` and `v` are the mean and the biased variance of the batch
+    over every dim but 1 (PyTorch's `BatchNorm` in training mode). Input
+    `[N, C]` or `[N, C, H, W]`, `scale` and `bias` `[C]`.
+    `dl-generate-training` builds it from a `dl.batch_norm`, with a
+    `dl.batch_norm_running_stats` for the running statistics.
+
+    ```mlir
+    %y = dl.batch_norm_train %x, %s, %b {epsilon = 1.0e-05 : f32}
+        : (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>)
+        -> tensor<8x4x6x6xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DL_Tensor:$scale, DL_Tensor:$bias,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs DL_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def DL_BatchNormBackwardOp : DL_TrainOp<"batch_norm_backward"> {
+  let summary = "gradients of training-mode batch normalization";
+  let description = [{
+    From the forward input `x`, `scale` and the result gradient `dy` (the
+    batch statistics are recomputed from `x`): the gradients of the input
+    (`x`'s type), of `scale` and of `bias` (`[C]`).
+
+    ```mlir
+    %dx, %ds, %db = dl.batch_norm_backward %x, %s, %dy {epsilon = 1.0e-05 : f32}
+        : (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<8x4x6x6xf32>)
+        -> (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>)
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DL_Tensor:$scale,
+                       DL_Tensor:$result_grad,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs DL_Tensor:$input_grad, DL_Tensor:$scale_grad,
+                      DL_Tensor:$bias_grad);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $result_grad attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def DL_BatchNormRunningStatsOp : DL_TrainOp<"batch_norm_running_stats", [
+    AllTypesMatch<["mean", "variance", "new_mean", "new_variance"]>]> {
+  let summary = "running mean and variance after one training batch";
+  let description = [{
+    PyTorch's update: `mean' = (1 - momentum) mean + momentum m`,
+    `var' = (1 - momentum) var + momentum v * n / (n - 1)`, where `m` and
+    `v` are the batch mean and biased variance of `input` per channel
+    (dim 1) over its `n` values per channel (the unbiased variance).
+
+    ```mlir
+    %m1, %v1 = dl.batch_norm_running_stats %x, %m, %v {momentum = 0.1 : f32}
+        : tensor<8x4x6x6xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DL_Tensor:$mean, DL_Tensor:$variance,
+                       DefaultValuedAttr<F32Attr, "0.1">:$momentum);
+  let results = (outs DL_Tensor:$new_mean, DL_Tensor:$new_variance);
+  let assemblyFormat = [{
+    $input `,` $mean `,` $variance attr-dict `:` type($input) `,` type($mean)
+  }];
+}
+
+def DL_LSTMBackwardOp : DL_TrainOp<"lstm_backward"> {
+  let summary = "gradients of an LSTM layer (backprop through time)";
+  let description = [{
+    From the gradient of a `dl.lstm`'s result `[T, N, H]` (every step's
+    `h_t`) and the forward operands: the gradients of the input
+    `[T, N, X]`, `w_ih`, `w_hh` and the bias `[4H]` (the sum of the gate
+    pre-activation gradients; unused without a bias operand), through all
+    `T` steps (the kernel recomputes the forward). The initial state is
+    zero, as in `dl.lstm`.
+
+    ```mlir
+    %dx, %dwih, %dwhh, %db = dl.lstm_backward %dh, %x, %wih, %whh, %b
+        : (tensor<5x2x16xf32>, tensor<5x2x8xf32>, tensor<64x8xf32>,
+           tensor<64x16xf32>, tensor<64xf32>)
+        -> (tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>,
+            tensor<64xf32>)
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$result_grad, DL_Tensor:$input,
+                       DL_Tensor:$w_ih, DL_Tensor:$w_hh,
+                       Optional<DL_Tensor>:$bias);
+  let results = (outs DL_Tensor:$input_grad, DL_Tensor:$w_ih_grad,
+                      DL_Tensor:$w_hh_grad, DL_Tensor:$bias_grad);
+  let assemblyFormat = [{
+    $result_grad `,` $input `,` $w_ih `,` $w_hh (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Loss
 //===----------------------------------------------------------------------===//

@@ -298,6 +298,23 @@ FailureOr<LocalSplit> BatchNormOp::computeLocalSplit(ArrayRef<DimRange> parts) {
                              /*paramsPerChannel=*/true);
 }
 
+/// The training forward of a batch norm (dl-generate-training replaces each
+/// dl.batch_norm by one): its gradient recomputes the batch statistics.
+LogicalResult
+BatchNormTrainOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                ArrayRef<bool> needed,
+                                SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(3, Value());
+  Type channel = getScale().getType();
+  auto grads = b.create<BatchNormBackwardOp>(
+      getLoc(), TypeRange{getInput().getType(), channel, channel}, getInput(),
+      getScale(), resultGrad, getEpsilonAttr());
+  for (unsigned i = 0; i < 3; ++i)
+    if (needed[i])
+      operandGrads[i] = grads->getResult(i);
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Gradients of ReluOp and AddOp
 //===----------------------------------------------------------------------===//

@@ -122,6 +122,22 @@ FailureOr<LocalSplit> LSTMOp::computeLocalSplit(ArrayRef<DimRange> parts) {
   return split;
 }
 
+LogicalResult LSTMOp::buildGradient(OpBuilder &b, Value resultGrad,
+                                    ArrayRef<bool> needed,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.assign(getNumOperands(), Value());
+  auto biasType = RankedTensorType::get({shapeOf(getWIh())[0]}, b.getF32Type());
+  auto grads = b.create<LSTMBackwardOp>(
+      getLoc(),
+      TypeRange{getInput().getType(), getWIh().getType(), getWHh().getType(),
+                biasType},
+      resultGrad, getInput(), getWIh(), getWHh(), getBias());
+  for (unsigned i = 0; i < getNumOperands(); ++i)
+    if (needed[i])
+      operandGrads[i] = grads->getResult(i);
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // LSTMGatesOp and LSTMCellOp
 //===----------------------------------------------------------------------===//

@@ -246,3 +246,82 @@ LogicalResult AdamUpdateOp::verify() {
     return emitOpError() << "epsilon must be finite and > 0, got " << eps;
   return expectShape(*this, getStep(), "step", {1});
 }
+
+/// Batch normalization: a rank-2 or rank-4 input and `[C]` per-channel
+/// tensors `perChannel`.
+static LogicalResult verifyBatchNormTensors(Operation *op, Value input,
+                                            ValueRange perChannel) {
+  ArrayRef<int64_t> in = shapeOf(input);
+  if (in.size() != 2 && in.size() != 4)
+    return op->emitOpError()
+           << "expects a rank-2 or rank-4 input, got " << input.getType();
+  for (Value v : perChannel)
+    if (failed(expectShape(op, v, "per-channel tensor", {in[1]})))
+      return failure();
+  return success();
+}
+
+/// Epsilon of batch normalization: finite and non-negative.
+static LogicalResult verifyBatchNormEpsilon(Operation *op, APFloat eps) {
+  float v = eps.convertToFloat();
+  if (!(v >= 0) || !std::isfinite(v))
+    return op->emitOpError() << "epsilon must be finite and >= 0, got " << v;
+  return success();
+}
+
+LogicalResult BatchNormTrainOp::verify() {
+  if (failed(
+          verifyBatchNormTensors(*this, getInput(), {getScale(), getBias()})) ||
+      failed(verifyBatchNormEpsilon(*this, getEpsilon())))
+    return failure();
+  return verifyResultShape(*this, shapeOf(getInput()));
+}
+
+LogicalResult BatchNormBackwardOp::verify() {
+  if (failed(verifyBatchNormTensors(
+          *this, getInput(), {getScale(), getScaleGrad(), getBiasGrad()})) ||
+      failed(verifyBatchNormEpsilon(*this, getEpsilon())))
+    return failure();
+  for (auto [v, what] :
+       {std::pair<Value, StringRef>{getResultGrad(), "result gradient"},
+        {getInputGrad(), "input gradient"}})
+    if (failed(expectShape(*this, v, what, shapeOf(getInput()))))
+      return failure();
+  return success();
+}
+
+LogicalResult BatchNormRunningStatsOp::verify() {
+  if (failed(verifyBatchNormTensors(*this, getInput(), {getMean()})))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t perChannel = 1;
+  for (size_t d = 0; d < in.size(); ++d)
+    if (d != 1)
+      perChannel *= in[d];
+  if (perChannel < 2)
+    return emitOpError() << "needs at least 2 values per channel for the "
+                            "unbiased variance, got "
+                         << perChannel;
+  return verifyFactor(*this, "momentum", getMomentum());
+}
+
+LogicalResult LSTMBackwardOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), whh = shapeOf(getWHh());
+  if (failed(expectRank(*this, getInput(), "input", 3)) ||
+      failed(expectRank(*this, getWHh(), "w_hh", 2)))
+    return failure();
+  int64_t h = whh[1];
+  if (whh[0] != 4 * h)
+    return emitOpError() << "expects w_hh of shape [4H, H], got "
+                         << getWHh().getType();
+  if (failed(expectShape(*this, getWIh(), "w_ih", {4 * h, x[2]})) ||
+      (getBias() && failed(expectShape(*this, getBias(), "bias", {4 * h}))) ||
+      failed(expectShape(*this, getResultGrad(), "result gradient",
+                         {x[0], x[1], h})) ||
+      failed(expectShape(*this, getInputGrad(), "input gradient", x)) ||
+      failed(
+          expectShape(*this, getWIhGrad(), "w_ih gradient", {4 * h, x[2]})) ||
+      failed(expectShape(*this, getWHhGrad(), "w_hh gradient", whh)))
+    return failure();
+  return expectShape(*this, getBiasGrad(), "bias gradient", {4 * h});
+}

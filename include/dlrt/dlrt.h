@@ -390,6 +390,37 @@ void dlrt_matmul_backward_lhs(const float *dy, int64_t batch, int64_t m,
 void dlrt_matmul_backward_rhs(const float *a, int64_t batch, int64_t m,
                               int64_t k, const float *dy, int64_t n, float *db);
 
+/// Training-mode batch normalization of x `[n, c, h, w]` (h = w = 1 for
+/// `[n, c]`) over channel c with the batch mean and biased variance:
+/// y = (x - mean) / sqrt(var + eps) * scale + shift (oneDNN).
+void dlrt_batch_norm_train(const float *x, int64_t n, int64_t c, int64_t h,
+                           int64_t w, const float *scale, const float *shift,
+                           float eps, float *y);
+
+/// Gradients of dlrt_batch_norm_train (the batch statistics recomputed from
+/// x): dx `[n, c, h, w]`, dscale and dshift `[c]`; any output may be NULL.
+void dlrt_batch_norm_backward(const float *x, int64_t n, int64_t c, int64_t h,
+                              int64_t w, const float *scale, const float *dy,
+                              float eps, float *dx, float *dscale,
+                              float *dshift);
+
+/// PyTorch's running statistics update: new_mean = (1 - momentum) mean +
+/// momentum batch_mean; new_var = (1 - momentum) var + momentum
+/// unbiased_batch_var (over the n*h*w values of each channel).
+void dlrt_batch_norm_running_stats(const float *x, int64_t n, int64_t c,
+                                   int64_t h, int64_t w, const float *mean,
+                                   const float *var, float momentum,
+                                   float *new_mean, float *new_var);
+
+/// Gradients of dlrt_lstm (same forward arguments; backprop through all t
+/// steps, the forward recomputed) from dy `[t, n, hidden]`, the gradient of
+/// every step's output: dx `[t, n, xdim]`, dw_ih `[4*hidden, xdim]`, dw_hh
+/// `[4*hidden, hidden]`, dbias `[4*hidden]`; any output may be NULL.
+void dlrt_lstm_backward(const float *x, int64_t t, int64_t n, int64_t xdim,
+                        const float *w_ih, const float *w_hh, const float *bias,
+                        int64_t hidden, const float *dy, float *dx,
+                        float *dw_ih, float *dw_hh, float *dbias);
+
 /// loss[0] = mean over the b rows of -sum_c t * log_softmax(logits).
 void dlrt_softmax_cross_entropy(const float *logits, const float *targets,
                                 int64_t b, int64_t c, float *loss);
@@ -427,6 +458,7 @@ typedef struct dlrt_train_tensor {
   int split_dim;
   int split_parts;
   int rank0_only;
+  int init_ones; /* default initialization 1 (batch norm scale, variance) */
 } dlrt_train_tensor;
 
 /// A training program emitted by dl-to-cpp from a `dl.train` function.

@@ -54,3 +54,17 @@ func.func @unused(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %y = dl.dense %x, %w : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @bn_stats_shared(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %s = dl.param "bn.weight" : tensor<3xf32>
+  %m = dl.param "bn.running_mean" : tensor<3xf32>
+  %v = dl.param "bn.running_var" : tensor<3xf32>
+  %n = dl.batch_norm %x, %s, %s, %m, %v
+      : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %w = dl.param "fc.weight" : tensor<3x3xf32>
+  // expected-error @+1 {{running statistic 'bn.running_mean' of a batch norm is used by another op}}
+  %y = dl.dense %n, %w, %m : (tensor<2x3xf32>, tensor<3x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

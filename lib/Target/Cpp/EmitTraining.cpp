@@ -23,6 +23,15 @@ static ArrayRef<int64_t> dims(Value v) {
 
 static int64_t count(Value v) { return product(dims(v)); }
 
+/// "n, c, h, w" of a rank-2 `[N, C]` or rank-4 input (h = w = 1 for 2-D).
+static std::string nchw(Value v) {
+  auto d = dims(v);
+  std::string s = std::to_string(d[0]) + ", " + std::to_string(d[1]);
+  return s + (d.size() == 4
+                  ? ", " + std::to_string(d[2]) + ", " + std::to_string(d[3])
+                  : std::string(", 1, 1"));
+}
+
 LogicalResult DeviceEmitter::emitTrainingOp(Operation *op) {
   auto open = [&](StringRef fn) -> llvm::raw_ostream & {
     beginOp(op);
@@ -165,6 +174,54 @@ LogicalResult DeviceEmitter::emitTrainingOp(Operation *op) {
             << ", " << db;
         return close();
       })
+      .Case([&](BatchNormTrainOp o) {
+        std::string y = allocate(o.getResult());
+        open("batch_norm_train")
+            << ptr(o.getInput()) << ", " << nchw(o.getInput()) << ", "
+            << ptr(o.getScale()) << ", " << ptr(o.getBias()) << ", "
+            << floatLiteral(o.getEpsilon().convertToFloat()) << ", " << y;
+        return close();
+      })
+      .Case([&](BatchNormBackwardOp o) {
+        auto out = [&](Value v) {
+          return v.use_empty() ? std::string("nullptr") : allocate(v);
+        };
+        std::string dx = out(o.getInputGrad()), ds = out(o.getScaleGrad()),
+                    db = out(o.getBiasGrad());
+        open("batch_norm_backward")
+            << ptr(o.getInput()) << ", " << nchw(o.getInput()) << ", "
+            << ptr(o.getScale()) << ", " << ptr(o.getResultGrad()) << ", "
+            << floatLiteral(o.getEpsilon().convertToFloat()) << ", " << dx
+            << ", " << ds << ", " << db;
+        return close();
+      })
+      .Case([&](BatchNormRunningStatsOp o) {
+        std::string m = allocate(o.getNewMean());
+        std::string v = allocate(o.getNewVariance());
+        open("batch_norm_running_stats")
+            << ptr(o.getInput()) << ", " << nchw(o.getInput()) << ", "
+            << ptr(o.getMean()) << ", " << ptr(o.getVariance()) << ", "
+            << floatLiteral(o.getMomentum().convertToFloat()) << ", " << m
+            << ", " << v;
+        return close();
+      })
+      .Case([&](LSTMBackwardOp o) {
+        auto x = dims(o.getInput());
+        int64_t hidden = dims(o.getWHh())[1];
+        auto out = [&](Value v) {
+          return v.use_empty() ? std::string("nullptr") : allocate(v);
+        };
+        std::string dx = out(o.getInputGrad()), dwih = out(o.getWIhGrad()),
+                    dwhh = out(o.getWHhGrad()),
+                    db = o.getBias() ? out(o.getBiasGrad()) : "nullptr";
+        open("lstm_backward")
+            << ptr(o.getInput()) << ", " << x[0] << ", " << x[1] << ", " << x[2]
+            << ", " << ptr(o.getWIh()) << ", " << ptr(o.getWHh()) << ", "
+            << (o.getBias() ? ptr(o.getBias()) : "nullptr") << ", " << hidden
+            << ",\n      " << ptr(o.getResultGrad()) << ", " << dx << ", "
+            << dwih << ", " << dwhh << ", " << db;
+        return close();
+      })
       .Case([&](SoftmaxCrossEntropyOp o) {
         auto z = dims(o.getLogits());
         std::string loss = allocate(o.getLoss());
@@ -273,7 +330,10 @@ LogicalResult DeviceEmitter::emitTrainMain(raw_ostream &os,
        << ", /*split_dim=*/" << intArg("dl.split_dim", -1)
        << ", /*split_parts=*/" << intArg("dl.split_parts", 1)
        << ", /*rank0_only=*/"
-       << (func.getArgAttr(firstParam + i, "dl.rank0_only") ? 1 : 0) << "},\n";
+       << (func.getArgAttr(firstParam + i, "dl.rank0_only") ? 1 : 0)
+       << (func.getArgAttr(firstParam + i, "dl.init_ones") ? ", /*init_ones=*/1"
+                                                           : "")
+       << "},\n";
   }
   os << "};\n";
   os << "const char *const kStateSuffixes[] = {"

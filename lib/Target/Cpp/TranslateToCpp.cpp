@@ -920,6 +920,8 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
             ClipBackwardOp, SoftmaxBackwardOp, MatMulBackwardLhsOp,
             MatMulBackwardRhsOp>(
           [&](Operation *o) { return emitTrainingOp(o); })
+      .Case<BatchNormTrainOp, BatchNormBackwardOp, BatchNormRunningStatsOp,
+            LSTMBackwardOp>([&](Operation *o) { return emitTrainingOp(o); })
       .Case([&](func::ReturnOp o) { return emitReturn(o); })
       .Default([&](Operation *o) {
         return o->emitError() << "'" << o->getName()

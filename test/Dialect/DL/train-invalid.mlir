@@ -150,3 +150,75 @@ func.func @matmul_rhs_rank(%a: tensor<4x8xf32>, %dy: tensor<1x4x2xf32>) -> tenso
   %0 = dl.matmul_backward_rhs %a, %dy : (tensor<4x8xf32>, tensor<1x4x2xf32>) -> tensor<8x2xf32>
   return %0 : tensor<8x2xf32>
 }
+
+// -----
+
+func.func @bn_train_rank(%x: tensor<8x4x6xf32>, %s: tensor<4xf32>) -> tensor<8x4x6xf32> {
+  // expected-error @+1 {{'dl.batch_norm_train' op expects a rank-2 or rank-4 input, got 'tensor<8x4x6xf32>'}}
+  %y = dl.batch_norm_train %x, %s, %s : (tensor<8x4x6xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<8x4x6xf32>
+  return %y : tensor<8x4x6xf32>
+}
+
+// -----
+
+func.func @bn_train_channels(%x: tensor<8x4xf32>, %s: tensor<3xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'dl.batch_norm_train' op per-channel tensor has type 'tensor<3xf32>', expected 'tensor<4xf32>'}}
+  %y = dl.batch_norm_train %x, %s, %s : (tensor<8x4xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<8x4xf32>
+  return %y : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @bn_train_epsilon(%x: tensor<8x4xf32>, %s: tensor<4xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'dl.batch_norm_train' op epsilon must be finite and >= 0, got -1}}
+  %y = dl.batch_norm_train %x, %s, %s {epsilon = -1.0 : f32} : (tensor<8x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<8x4xf32>
+  return %y : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @bn_backward_grad(%x: tensor<8x4xf32>, %s: tensor<4xf32>, %dy: tensor<8x5xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'dl.batch_norm_backward' op result gradient has type 'tensor<8x5xf32>', expected 'tensor<8x4xf32>'}}
+  %dx, %ds, %db = dl.batch_norm_backward %x, %s, %dy : (tensor<8x4xf32>, tensor<4xf32>, tensor<8x5xf32>) -> (tensor<8x4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return %dx : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @bn_stats_count(%x: tensor<1x4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'dl.batch_norm_running_stats' op needs at least 2 values per channel for the unbiased variance, got 1}}
+  %m1, %v1 = dl.batch_norm_running_stats %x, %m, %m : tensor<1x4xf32>, tensor<4xf32>
+  return %m1 : tensor<4xf32>
+}
+
+// -----
+
+func.func @bn_stats_momentum(%x: tensor<2x4xf32>, %m: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'dl.batch_norm_running_stats' op momentum must be in [0, 1), got 1.5}}
+  %m1, %v1 = dl.batch_norm_running_stats %x, %m, %m {momentum = 1.5 : f32} : tensor<2x4xf32>, tensor<4xf32>
+  return %m1 : tensor<4xf32>
+}
+
+// -----
+
+func.func @lstm_backward_whh(%dh: tensor<5x2x16xf32>, %x: tensor<5x2x8xf32>, %wih: tensor<64x8xf32>, %whh: tensor<60x16xf32>) -> tensor<5x2x8xf32> {
+  // expected-error @+1 {{'dl.lstm_backward' op expects w_hh of shape [4H, H], got 'tensor<60x16xf32>'}}
+  %dx, %a, %b, %c = dl.lstm_backward %dh, %x, %wih, %whh : (tensor<5x2x16xf32>, tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<60x16xf32>) -> (tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<60x16xf32>, tensor<64xf32>)
+  return %dx : tensor<5x2x8xf32>
+}
+
+// -----
+
+func.func @lstm_backward_wih(%dh: tensor<5x2x16xf32>, %x: tensor<5x2x8xf32>, %wih: tensor<64x7xf32>, %whh: tensor<64x16xf32>) -> tensor<5x2x8xf32> {
+  // expected-error @+1 {{'dl.lstm_backward' op w_ih has type 'tensor<64x7xf32>', expected 'tensor<64x8xf32>'}}
+  %dx, %a, %b, %c = dl.lstm_backward %dh, %x, %wih, %whh : (tensor<5x2x16xf32>, tensor<5x2x8xf32>, tensor<64x7xf32>, tensor<64x16xf32>) -> (tensor<5x2x8xf32>, tensor<64x7xf32>, tensor<64x16xf32>, tensor<64xf32>)
+  return %dx : tensor<5x2x8xf32>
+}
+
+// -----
+
+func.func @lstm_backward_dh(%dh: tensor<5x2x15xf32>, %x: tensor<5x2x8xf32>, %wih: tensor<64x8xf32>, %whh: tensor<64x16xf32>, %b: tensor<64xf32>) -> tensor<5x2x8xf32> {
+  // expected-error @+1 {{'dl.lstm_backward' op result gradient has type 'tensor<5x2x15xf32>', expected 'tensor<5x2x16xf32>'}}
+  %dx, %a, %c, %d = dl.lstm_backward %dh, %x, %wih, %whh, %b : (tensor<5x2x15xf32>, tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>) -> (tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>)
+  return %dx : tensor<5x2x8xf32>
+}

@@ -80,3 +80,37 @@ func.func @activations_matmul(%y: tensor<2x4xf32>, %dy: tensor<2x4xf32>,
   %db = dl.matmul_backward_rhs %a, %dm : (tensor<3x2x5xf32>, tensor<3x2x4xf32>) -> tensor<3x5x4xf32>
   return %s, %t, %g, %c, %sm, %s0, %da, %db : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<3x2x5xf32>, tensor<3x5x4xf32>
 }
+
+// CHECK-LABEL: func.func @batch_norm
+func.func @batch_norm(%x: tensor<8x4x6x6xf32>, %s: tensor<4xf32>,
+                      %b: tensor<4xf32>, %dy: tensor<8x4x6x6xf32>,
+                      %x2: tensor<5x3xf32>, %s2: tensor<3xf32>)
+    -> (tensor<8x4x6x6xf32>, tensor<8x4x6x6xf32>, tensor<4xf32>,
+        tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<5x3xf32>) {
+  // CHECK: dl.batch_norm_train %{{.*}}, %{{.*}}, %{{.*}} : (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<8x4x6x6xf32>
+  %y = dl.batch_norm_train %x, %s, %b : (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<8x4x6x6xf32>
+  // CHECK: dl.batch_norm_backward %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f32} : (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<8x4x6x6xf32>) -> (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>)
+  %dx, %ds, %db = dl.batch_norm_backward %x, %s, %dy {epsilon = 1.0e-3 : f32}
+      : (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<8x4x6x6xf32>) -> (tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>)
+  // CHECK: dl.batch_norm_running_stats %{{.*}}, %{{.*}}, %{{.*}} : tensor<8x4x6x6xf32>, tensor<4xf32>
+  %m1, %v1 = dl.batch_norm_running_stats %x, %s, %b : tensor<8x4x6x6xf32>, tensor<4xf32>
+  // CHECK: dl.batch_norm_train %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f32} : (tensor<5x3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<5x3xf32>
+  %y2 = dl.batch_norm_train %x2, %s2, %s2 {epsilon = 1.0e-3 : f32} : (tensor<5x3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<5x3xf32>
+  return %y, %dx, %ds, %db, %m1, %v1, %y2 : tensor<8x4x6x6xf32>, tensor<8x4x6x6xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<5x3xf32>
+}
+
+// CHECK-LABEL: func.func @lstm
+func.func @lstm(%dh: tensor<5x2x16xf32>, %x: tensor<5x2x8xf32>,
+                %wih: tensor<64x8xf32>, %whh: tensor<64x16xf32>,
+                %b: tensor<64xf32>)
+    -> (tensor<5x2x8xf32>, tensor<64x16xf32>, tensor<64xf32>, tensor<64x8xf32>) {
+  // CHECK: dl.lstm_backward %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<5x2x16xf32>, tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>) -> (tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>)
+  %dx, %dwih, %dwhh, %db = dl.lstm_backward %dh, %x, %wih, %whh, %b
+      : (tensor<5x2x16xf32>, tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>)
+      -> (tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>)
+  // CHECK: dl.lstm_backward %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : (tensor<5x2x16xf32>, tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>) -> (tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>)
+  %dx2, %dwih2, %dwhh2, %db2 = dl.lstm_backward %dh, %x, %wih, %whh
+      : (tensor<5x2x16xf32>, tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>)
+      -> (tensor<5x2x8xf32>, tensor<64x8xf32>, tensor<64x16xf32>, tensor<64xf32>)
+  return %dx, %dwhh, %db, %dwih2 : tensor<5x2x8xf32>, tensor<64x16xf32>, tensor<64xf32>, tensor<64x8xf32>
+}

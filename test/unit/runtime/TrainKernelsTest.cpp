@@ -284,6 +284,91 @@ TEST(TrainKernels, GlobalAvgPoolBackward) {
   checkGradient("global avg pool", x, dx, loss);
 }
 
+/// Batch norm in training mode: the forward against its definition (batch
+/// mean, biased variance), the backward against finite differences, the
+/// running statistics against PyTorch's formula.
+void checkBatchNorm(int64_t n, int64_t c, int64_t h, int64_t w) {
+  int64_t size = n * c * h * w, hw = h * w;
+  float eps = 1e-5f;
+  std::vector<float> x = randomVector(size, 31, -2.f, 2.f),
+                     scale = randomVector(c, 32, 0.5f, 1.5f),
+                     shift = randomVector(c, 33), r = randomVector(size, 34),
+                     y(size), dx(size), ds(c), db(c);
+  dlrt_batch_norm_train(x.data(), n, c, h, w, scale.data(), shift.data(), eps,
+                        y.data());
+  std::vector<double> mean(c, 0.0), var(c, 0.0);
+  for (int64_t i = 0; i < size; ++i)
+    mean[(i / hw) % c] += x[i] / double(n * hw);
+  for (int64_t i = 0; i < size; ++i) {
+    double d = x[i] - mean[(i / hw) % c];
+    var[(i / hw) % c] += d * d / double(n * hw);
+  }
+  for (int64_t i = 0; i < size; ++i) {
+    int64_t ch = (i / hw) % c;
+    double expected =
+        (x[i] - mean[ch]) / std::sqrt(var[ch] + eps) * scale[ch] + shift[ch];
+    ASSERT_NEAR(y[i], expected, 1e-4) << "batch norm forward at " << i;
+  }
+  auto loss = [&]() {
+    dlrt_batch_norm_train(x.data(), n, c, h, w, scale.data(), shift.data(), eps,
+                          y.data());
+    return dot(y, r);
+  };
+  dlrt_batch_norm_backward(x.data(), n, c, h, w, scale.data(), r.data(), eps,
+                           dx.data(), ds.data(), db.data());
+  checkGradient("batch norm input", x, dx, loss, 1e-2f, 5e-3);
+  checkGradient("batch norm scale", scale, ds, loss);
+  checkGradient("batch norm shift", shift, db, loss);
+  // Outputs may be left out.
+  std::vector<float> dx2(size);
+  dlrt_batch_norm_backward(x.data(), n, c, h, w, scale.data(), r.data(), eps,
+                           dx2.data(), nullptr, nullptr);
+  EXPECT_EQ(dx2, dx);
+
+  std::vector<float> m0 = randomVector(c, 35), v0 = randomVector(c, 36, 0.5f),
+                     m1(c), v1(c);
+  dlrt_batch_norm_running_stats(x.data(), n, c, h, w, m0.data(), v0.data(),
+                                0.1f, m1.data(), v1.data());
+  double count = double(n * hw);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    EXPECT_NEAR(m1[ch], 0.9 * m0[ch] + 0.1 * mean[ch], 1e-6);
+    EXPECT_NEAR(v1[ch], 0.9 * v0[ch] + 0.1 * var[ch] * count / (count - 1),
+                1e-6);
+  }
+}
+
+TEST(TrainKernels, BatchNormNCHW) { checkBatchNorm(3, 4, 3, 2); }
+
+TEST(TrainKernels, BatchNormNC) { checkBatchNorm(5, 3, 1, 1); }
+
+/// LSTM backprop through time against finite differences of dlrt_lstm.
+void checkLstm(bool withBias) {
+  int64_t t = 4, n = 2, xd = 3, hd = 5, g4 = 4 * hd;
+  std::vector<float> x = randomVector(t * n * xd, 41),
+                     wih = randomVector(g4 * xd, 42, -0.6f, 0.6f),
+                     whh = randomVector(g4 * hd, 43, -0.6f, 0.6f),
+                     b = randomVector(g4, 44, -0.5f, 0.5f),
+                     r = randomVector(t * n * hd, 45), y(t * n * hd),
+                     dx(x.size()), dwih(wih.size()), dwhh(whh.size()), db(g4);
+  const float *bias = withBias ? b.data() : nullptr;
+  auto loss = [&]() {
+    dlrt_lstm(x.data(), t, n, xd, wih.data(), whh.data(), bias, hd, y.data());
+    return dot(y, r);
+  };
+  dlrt_lstm_backward(x.data(), t, n, xd, wih.data(), whh.data(), bias, hd,
+                     r.data(), dx.data(), dwih.data(), dwhh.data(),
+                     withBias ? db.data() : nullptr);
+  checkGradient("lstm input", x, dx, loss, 1e-2f, 5e-3);
+  checkGradient("lstm w_ih", wih, dwih, loss, 1e-2f, 5e-3);
+  checkGradient("lstm w_hh", whh, dwhh, loss, 1e-2f, 5e-3);
+  if (withBias)
+    checkGradient("lstm bias", b, db, loss, 1e-2f, 5e-3);
+}
+
+TEST(TrainKernels, LstmBackwardWithBias) { checkLstm(true); }
+
+TEST(TrainKernels, LstmBackwardNoBias) { checkLstm(false); }
+
 TEST(TrainKernels, SoftmaxCrossEntropy) {
   int64_t b = 4, c = 6;
   std::vector<float> z = randomVector(b * c, 13, -3.f, 3.f);
