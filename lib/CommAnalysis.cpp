@@ -50,8 +50,9 @@ static int64_t slab(Value v, int64_t dim) {
 
 static ArrayRef<int64_t> groupOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, ArrayRef<int64_t>>(op)
-      .Case<AllGatherOp, AllReduceOp, ReduceScatterOp, BroadcastOp,
-            AllToAllOp, BarrierOp>([](auto c) { return c.getGroup(); })
+      .Case<AllGatherOp, AllReduceOp, AllReduceStartOp, ReduceScatterOp,
+            BroadcastOp, AllToAllOp, BarrierOp>(
+          [](auto c) { return c.getGroup(); })
       .Default([](Operation *) { return ArrayRef<int64_t>(); });
 }
 
@@ -77,8 +78,8 @@ static void countCollective(Operation *op, int64_t me,
         t.sentTo[group[q]] += rs.getSizes()[q] * s;
         t.receivedFrom[group[q]] += rs.getSizes()[self] * s;
       }
-  } else if (auto ar = dyn_cast<AllReduceOp>(op)) {
-    int64_t n = bytesOf(ar.getInput()) / 4;
+  } else if (isa<AllReduceOp, AllReduceStartOp>(op)) {
+    int64_t n = bytesOf(op->getOperand(0)) / 4;
     auto chunk = [&](int64_t i) { return n / p + (i < n % p ? 1 : 0); };
     for (int64_t q = 0; q < p; ++q)
       if (q != self) {
@@ -118,8 +119,9 @@ mlir::dl::analyzeCommunication(ModuleOp module,
       continue;
     auto &ops = programs[device.getInt()];
     fn.walk([&](Operation *op) {
-      if (isa<SendOp, RecvOp, AllGatherOp, AllReduceOp, ReduceScatterOp,
-              BroadcastOp, HaloExchangeOp, AllToAllOp, BarrierOp>(op))
+      if (isa<SendOp, RecvOp, AllGatherOp, AllReduceOp, AllReduceStartOp,
+              ReduceScatterOp, BroadcastOp, HaloExchangeOp, AllToAllOp,
+              BarrierOp>(op))
         ops.push_back(op);
     });
     traffic[device.getInt()];

@@ -45,6 +45,15 @@ struct Param {
   /// optimizer states through unchanged.
   bool runningStat = false;
   Value newValue;
+  /// The optimizer's results: the new parameter, then the new states.
+  SmallVector<Value> updated;
+};
+
+/// A bucket whose all-reduce was started (overlap-comm) but not waited.
+struct StartedBucket {
+  SmallVector<Param *> params;
+  /// The dl.all_reduce_start result (flat unless one parameter).
+  Value started;
 };
 
 /// PyTorch's default momentum of the running statistics.
@@ -59,13 +68,20 @@ struct DLGenerateTrainingPass
 private:
   void flushBucket(OpBuilder &b, Location loc,
                    SmallVectorImpl<Param *> &bucket);
+  /// Sets each parameter's `grad` to its slice of the bucket sum `sum`.
+  static void unpackBucket(OpBuilder &b, Location loc, ArrayRef<Param *> bucket,
+                           Value sum);
+
+  SmallVector<StartedBucket> started;
 };
 
 } // namespace
 
 /// Sums the gradients of `bucket` over the data-parallel ranks with one
-/// all-reduce (flattened and concatenated when several) and records the
-/// results in each parameter's `grad`.
+/// all-reduce (flattened and concatenated when several). Blocking: the
+/// results go to each parameter's `grad` right away. With overlap-comm
+/// the all-reduce is only started; the bucket is recorded in `started`
+/// and waited for just before its optimizer updates.
 void DLGenerateTrainingPass::flushBucket(OpBuilder &b, Location loc,
                                          SmallVectorImpl<Param *> &bucket) {
   if (bucket.empty())
@@ -74,23 +90,37 @@ void DLGenerateTrainingPass::flushBucket(OpBuilder &b, Location loc,
   for (int64_t r = 0; r < dataParallel; ++r)
     group.push_back(r);
   auto groupAttr = b.getDenseI64ArrayAttr(group);
+  Value in;
   if (bucket.size() == 1) {
-    Param *p = bucket.front();
-    p->grad = b.create<AllReduceOp>(loc, p->type, p->grad, groupAttr);
-    bucket.clear();
+    in = bucket.front()->grad;
+  } else {
+    SmallVector<Value> flat;
+    int64_t total = 0;
+    for (Param *p : bucket) {
+      int64_t n = p->type.getNumElements();
+      flat.push_back(b.create<ReshapeOp>(
+          loc, RankedTensorType::get({n}, b.getF32Type()), p->grad));
+      total += n;
+    }
+    auto flatType = RankedTensorType::get({total}, b.getF32Type());
+    in = b.create<ConcatOp>(loc, flatType, flat, b.getI64IntegerAttr(0));
+  }
+  if (overlapComm) {
+    Value h = b.create<AllReduceStartOp>(loc, in.getType(), in, groupAttr);
+    started.push_back({SmallVector<Param *>(bucket.begin(), bucket.end()), h});
+  } else {
+    Value sum = b.create<AllReduceOp>(loc, in.getType(), in, groupAttr);
+    unpackBucket(b, loc, bucket, sum);
+  }
+  bucket.clear();
+}
+
+void DLGenerateTrainingPass::unpackBucket(OpBuilder &b, Location loc,
+                                          ArrayRef<Param *> bucket, Value sum) {
+  if (bucket.size() == 1) {
+    bucket.front()->grad = sum;
     return;
   }
-  SmallVector<Value> flat;
-  int64_t total = 0;
-  for (Param *p : bucket) {
-    int64_t n = p->type.getNumElements();
-    flat.push_back(b.create<ReshapeOp>(
-        loc, RankedTensorType::get({n}, b.getF32Type()), p->grad));
-    total += n;
-  }
-  auto flatType = RankedTensorType::get({total}, b.getF32Type());
-  Value cat = b.create<ConcatOp>(loc, flatType, flat, b.getI64IntegerAttr(0));
-  Value sum = b.create<AllReduceOp>(loc, flatType, cat, groupAttr);
   int64_t offset = 0;
   for (Param *p : bucket) {
     int64_t n = p->type.getNumElements();
@@ -101,7 +131,6 @@ void DLGenerateTrainingPass::flushBucket(OpBuilder &b, Location loc,
     p->grad = b.create<ReshapeOp>(loc, p->type, slice);
     offset += n;
   }
-  bucket.clear();
 }
 
 void DLGenerateTrainingPass::runOnOperation() {
@@ -385,28 +414,53 @@ void DLGenerateTrainingPass::runOnOperation() {
   }
   flushBucket(b, loc, bucket);
 
-  // Optimizer updates, in argument order (or the gradients).
-  SmallVector<Value> results = {loss, logits}, newStates;
-  unsigned stateArg = firstParam + params.size();
+  // Optimizer updates (or the gradients). The state arguments of
+  // parameter i start at firstParam + #params + i * statesPerParam.
   Value stepArg = gradientsOnly ? Value() : block->getArgument(2);
-  for (auto &kv : params) {
-    Param &p = kv.second;
+  DenseMap<Param *, unsigned> stateArgOf;
+  for (auto [i, kv] : llvm::enumerate(params))
+    stateArgOf[&kv.second] = firstParam + params.size() + i * statesPerParam;
+  auto update = [&](Param &p) {
     if (p.runningStat) {
-      results.push_back(p.newValue);
-      ValueRange states = block->getArguments().slice(stateArg, statesPerParam);
-      newStates.append(states.begin(), states.end());
-      stateArg += statesPerParam;
-      continue;
+      // Not optimized: the new running statistic, the states unchanged.
+      ValueRange states = block->getArguments().slice(stateArgOf.lookup(&p),
+                                                      statesPerParam);
+      p.updated = {p.newValue};
+      p.updated.append(states.begin(), states.end());
+      return;
     }
     if (gradientsOnly) {
-      results.push_back(p.grad);
-      continue;
+      p.updated = {p.grad};
+      return;
     }
-    results.push_back(
-        buildUpdate(b, loc, opt, p.arg, p.grad,
-                    block->getArguments().slice(stateArg, statesPerParam),
-                    stepArg, newStates));
-    stateArg += statesPerParam;
+    SmallVector<Value> newStates;
+    Value newParam = buildUpdate(
+        b, loc, opt, p.arg, p.grad,
+        block->getArguments().slice(stateArgOf.lookup(&p), statesPerParam),
+        stepArg, newStates);
+    p.updated = {newParam};
+    p.updated.append(newStates);
+  };
+  // Started buckets: in start order, wait for each just before the
+  // updates of its parameters (the first started is the first done, and
+  // the later ones keep progressing meanwhile).
+  for (StartedBucket &sb : started) {
+    Value sum =
+        b.create<AllReduceWaitOp>(loc, sb.started.getType(), sb.started);
+    unpackBucket(b, loc, sb.params, sum);
+    for (Param *p : sb.params)
+      update(*p);
+  }
+  started.clear();
+  // The others (blocking all-reduces, or one rank) in argument order.
+  for (auto &kv : params)
+    if (kv.second.updated.empty())
+      update(kv.second);
+  SmallVector<Value> results = {loss, logits}, newStates;
+  for (auto &kv : params) {
+    results.push_back(kv.second.updated.front());
+    newStates.append(std::next(kv.second.updated.begin()),
+                     kv.second.updated.end());
   }
   results.append(newStates);
   b.create<func::ReturnOp>(loc, results);

@@ -242,9 +242,12 @@ def DLGenerateTraining : Pass<"dl-generate-training", "ModuleOp"> {
       the gradients of values used more than once;
     * with `data-parallel = P > 1` each parameter's gradient, once final, is
       put in a bucket; a full bucket (`bucket-elements`) is flattened,
-      concatenated and summed over ranks `0..P-1` with one `dl.all_reduce`
-      right there in the backward pass, and the loss gradient is scaled by
-      `1/(B*P)` so the sum is the global batch's mean gradient;
+      concatenated and summed over ranks `0..P-1` with one all-reduce
+      started right there in the backward pass (`dl.all_reduce_start`,
+      completed by a `dl.all_reduce_wait` just before the bucket's
+      optimizer updates; `overlap-comm=false`: one blocking
+      `dl.all_reduce`), and the loss gradient is scaled by `1/(B*P)` so
+      the sum is the global batch's mean gradient;
     * one `dl.sgd_update` (optimizer `sgd` or `momentum`, one state: the
       velocity) or `dl.adam_update` (`adam`, two states: m and v) per
       parameter.
@@ -302,7 +305,10 @@ def DLGenerateTraining : Pass<"dl-generate-training", "ModuleOp"> {
            "(parameter-server workers)">,
     Option<"tensorParallel", "tensor-parallel", "int64_t", /*default=*/"1",
            "ranks of the intra-layer (m) split: output/input channel pairs "
-           "of conv and dense layers">
+           "of conv and dense layers">,
+    Option<"overlapComm", "overlap-comm", "bool", /*default=*/"true",
+           "start each bucket's all-reduce without blocking and wait just "
+           "before its optimizer updates (false: blocking all-reduces)">
   ];
 }
 

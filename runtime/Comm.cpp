@@ -322,44 +322,6 @@ extern "C" void dlrt_send(const float *buf, int64_t n, int peer, int tag) {
   countSent(peer, n * 4, span);
 }
 
-namespace {
-/// Sends started by dlrt_isend, by handle.
-struct PendingSend {
-  MPI_Request request;
-  int peer;
-  int64_t n;
-};
-std::unordered_map<int64_t, PendingSend> pendingSends;
-int64_t nextSendHandle = 1;
-} // namespace
-
-extern "C" int64_t dlrt_isend(const float *buf, int64_t n, int peer, int tag) {
-  const char *op = "isend";
-  requireInit(op);
-  if (peer < 0 || peer >= worldSize())
-    fatal("isend: invalid peer %d", peer);
-  PendingSend p{MPI_REQUEST_NULL, peer, n};
-  check(MPI_Isend(buf, toInt(n, op, "n"), MPI_FLOAT, peer, tag, S.world,
-                  &p.request),
-        op);
-  int64_t handle = nextSendHandle++;
-  pendingSends[handle] = p;
-  return handle;
-}
-
-extern "C" void dlrt_wait_send(int64_t handle) {
-  const char *op = "wait_send";
-  auto it = pendingSends.find(handle);
-  if (it == pendingSends.end())
-    fatal("wait_send: unknown send handle %lld",
-          static_cast<long long>(handle));
-  PendingSend p = it->second;
-  pendingSends.erase(it);
-  CommSpan span(op);
-  waitAll(&p.request, 1, op, &p.peer);
-  countSent(p.peer, p.n * 4, span);
-}
-
 extern "C" void dlrt_recv(float *buf, int64_t n, int peer, int tag) {
   const char *op = "recv";
   requireInit(op);
@@ -435,17 +397,22 @@ extern "C" void dlrt_all_gather(const float *in, const int64_t *in_shape,
   }
 }
 
-extern "C" void dlrt_all_reduce_sum(float *inout, int64_t n, const int *group,
-                                    int group_size) {
-  const char *op = "all_reduce_sum";
-  GroupComm g = getComm(group, group_size, op);
-  CommSpan span(op);
+namespace {
+
+/// Starts the in-place sum of `inout` over the group.
+MPI_Request startAllReduce(float *inout, int64_t n, const GroupComm &g,
+                           const char *op) {
   MPI_Request req;
   check(MPI_Iallreduce(MPI_IN_PLACE, inout, toInt(n, op, "n"), MPI_FLOAT,
                        MPI_SUM, g.comm, &req),
         op);
-  waitAll(&req, 1, op, nullptr, group, group_size);
-  // Accounting: reduce-scatter + all-gather over the even split of n.
+  return req;
+}
+
+/// Accounting of an all-reduce of n floats: reduce-scatter + all-gather
+/// over the even split of n.
+void countAllReduce(int64_t n, const int *group, int group_size,
+                    const GroupComm &g, CommSpan &span) {
   int P = group_size;
   auto chunk = [&](int i) { return n / P + (i < n % P ? 1 : 0); };
   for (int i = 0; i < P; ++i) {
@@ -455,6 +422,114 @@ extern "C" void dlrt_all_reduce_sum(float *inout, int64_t n, const int *group,
     countSent(group[i], bytes, span);
     countReceived(group[i], bytes, span);
   }
+}
+
+/// An operation started by dlrt_isend or dlrt_all_reduce_sum_start: its
+/// request and what completing it needs (accounting, the timeout's
+/// message). One table for both, so dlrt_comm_progress drives them all.
+struct Pending {
+  enum Kind { Send, AllReduce } kind = Send;
+  MPI_Request req = MPI_REQUEST_NULL;
+  int64_t n = 0;
+  /// Send: the peer; all-reduce: the group.
+  int peer = -1;
+  std::vector<int> group;
+  GroupComm g{};
+};
+
+/// The started operations by handle (from 1, never reused), in start
+/// order.
+std::map<int64_t, Pending> pendingOps;
+int64_t nextHandle = 1;
+
+int64_t addPending(Pending p) {
+  int64_t handle = nextHandle++;
+  pendingOps.emplace(handle, std::move(p));
+  return handle;
+}
+
+/// Completes the started operation `handle` (of kind `kind` unless null)
+/// under the communication timeout and accounts for it; the trace span
+/// covers the wait only, the communication time not hidden behind compute.
+void completePending(int64_t handle, const Pending::Kind *kind,
+                     const char *op) {
+  auto it = pendingOps.find(handle);
+  if (it == pendingOps.end() || (kind && it->second.kind != *kind))
+    fatal("%s: no started %soperation with handle %lld", op,
+          kind ? (*kind == Pending::Send ? "send " : "all-reduce ") : "",
+          static_cast<long long>(handle));
+  Pending p = std::move(it->second);
+  pendingOps.erase(it);
+  CommSpan span(op);
+  if (p.kind == Pending::Send) {
+    waitAll(&p.req, 1, op, &p.peer);
+    countSent(p.peer, p.n * 4, span);
+    return;
+  }
+  int size = static_cast<int>(p.group.size());
+  waitAll(&p.req, 1, op, nullptr, p.group.data(), size);
+  countAllReduce(p.n, p.group.data(), size, p.g, span);
+}
+
+} // namespace
+
+extern "C" void dlrt_all_reduce_sum(float *inout, int64_t n, const int *group,
+                                    int group_size) {
+  const char *op = "all_reduce_sum";
+  GroupComm g = getComm(group, group_size, op);
+  CommSpan span(op);
+  MPI_Request req = startAllReduce(inout, n, g, op);
+  waitAll(&req, 1, op, nullptr, group, group_size);
+  countAllReduce(n, group, group_size, g, span);
+}
+
+extern "C" int64_t dlrt_isend(const float *buf, int64_t n, int peer, int tag) {
+  const char *op = "isend";
+  requireInit(op);
+  if (peer < 0 || peer >= worldSize())
+    fatal("isend: invalid peer %d", peer);
+  Pending p;
+  p.kind = Pending::Send;
+  p.n = n;
+  p.peer = peer;
+  check(
+      MPI_Isend(buf, toInt(n, op, "n"), MPI_FLOAT, peer, tag, S.world, &p.req),
+      op);
+  return addPending(std::move(p));
+}
+
+extern "C" void dlrt_wait_send(int64_t handle) {
+  const Pending::Kind send = Pending::Send;
+  completePending(handle, &send, "wait_send");
+}
+
+extern "C" int64_t dlrt_all_reduce_sum_start(float *inout, int64_t n,
+                                             const int *group, int group_size) {
+  const char *op = "all_reduce_sum_start";
+  Pending p;
+  p.kind = Pending::AllReduce;
+  p.g = getComm(group, group_size, op);
+  p.req = startAllReduce(inout, n, p.g, op);
+  p.n = n;
+  p.group.assign(group, group + group_size);
+  return addPending(std::move(p));
+}
+
+extern "C" void dlrt_comm_progress(void) {
+  for (auto &[handle, p] : pendingOps) {
+    if (p.req == MPI_REQUEST_NULL)
+      continue;
+    int done = 0;
+    check(MPI_Test(&p.req, &done, MPI_STATUS_IGNORE), "comm_progress");
+  }
+}
+
+extern "C" void dlrt_comm_wait(int64_t handle) {
+  completePending(handle, nullptr,
+                  pendingOps.count(handle) &&
+                          pendingOps.at(handle).kind == Pending::Send
+                      ? "wait_send"
+                      : "all_reduce_sum_wait");
 }
 
 extern "C" void dlrt_reduce_scatter_sum(const float *in,

@@ -80,6 +80,19 @@ struct TrainData {
 /// given; fails unless the training set fills one global batch.
 TrainData loadTrainData(const dlrt_train_program &p, const Options &o);
 
+/// The epochs and steps of a training loop over `count` samples in global
+/// batches of `global` rows (data parallel, pipeline, split learning,
+/// SplitFed): for every step (at most o.steps in total when set)
+/// `step(order, k, n)` with the epoch's permutation, the step's index k in
+/// the epoch and its number n from 1; after each epoch `endEpoch(epoch,
+/// steps done, seconds)`. A resumed loop starts at epoch `firstEpoch` with
+/// `stepsDone` steps done.
+void forEachStep(const Options &o, int64_t count, int64_t global,
+                 const std::function<void(const std::vector<int64_t> &, int64_t,
+                                          int64_t)> &step,
+                 const std::function<void(int64_t, int64_t, double)> &endEpoch,
+                 int64_t firstEpoch = 0, int64_t stepsDone = 0);
+
 /// Prints the common options (after a usage line naming argv0).
 void usage(const char *argv0);
 

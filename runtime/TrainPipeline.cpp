@@ -78,29 +78,6 @@ constexpr int64_t kMaxMicroBatches = 14999;
 
 } // namespace
 
-void dlrt::train::forEachStep(
-    const Options &o, int64_t count, int64_t global,
-    const std::function<void(const std::vector<int64_t> &, int64_t, int64_t)>
-        &step,
-    const std::function<void(int64_t, int64_t, double)> &endEpoch) {
-  int64_t stepsPerEpoch = count / global, n = 0;
-  if (stepsPerEpoch == 0)
-    trainFail("%lld training samples do not fill one global batch of %lld",
-              (long long)count, (long long)global);
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    if (o.steps > 0 && n >= o.steps)
-      break;
-    double start = dlrt_now();
-    int64_t done = 0;
-    std::vector<int64_t> order = permutation(count, o.seed, epoch, o.shuffle);
-    for (int64_t k = 0; k < stepsPerEpoch && !(o.steps > 0 && n >= o.steps);
-         ++k, ++done)
-      step(order, k, ++n);
-    endEpoch(epoch, done, dlrt_now() - start);
-    std::fflush(stdout);
-  }
-}
-
 void dlrt::train::printEpoch(const Options &o, int64_t epoch, int64_t steps,
                              double meanLoss, double accuracy,
                              const std::string &extra, double seconds) {

@@ -95,16 +95,6 @@ void runUpdate(StageState &st, float step, double &compute);
 void saveStages(const StageState &st, const int *stageRanks,
                 const std::string &path);
 
-/// The epochs and steps of a loop over `count` samples in global batches
-/// of `global` rows: for every step (at most o.steps in total when set)
-/// `step(order, k, n)` with the epoch's permutation, the step's index k in
-/// the epoch and its number n from 1; after each epoch `endEpoch(epoch,
-/// steps done, seconds)`.
-void forEachStep(const Options &o, int64_t count, int64_t global,
-                 const std::function<void(const std::vector<int64_t> &, int64_t,
-                                          int64_t)> &step,
-                 const std::function<void(int64_t, int64_t, double)> &endEpoch);
-
 /// Prints the line of a finished epoch (`--quiet`: nothing).
 void printEpoch(const Options &o, int64_t epoch, int64_t steps, double meanLoss,
                 double accuracy, const std::string &extra, double seconds);

@@ -942,6 +942,30 @@ void dlrt::train::fillBatch(const Dataset &d, const int64_t *rows, int64_t b,
   }
 }
 
+void dlrt::train::forEachStep(
+    const Options &o, int64_t count, int64_t global,
+    const std::function<void(const std::vector<int64_t> &, int64_t, int64_t)>
+        &step,
+    const std::function<void(int64_t, int64_t, double)> &endEpoch,
+    int64_t firstEpoch, int64_t stepsDone) {
+  int64_t stepsPerEpoch = count / global, n = stepsDone;
+  if (stepsPerEpoch == 0)
+    trainFail("%lld training samples do not fill one global batch of %lld",
+              (long long)count, (long long)global);
+  for (int64_t epoch = firstEpoch; epoch < o.epochs; ++epoch) {
+    if (o.steps > 0 && n >= o.steps)
+      break;
+    double start = dlrt_now();
+    int64_t done = 0;
+    std::vector<int64_t> order = permutation(count, o.seed, epoch, o.shuffle);
+    for (int64_t k = 0; k < stepsPerEpoch && !(o.steps > 0 && n >= o.steps);
+         ++k, ++done)
+      step(order, k, ++n);
+    endEpoch(epoch, done, dlrt_now() - start);
+    std::fflush(stdout);
+  }
+}
+
 TrainData dlrt::train::loadTrainData(const dlrt_train_program &p,
                                      const Options &o) {
   if (o.trainX.empty() || o.trainY.empty())
@@ -1468,26 +1492,20 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
   bool bar = rank == 0 && (o.progress || isatty(2));
   Faults faults = Faults::fromEnv();
 
-  for (int64_t epoch = firstEpoch; epoch < o.epochs; ++epoch) {
-    if (o.steps > 0 && step >= o.steps)
-      break;
-    double start = dlrt_now(), lossSum = 0;
-    int64_t correct = 0, done = 0;
-    std::vector<int64_t> order =
-        permutation(train.count, o.seed, epoch, o.shuffle);
-    for (int64_t k = 0; k < stepsPerEpoch; ++k) {
-      if (o.steps > 0 && step >= o.steps)
-        break;
-      faults.beforeStep(step);
-      ++step;
-      float loss = runStep(st, train, &order[k * global + replica * p.batch],
-                           float(step), /*commit=*/true, correct);
-      lossSum += loss;
-      ++done;
-      if (bar && (k % 10 == 0 || k + 1 == stepsPerEpoch))
-        progressBar(k + 1, stepsPerEpoch, lossSum / done, epoch + 1,
-                    o.epochs);
-    }
+  double lossSum = 0;
+  int64_t correct = 0, barEpoch = firstEpoch + 1;
+  auto runOne = [&](const std::vector<int64_t> &order, int64_t k, int64_t n) {
+    faults.beforeStep(n - 1);
+    float loss = runStep(st, train, &order[k * global + replica * p.batch],
+                         float(n), /*commit=*/true, correct);
+    lossSum += loss;
+    step = n;
+    if (bar && (k % 10 == 0 || k + 1 == stepsPerEpoch))
+      progressBar(k + 1, stepsPerEpoch, lossSum / double(k + 1), barEpoch,
+                  o.epochs);
+  };
+  auto endEpoch = [&](int64_t epoch, int64_t done, double seconds) {
+    double endStart = dlrt_now();
     if (bar)
       std::fputc('\n', stderr);
     double meanLoss = sumOverRanks(lossSum / std::max<int64_t>(done, 1),
@@ -1515,11 +1533,14 @@ int dataParallelMain(const dlrt_train_program *prog, int argc, char **argv) {
     if (rank == 0 && !o.quiet)
       std::printf("epoch %lld/%lld: steps %lld loss %.6f train_accuracy "
                   "%.4f%s time %.2f s\n",
-                  (long long)(epoch + 1), (long long)o.epochs,
-                  (long long)done, meanLoss, trainAcc, testText.c_str(),
-                  dlrt_now() - start);
-    std::fflush(stdout);
-  }
+                  (long long)(epoch + 1), (long long)o.epochs, (long long)done,
+                  meanLoss, trainAcc, testText.c_str(),
+                  seconds + (dlrt_now() - endStart));
+    lossSum = 0;
+    correct = 0;
+    barEpoch = epoch + 2;
+  };
+  forEachStep(o, train.count, global, runOne, endEpoch, firstEpoch, step);
   if (!o.save.empty())
     saveParams(st, o.save);
   return 0;

@@ -131,6 +131,24 @@ LogicalResult AllReduceOp::verify() {
   return verifyCommGroup(getOperation(), getGroup(), self);
 }
 
+LogicalResult AllReduceStartOp::verify() {
+  std::optional<int64_t> self;
+  if (failed(verifyCommGroup(getOperation(), getGroup(), self)))
+    return failure();
+  Value result = getResult();
+  if (!result.hasOneUse() || !isa<AllReduceWaitOp>(*result.user_begin()))
+    return emitOpError() << "result must have exactly one use, a "
+                            "'dl.all_reduce_wait'";
+  return success();
+}
+
+LogicalResult AllReduceWaitOp::verify() {
+  if (!getInput().getDefiningOp<AllReduceStartOp>())
+    return emitOpError() << "operand must be the result of a "
+                            "'dl.all_reduce_start'";
+  return success();
+}
+
 LogicalResult BroadcastOp::verify() {
   std::optional<int64_t> self;
   if (failed(verifyCommGroup(getOperation(), getGroup(), self)))

@@ -83,6 +83,38 @@ def DL_AllReduceOp : DL_CommOp<"all_reduce",
   let assemblyFormat = "$input `group` $group attr-dict `:` type($input)";
 }
 
+def DL_AllReduceStartOp : DL_CommOp<"all_reduce_start",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "start a non-blocking all_reduce";
+  let description = [{
+    Starts the sum of `dl.all_reduce` over the group and returns the tensor
+    in flight; its one use is the `dl.all_reduce_wait` that completes it
+    (the ops between them overlap with the communication).
+
+    ```mlir
+    %h = dl.all_reduce_start %g group [0, 1] : tensor<1000xf32>
+    ...
+    %s = dl.all_reduce_wait %h : tensor<1000xf32>
+    ```
+  }];
+  let arguments = (ins DL_Tensor:$input, DenseI64ArrayAttr:$group);
+  let results = (outs DL_Tensor:$result);
+  let assemblyFormat = "$input `group` $group attr-dict `:` type($input)";
+}
+
+def DL_AllReduceWaitOp : DL_CommOp<"all_reduce_wait",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "complete a dl.all_reduce_start";
+  let description = [{
+    The operand must be the result of a `dl.all_reduce_start`; the result
+    is the sum over the group, equal to that of the blocking
+    `dl.all_reduce`.
+  }];
+  let arguments = (ins DL_Tensor:$input);
+  let results = (outs DL_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 def DL_ReduceScatterOp : DL_CommOp<"reduce_scatter"> {
   let summary = "sum partial tensors and leave member i its slice of dim";
   let description = [{

@@ -84,7 +84,9 @@ void dlrt_recv(float *buf, int64_t n, int peer, int tag);
 
 /// Starts sending n floats to world rank `peer` with `tag` and returns at
 /// once; `buf` must stay unchanged until dlrt_wait_send with the returned
-/// handle, which completes the send (or aborts after the timeout).
+/// handle (or dlrt_comm_wait), which completes the send (or aborts after
+/// the timeout). Sends and started all-reduces share one table of pending
+/// operations, which dlrt_comm_progress drives.
 int64_t dlrt_isend(const float *buf, int64_t n, int peer, int tag);
 void dlrt_wait_send(int64_t handle);
 
@@ -100,6 +102,24 @@ void dlrt_all_gather(const float *in, const int64_t *in_shape, int rank,
 /// In-place element-wise sum of n floats over the group.
 void dlrt_all_reduce_sum(float *inout, int64_t n, const int *group,
                          int group_size);
+
+/// Non-blocking dlrt_all_reduce_sum: starts the same reduction (the same
+/// MPI_Iallreduce, so the result is bitwise identical) and returns a
+/// handle for dlrt_comm_wait. `inout` must stay untouched until then.
+int64_t dlrt_all_reduce_sum_start(float *inout, int64_t n, const int *group,
+                                  int group_size);
+
+/// Drives the started operations that are still pending, sends and
+/// all-reduces (one MPI_Test each): Open MPI progresses non-blocking
+/// operations only inside MPI calls, so the emitted programs call this
+/// between kernels.
+void dlrt_comm_progress(void);
+
+/// Completes a started operation (dlrt_all_reduce_sum_start or
+/// dlrt_isend) with the DLRT_TIMEOUT_S timeout of the blocking calls; an
+/// all-reduce's buffer holds the result afterwards. A handle completes
+/// once; an unknown or completed one aborts the job.
+void dlrt_comm_wait(int64_t handle);
 
 /// Reduce-scatter (sum) along `dim`. `in` is the full-size partial tensor
 /// of shape `in_shape`; in_shape[dim] must equal the sum of

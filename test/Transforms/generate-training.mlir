@@ -1,6 +1,7 @@
 // RUN: dl-opt %s --dl-generate-training="optimizer=momentum lr=0.05" | FileCheck %s --check-prefix=MOM
 // RUN: dl-opt %s --dl-generate-training="optimizer=adam lr=0.001 batch=4" | FileCheck %s --check-prefix=ADAM
-// RUN: dl-opt %s --dl-generate-training="data-parallel=2 bucket-elements=50" | FileCheck %s --check-prefix=DP
+// RUN: dl-opt %s --dl-generate-training="data-parallel=2 bucket-elements=50 overlap-comm=false" | FileCheck %s --check-prefix=DP
+// RUN: dl-opt %s --dl-generate-training="data-parallel=2 bucket-elements=50" | FileCheck %s --check-prefix=OV
 // RUN: dl-opt %s --dl-generate-training="data-parallel=4 bucket-elements=1000000" | FileCheck %s --check-prefix=ONE
 // RUN: dl-opt %s --dl-generate-training="optimizer=adam gradients-only data-parallel=2" | FileCheck %s --check-prefix=GRAD
 // RUN: dl-opt %s --dl-generate-training="tensor-parallel=2" | FileCheck %s --check-prefix=TP
@@ -73,10 +74,11 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // ADAM: dl.adam_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[S]] {lr = 1.000000e-03 : f32} : tensor<2x1x3x3xf32>, tensor<1xf32>
 // ADAM-COUNT-4: dl.adam_update
 
-// Data parallel on 2 ranks, buckets of >= 50 elements: fc2's weight and
-// bias (15 + 3) and fc1's weight (40) fill the first bucket, which is
-// all-reduced before the conv's gradients are computed; the conv's 18 + 2
-// form the last one. The loss gradient is scaled by 1/(B*P).
+// Data parallel on 2 ranks, blocking all-reduces, buckets of >= 50
+// elements: fc2's weight and bias (15 + 3) and fc1's weight (40) fill the
+// first bucket, which is all-reduced before the conv's gradients are
+// computed; the conv's 18 + 2 form the last one. The loss gradient is
+// scaled by 1/(B*P).
 // DP: dl.softmax_cross_entropy_backward {{.*}} {scale = 2.500000e-01 : f32}
 // DP: dl.dense_backward_weights
 // DP: dl.dense_backward_weights
@@ -91,9 +93,30 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // DP-COUNT-5: dl.sgd_update
 // DP-NOT: dl.all_reduce
 
+// The same buckets overlapped (the default): the first bucket's
+// all-reduce is started before the conv's backward and waited only after
+// the backward, just before the updates of its parameters (fc2 weight and
+// bias, fc1 weight); then the second bucket's wait and the conv's updates.
+// OV: dl.dense_backward_weights
+// OV: dl.dense_backward_weights
+// OV: %[[CAT:.*]] = dl.concat {{.*}} -> tensor<58xf32>
+// OV: %[[H1:.*]] = dl.all_reduce_start %[[CAT]] group [0, 1] : tensor<58xf32>
+// OV-NOT: dl.all_reduce_wait
+// OV: dl.conv2d_backward_weights
+// OV: %[[CAT2:.*]] = dl.concat {{.*}} -> tensor<20xf32>
+// OV: %[[H2:.*]] = dl.all_reduce_start %[[CAT2]] group [0, 1] : tensor<20xf32>
+// OV-NEXT: %[[SUM:.*]] = dl.all_reduce_wait %[[H1]] : tensor<58xf32>
+// OV: tensor.extract_slice %[[SUM]][0] [15] [1]
+// OV-COUNT-3: dl.sgd_update
+// OV: %[[SUM2:.*]] = dl.all_reduce_wait %[[H2]] : tensor<20xf32>
+// OV-COUNT-2: dl.sgd_update
+// OV-NOT: dl.all_reduce
+// OV-NOT: dl.sgd_update
+
 // With a big bucket and 4 ranks: exactly one all-reduce.
 // ONE: dl.softmax_cross_entropy_backward {{.*}} {scale = 1.250000e-01 : f32}
-// ONE: dl.all_reduce {{.*}} group [0, 1, 2, 3] : tensor<78xf32>
+// ONE: dl.all_reduce_start {{.*}} group [0, 1, 2, 3] : tensor<78xf32>
+// ONE: dl.all_reduce_wait
 // ONE-NOT: dl.all_reduce
 
 // Gradients only (parameter-server workers): (x, targets, params) ->

@@ -610,8 +610,9 @@ FailureOr<Value> Lowering::lower(Operation *op) {
 }
 
 bool isCommOp(Operation *op) {
-  return isa<SendOp, RecvOp, AllGatherOp, AllReduceOp, ReduceScatterOp,
-             BroadcastOp, HaloExchangeOp, AllToAllOp, BarrierOp>(op);
+  return isa<SendOp, RecvOp, AllGatherOp, AllReduceOp, AllReduceStartOp,
+             AllReduceWaitOp, ReduceScatterOp, BroadcastOp, HaloExchangeOp,
+             AllToAllOp, BarrierOp>(op);
 }
 
 LogicalResult Lowering::run() {

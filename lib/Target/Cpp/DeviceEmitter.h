@@ -225,6 +225,11 @@ protected:
   LogicalResult emitExtractSlice(tensor::ExtractSliceOp op);
   LogicalResult emitInsertSlice(tensor::InsertSliceOp op);
   LogicalResult emitReturn(func::ReturnOp op);
+  /// Non-blocking all_reduce: the start in place on the result buffer
+  /// (handle in a local variable), the wait aliasing that buffer; between
+  /// them every op is followed by dlrt_comm_progress. Host memory only.
+  LogicalResult emitAllReduceStart(AllReduceStartOp op);
+  LogicalResult emitAllReduceWait(AllReduceWaitOp op);
   /// Backward, loss and optimizer ops (EmitTraining.cpp).
   LogicalResult emitTrainingOp(Operation *op);
   /// The main() of a `dl.train` function: hands the step to
@@ -255,6 +260,8 @@ protected:
   /// Prefix of the global symbols (constants, weights) of this function,
   /// so that several functions can share one program.
   std::string symbolPrefix;
+  /// Handle variables of the started, not yet waited all-reduces.
+  DenseMap<Value, std::string> pendingComm;
 };
 
 } // namespace mlir::dl::target

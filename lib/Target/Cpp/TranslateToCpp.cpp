@@ -820,6 +820,38 @@ LogicalResult DeviceEmitter::emitComm(Operation *op) {
   return success();
 }
 
+LogicalResult DeviceEmitter::emitAllReduceStart(AllReduceStartOp op) {
+  if (deviceResident())
+    return emitTargetError(op, "emission does not support the non-blocking "
+                               "all_reduce yet");
+  std::string buf = inPlaceResult(op, op.getInput(), op.getResult());
+  std::string handle = "req" + std::to_string(tmpCounter++);
+  ArrayRef<int64_t> group = op.getGroup();
+  beginOp(op);
+  body << "  int64_t " << handle << ";\n  {\n";
+  emitIntArray(body, "group", group);
+  body << "    " << handle << " = dlrt_all_reduce_sum_start(" << buf << ", "
+       << product(op.getInput().getType().getShape()) << ", group, "
+       << group.size() << ");\n  }\n";
+  endOp();
+  pendingComm[op.getResult()] = handle;
+  return success();
+}
+
+LogicalResult DeviceEmitter::emitAllReduceWait(AllReduceWaitOp op) {
+  auto it = pendingComm.find(op.getInput());
+  if (it == pendingComm.end())
+    return emitTargetError(op, "emission expects the all_reduce_start of "
+                               "this wait before it");
+  beginOp(op);
+  body << "  dlrt_comm_wait(" << it->second << ");\n";
+  endOp();
+  pendingComm.erase(it);
+  // The sum is in the start's buffer.
+  bindAlias(op.getResult(), op.getInput(), 0);
+  return success();
+}
+
 LogicalResult DeviceEmitter::emitReturn(func::ReturnOp op) {
   DenseSet<unsigned> handedOut;
   for (auto [i, v] : llvm::enumerate(op.getOperands())) {
@@ -913,6 +945,8 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
       .Case<SendOp, RecvOp, AllGatherOp, AllReduceOp, ReduceScatterOp,
             BroadcastOp, HaloExchangeOp, AllToAllOp, BarrierOp>(
           [&](Operation *o) { return emitComm(o); })
+      .Case([&](AllReduceStartOp o) { return emitAllReduceStart(o); })
+      .Case([&](AllReduceWaitOp o) { return emitAllReduceWait(o); })
       .Case<Conv2DBackwardDataOp, Conv2DBackwardWeightsOp, DenseBackwardDataOp,
             DenseBackwardWeightsOp, ReluBackwardOp, Pool2DBackwardOp,
             SoftmaxCrossEntropyOp, SoftmaxCrossEntropyBackwardOp, SGDUpdateOp,
@@ -1282,6 +1316,10 @@ DeviceEmitter::emitBody(SmallVectorImpl<RankedTensorType> &argTypes,
     currentOp = opIndex[&op];
     if (failed(emitOp(&op)))
       return failure();
+    // Open MPI advances non-blocking collectives only inside MPI calls:
+    // poll the started all-reduces after every op while any is pending.
+    if (!pendingComm.empty() && !isa<AllReduceStartOp, func::ReturnOp>(op))
+      body << "  dlrt_comm_progress();\n";
     releaseDeadBuffers(currentOp);
   }
   return success();

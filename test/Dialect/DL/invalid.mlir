@@ -666,6 +666,22 @@ func.func @group_twice(%t: tensor<1x4xf32>) -> tensor<1x4xf32> {
 
 // -----
 
+func.func @start_without_wait(%t: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  // expected-error @+1 {{'dl.all_reduce_start' op result must have exactly one use, a 'dl.all_reduce_wait'}}
+  %0 = dl.all_reduce_start %t group [0, 1] : tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+
+// -----
+
+func.func @wait_without_start(%t: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  // expected-error @+1 {{'dl.all_reduce_wait' op operand must be the result of a 'dl.all_reduce_start'}}
+  %0 = dl.all_reduce_wait %t : tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+
+// -----
+
 func.func @group_member(%t: tensor<1x4xf32>) -> tensor<1x4xf32>
     attributes {dl.device = 2 : i64} {
   // expected-error @+1 {{'dl.all_reduce' op device 2 is not a member of group [0, 1]}}

@@ -210,6 +210,11 @@ func.func @comm_on_device(%t: tensor<1x4xf32>, %s: tensor<1x4x7x28xf32>,
       : tensor<1x4xf32> -> tensor<1x11xf32>
   // CHECK: %[[AR:.*]] = dl.all_reduce %[[AG]] group [0, 1, 2] : tensor<1x11xf32>
   %ar = dl.all_reduce %ag group [0, 1, 2] : tensor<1x11xf32>
+  // The non-blocking form: started, then completed.
+  // CHECK: %[[H:.*]] = dl.all_reduce_start %[[AG]] group [0, 1, 2] : tensor<1x11xf32>
+  // CHECK: dl.all_reduce_wait %[[H]] : tensor<1x11xf32>
+  %h = dl.all_reduce_start %ag group [0, 1, 2] : tensor<1x11xf32>
+  %arw = dl.all_reduce_wait %h : tensor<1x11xf32>
   // CHECK: %[[RS:.*]] = dl.reduce_scatter %[[AR]] dim 1 group [0, 1, 2] sizes [3, 4, 4] : tensor<1x11xf32> -> tensor<1x4xf32>
   %rs = dl.reduce_scatter %ar dim 1 group [0, 1, 2] sizes [3, 4, 4]
       : tensor<1x11xf32> -> tensor<1x4xf32>

@@ -17,3 +17,13 @@ func.func @strided(%x: tensor<8xf32>) -> tensor<4xf32>
   %y = tensor.extract_slice %x[0] [4] [2] : tensor<8xf32> to tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+func.func @overlap(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {dl.device = 0 : i64} {
+  // expected-error @+1 {{CUDA emission does not support the non-blocking all_reduce yet}}
+  %h = dl.all_reduce_start %x group [0, 1] : tensor<4xf32>
+  %s = dl.all_reduce_wait %h : tensor<4xf32>
+  return %s : tensor<4xf32>
+}

@@ -1,4 +1,5 @@
-// RUN: dl-opt %s --dl-generate-training="optimizer=momentum lr=0.05 data-parallel=2" | dl-translate --dl-to-cpp | FileCheck %s
+// RUN: dl-opt %s --dl-generate-training="optimizer=momentum lr=0.05 data-parallel=2 overlap-comm=false" | dl-translate --dl-to-cpp | FileCheck %s
+// RUN: dl-opt %s --dl-generate-training="optimizer=momentum lr=0.05 data-parallel=2 bucket-elements=24" | dl-translate --dl-to-cpp | FileCheck %s --check-prefix=OV
 // RUN: dl-opt %s --dl-generate-training="optimizer=adam lr=0.001" | dl-translate --dl-to-cpp | FileCheck %s --check-prefix=ADAM
 // RUN: dl-opt %s --dl-generate-training="optimizer=adam gradients-only data-parallel=3" | dl-translate --dl-to-cpp | FileCheck %s --check-prefix=GRAD
 // RUN: dl-opt %s --dl-generate-training="tensor-parallel=2" | dl-translate --dl-to-cpp | FileCheck %s --check-prefix=TP
@@ -44,6 +45,28 @@ func.func @net(%x: tensor<2x1x4x4xf32>) -> tensor<2x3xf32> {
 // CHECK: out[1] = [[Y]];
 // CHECK: out[2] = [[NW]];
 // CHECK: out[5] = [[NV]];
+
+// Overlapped: fc's 24 gradients fill the first bucket; its all-reduce
+// starts in place right after they are computed, every later backward
+// kernel is followed by a progress poll, and the wait comes just before
+// fc's update; the conv's bucket (18 + 2) starts at the end of the
+// backward pass and is waited for before the conv's updates.
+// OV: dlrt_dense_backward_weights({{t[0-9]+}}, 2, 8, {{t[0-9]+}}, 3, [[DW1:t[0-9]+]], nullptr);
+// OV: [[R1:req[0-9]+]] = dlrt_all_reduce_sum_start([[DW1]], 24, group, 2);
+// OV: dlrt_pool2d_backward(
+// OV: dlrt_comm_progress();
+// OV: dlrt_relu_backward(
+// OV-NEXT: dlrt_trace_end();
+// OV-NEXT: dlrt_comm_progress();
+// OV: dlrt_conv2d_backward_weights(
+// OV: dlrt_comm_progress();
+// OV: [[R2:req[0-9]+]] = dlrt_all_reduce_sum_start({{t[0-9]+}}, 20, group, 2);
+// OV: dlrt_comm_wait([[R1]]);
+// OV: dlrt_sgd_update(a5, [[DW1]], a8, 24,
+// OV: dlrt_comm_wait([[R2]]);
+// OV: dlrt_sgd_update(a3,
+// OV: dlrt_sgd_update(a4,
+// OV-NOT: dlrt_comm
 
 // CHECK: const dlrt_train_tensor kParams[] = {
 // CHECK-NEXT: {"conv.weight", 4, kParamShape0, 18, /*split_dim=*/-1, /*split_parts=*/1, /*rank0_only=*/0},

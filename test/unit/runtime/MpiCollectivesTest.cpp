@@ -169,6 +169,63 @@ void testAllReduce() {
     }
 }
 
+/// Non-blocking all-reduces: two in flight at once, progressed, waited in
+/// the other order; the sums must be bitwise those of the blocking call on
+/// the same data (non-integral values, so the summation order shows).
+void testAllReduceStartWait() {
+  const int64_t n = 1000, m = 37;
+  std::vector<float> a(n), b(m);
+  for (int64_t i = 0; i < n; ++i)
+    a[i] = 1.0f / float(3 + me * 7 + i);
+  for (int64_t i = 0; i < m; ++i)
+    b[i] = 0.1f * float(me + 1) / float(i + 1);
+  std::vector<float> wantA = a, wantB = b;
+  auto g = worldGroup();
+  dlrt_all_reduce_sum(wantA.data(), n, g.data(), P);
+  dlrt_all_reduce_sum(wantB.data(), m, g.data(), P);
+  int64_t ha = dlrt_all_reduce_sum_start(a.data(), n, g.data(), P);
+  int64_t hb = dlrt_all_reduce_sum_start(b.data(), m, g.data(), P);
+  CHECK(ha != hb, "two pending starts share handle %lld", (long long)ha);
+  for (int i = 0; i < 10; ++i)
+    dlrt_comm_progress();
+  dlrt_comm_wait(hb);
+  dlrt_comm_wait(ha);
+  checkVec("all_reduce_sum_start (first)", a, wantA);
+  checkVec("all_reduce_sum_start (second)", b, wantB);
+  // One table of started operations: a send started by dlrt_isend is
+  // in flight together with an all-reduce, both progressed, and
+  // dlrt_comm_wait completes either; handles are never reused.
+  int to = (me + 1) % P, from = (me + P - 1) % P;
+  std::vector<float> msg(3), got(3, -1.f), wantGot(3);
+  for (int i = 0; i < 3; ++i) {
+    msg[i] = me * 100.f + i;
+    wantGot[i] = from * 100.f + i;
+  }
+  int64_t hc = dlrt_all_reduce_sum_start(b.data(), m, g.data(), P);
+  int64_t hs = dlrt_isend(msg.data(), 3, to, 43);
+  CHECK(hc != ha && hc != hb && hs != hc && hs != ha && hs != hb,
+        "handles reused: %lld %lld %lld %lld", (long long)ha, (long long)hb,
+        (long long)hc, (long long)hs);
+  dlrt_comm_progress();
+  dlrt_recv(got.data(), 3, from, 43);
+  dlrt_comm_wait(hs);
+  dlrt_comm_wait(hc);
+  checkVec("isend completed by comm_wait", got, wantGot);
+  expSent[to] += 3 * 4;
+  expRecv[from] += 3 * 4;
+  auto chunk = [&](int64_t len, int i) {
+    return len / P + (i < len % P ? 1 : 0);
+  };
+  for (int q = 0; q < P; ++q)
+    if (q != me) {
+      // Blocking and started: a and b twice each, b once more.
+      int64_t words =
+          2 * (chunk(n, q) + chunk(n, me)) + 3 * (chunk(m, q) + chunk(m, me));
+      expSent[q] += words * 4;
+      expRecv[q] += words * 4;
+    }
+}
+
 void testBroadcast() {
   int root = P - 1;
   std::vector<float> v(7, -1.f), want(7);
@@ -297,6 +354,7 @@ int main(int argc, char **argv) {
   }
   testReduceScatter();
   testAllReduce();
+  testAllReduceStartWait();
   testBroadcast();
   testHalo();
   testAllToAll();
