@@ -51,7 +51,8 @@ func.func @bn(%x: tensor<4x2x3x3xf32>) -> tensor<4x3xf32> {
 // DP: dl.batch_norm_train
 // DP: dl.batch_norm_backward
 // DP: dl.concat {{.*}} -> tensor<62xf32>
-// DP: dl.all_reduce {{.*}} group [0, 1] : tensor<62xf32>
+// DP: dl.all_reduce_start {{.*}} group [0, 1] : tensor<62xf32>
+// DP: dl.all_reduce_wait {{.*}} : tensor<62xf32>
 // DP-COUNT-4: dl.adam_update
 // DP-NOT: dl.adam_update
 
@@ -85,4 +86,5 @@ func.func @lstm(%x: tensor<6x1x3xf32>) -> tensor<6x2xf32> {
 // CHECK: dl.sgd_update %[[B]], %[[DB]]
 // DP-LABEL: func.func @lstm_train_step(
 // DP: dl.lstm_backward
-// DP: dl.all_reduce {{.*}} group [0, 1] : tensor<136xf32>
+// DP: dl.all_reduce_start {{.*}} group [0, 1] : tensor<136xf32>
+// DP: dl.all_reduce_wait {{.*}} : tensor<136xf32>
