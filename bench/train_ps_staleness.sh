@@ -61,17 +61,7 @@ echo "| run | epoch | loss | train accuracy | test accuracy | epoch s | total s 
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 for name in "synchronous data parallel" "ps staleness 0" "ps staleness $BOUND" \
             "ps staleness inf"; do
-  awk -v run="$name" '
-    /^epoch / {
-      split($2, e, "/"); total += $(NF - 1)
-      for (i = 1; i <= NF; ++i) {
-        if ($i == "loss") loss = $(i + 1)
-        if ($i == "train_accuracy") train = $(i + 1)
-        if ($i == "test_accuracy") test = $(i + 1)
-      }
-      printf "| %s | %d | %.4f | %.2f %% | %.2f %% | %.1f | %.1f |\n", run, e[1],
-        loss, 100 * train, 100 * test, $(NF - 1), total
-    }' "$OUT/$name.log"
+  awk -v run="$name" -f "$HERE/epoch_table.awk" "$OUT/$name.log"
 done
 echo
 for name in "ps staleness 0" "ps staleness $BOUND" "ps staleness inf"; do
