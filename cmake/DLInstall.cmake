@@ -35,6 +35,14 @@ while(_dl_export_libs)
   target_include_directories(${_target} INTERFACE
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/dl>)
+  # An instrumented library (sanitizer build) needs the sanitizer runtimes
+  # in the program that links it; in the build tree the project's own flags
+  # do that.
+  if(DL_SANITIZER_FLAGS)
+    separate_arguments(_dl_san_flags UNIX_COMMAND "${DL_SANITIZER_FLAGS}")
+    target_link_options(${_target} INTERFACE
+      "$<INSTALL_INTERFACE:${_dl_san_flags}>")
+  endif()
   list(APPEND _dl_export_targets ${_target})
 endwhile()
 

@@ -27,8 +27,12 @@ if(DL_ENABLE_SANITIZERS OR DL_ENABLE_FUZZERS)
   # calls through the uninstrumented MLIR libraries.
   set(LLVM_UBSAN_FLAGS
       "-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all")
-  # What a program linking the instrumented dlrt must be linked with.
-  set(DL_SANITIZER_FLAGS "-fsanitize=address -fsanitize=undefined")
+  # What a program linking the instrumented dlrt is compiled and linked with
+  # (the rank programs dl-compile builds, the lit tests' %dlrt_cxxflags):
+  # the same checks as this project's code, and a UBSan report aborts the
+  # program, so that the test that ran it fails.
+  set(DL_SANITIZER_FLAGS
+      "-fsanitize=address -fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all")
   # LLVM's allocators must not poison memory that the uninstrumented MLIR
   # library hands out (see the header).
   add_compile_options(
@@ -39,3 +43,17 @@ if(DL_ENABLE_FUZZERS)
   set(LLVM_USE_SANITIZE_COVERAGE ON)
   message(STATUS "dl: libFuzzer targets enabled")
 endif()
+
+# dl_sanitizer_O0_sources(SOURCE...): in a sanitizer or fuzzer build, compile
+# these sources of the calling directory at -O0 whatever the build type says.
+# For the tablegen'd dialect and attribute definitions: with ASan their
+# compile time explodes with the optimisation level (minutes at -O1, over 40
+# minutes at -O2; docs/hardening.md), while the rest of the project is built
+# at -O1, ASan's recommended level, at which the test suite runs many times
+# faster than at -O0. (-O0 as a source option comes after the build type's
+# flags on the command line, so it wins.)
+function(dl_sanitizer_O0_sources)
+  if(DL_ENABLE_SANITIZERS OR DL_ENABLE_FUZZERS)
+    set_property(SOURCE ${ARGN} APPEND PROPERTY COMPILE_OPTIONS -O0)
+  endif()
+endfunction()

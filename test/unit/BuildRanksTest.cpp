@@ -11,6 +11,7 @@
 
 #include "dl/Registration.h"
 #include "dl/Target/Build.h"
+#include "dl/Target/Config.h"
 #include "dl/Target/Cpp.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -121,8 +122,12 @@ TEST(BuildCommandTest, LinksThisBuildsRuntime) {
   options.runtimeLibraryDir = "/lib";
   SmallVector<std::string> cmd = dl::getCompileCommand("r.cpp", "r", options);
   std::string line = llvm::join(cmd, " ");
+  // A sanitizer build links the programs with the sanitizer runtimes its
+  // instrumented dlrt needs, and instruments them alike.
+  std::string sanitizerFlags = DL_SANITIZER_FLAGS;
   EXPECT_EQ(line, "c++ -O3 -march=native -fopenmp -std=c++17 -I/inc r.cpp "
-                  "-o r -L/lib -ldlrt -Wl,-rpath,/lib");
+                  "-o r -L/lib -ldlrt -Wl,-rpath,/lib" +
+                      (sanitizerFlags.empty() ? "" : " " + sanitizerFlags));
 }
 
 TEST(BuildCommandTest, CompilesCUDASourcesWithNvcc) {
