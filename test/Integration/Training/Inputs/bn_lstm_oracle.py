@@ -22,11 +22,8 @@ import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "Codegen", "Inputs"))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "Schemes", "Inputs"))
-from dlw import write_dlw  # noqa: E402
-from dlw_reader import read_dlw  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from oracle_common import init_weights, read_dlw, relative_error  # noqa: E402
 
 BN_SHAPES = [
     ("conv1.weight", (4, 1, 3, 3)),
@@ -53,21 +50,15 @@ def shapes(model):
 
 
 def init(model, path, seed):
-    rng = np.random.default_rng(seed)
-    tensors = []
-    for name, shape in shapes(model):
+    def draw(rng, name, shape):
         if name.endswith("running_var"):
-            v = rng.uniform(0.5, 1.5, shape)
-        elif name.endswith("running_mean"):
-            v = rng.uniform(-0.5, 0.5, shape)
-        elif name.startswith("bn") and name.endswith("weight"):
-            v = rng.uniform(0.5, 1.5, shape)
-        else:
-            fan_in = np.prod(shape[1:]) if len(shape) > 1 else shape[0]
-            bound = 1.0 / np.sqrt(fan_in)
-            v = rng.uniform(-bound, bound, shape)
-        tensors.append((name, v))
-    write_dlw(path, tensors)
+            return rng.uniform(0.5, 1.5, shape)
+        if name.endswith("running_mean"):
+            return rng.uniform(-0.5, 0.5, shape)
+        if name.startswith("bn") and name.endswith("weight"):
+            return rng.uniform(0.5, 1.5, shape)
+        return None
+    init_weights(path, seed, shapes(model), draw)
 
 
 def sequence(out, seed):
@@ -148,7 +139,7 @@ def replay(model, init_path, after_path, x_path, y_path, steps, batch, ranks,
         return 1
     for name, _ in shapes(model):
         ref, ours = final[name], after[name].astype(np.float64)
-        err = np.abs(ours - ref).max() / np.abs(ref).max()
+        err = relative_error(ours, ref)
         dref = ref - w0[name]
         if np.abs(dref).max() <= 1e-9 * np.abs(ref).max():
             # No gradient in exact arithmetic (a bias before a batch norm):
@@ -156,7 +147,7 @@ def replay(model, init_path, after_path, x_path, y_path, steps, batch, ranks,
             print("%-18s max_rel_error %.3e unchanged" % (name, err))
             ok = ok and err <= tol
             continue
-        derr = np.abs((ours - w0[name]) - dref).max() / np.abs(dref).max()
+        derr = relative_error(ours - w0[name], dref)
         print("%-18s max_rel_error %.3e change_rel_error %.3e"
               % (name, err, derr))
         if not (err <= tol and derr <= 10 * tol):

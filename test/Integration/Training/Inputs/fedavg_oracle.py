@@ -22,7 +22,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from oracle import SHAPES, read_dlw, torch_model  # noqa: E402
+from oracle import SHAPES, torch_model  # noqa: E402
+from oracle_common import read_dlw  # noqa: E402
 
 
 def dp_order(data, out, k, b, steps):

@@ -9,16 +9,10 @@
 """
 
 import os
-import re
 import sys
 
-import numpy as np
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "Codegen", "Inputs"))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "Schemes", "Inputs"))
-from dlw import write_dlw  # noqa: E402
-from dlw_reader import read_dlw  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle_common as common  # noqa: E402
 
 SHAPES = [
     ("conv1.weight", (4, 1, 3, 3)), ("conv1.bias", (4,)),
@@ -29,15 +23,12 @@ SHAPES = [
 
 
 def init(path, seed):
-    rng = np.random.default_rng(seed)
-    tensors = []
-    for name, shape in SHAPES:
-        # proj.weight is [K, N] (matmul's rhs): its fan-in is dim 0.
-        fan_in = (shape[0] if name == "proj.weight" else
-                  np.prod(shape[1:]) if len(shape) > 1 else shape[0])
-        bound = 1.0 / np.sqrt(fan_in)
-        tensors.append((name, rng.uniform(-bound, bound, shape)))
-    write_dlw(path, tensors)
+    # proj.weight is [K, N] (matmul's rhs): its fan-in is dim 0.
+    def draw(rng, name, shape):
+        if name == "proj.weight":
+            return common.uniform(rng, shape, shape[0])
+        return None
+    common.init_weights(path, seed, SHAPES, draw)
 
 
 def torch_model(w, x):
@@ -57,35 +48,8 @@ def torch_model(w, x):
 
 
 def torch_step(init_path, after_path, x_path, y_path, lr, log_path, tol):
-    import torch
-    m = re.search(r"epoch 1/\d+: steps 1 loss ([0-9.eE+-]+)",
-                  open(log_path).read())
-    if not m:
-        print("FAIL: no loss in " + log_path)
-        return 1
-    dl_loss = float(m.group(1))
-    w0 = read_dlw(init_path)
-    w1 = read_dlw(after_path)
-    w = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-         for k, v in w0.items()}
-    x = torch.tensor(np.load(x_path)[:8], dtype=torch.float64)
-    y = torch.tensor(np.load(y_path)[:8], dtype=torch.int64)
-    loss = torch.nn.functional.cross_entropy(torch_model(w, x), y)
-    loss.backward()
-    ok = True
-    print("loss dl %.6f torch %.6f" % (dl_loss, loss.item()))
-    if abs(dl_loss - loss.item()) > 1e-5 * max(1.0, abs(loss.item())):
-        print("FAIL: loss differs")
-        ok = False
-    for name, _ in SHAPES:
-        ours = (w0[name].astype(np.float64) - w1[name]) / lr
-        ref = w[name].grad.numpy()
-        err = np.abs(ours - ref).max() / np.abs(ref).max()
-        print("%-13s max_rel_error %.3e" % (name, err))
-        if not err <= tol:
-            ok = False
-    print("PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    return common.torch_step(torch_model, SHAPES, init_path, after_path,
+                             x_path, y_path, lr, log_path, tol)
 
 
 if __name__ == "__main__":

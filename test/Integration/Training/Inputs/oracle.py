@@ -16,11 +16,9 @@ import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "Codegen", "Inputs"))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "Schemes", "Inputs"))
-from dlw import write_dlw  # noqa: E402
-from dlw_reader import read_dlw  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle_common as common  # noqa: E402
+from oracle_common import read_dlw  # noqa: E402
 
 SHAPES = [
     ("conv1.weight", (4, 1, 3, 3)), ("conv1.bias", (4,)),
@@ -44,13 +42,7 @@ def digits(out):
 
 
 def init(path, seed):
-    rng = np.random.default_rng(seed)
-    tensors = []
-    for name, shape in SHAPES:
-        fan_in = np.prod(shape[1:]) if len(shape) > 1 else shape[0]
-        bound = 1.0 / np.sqrt(fan_in)
-        tensors.append((name, rng.uniform(-bound, bound, shape)))
-    write_dlw(path, tensors)
+    common.init_weights(path, seed, SHAPES)
 
 
 def torch_model(w, x):
@@ -69,37 +61,8 @@ def torch_model(w, x):
 
 
 def torch_step(init_path, after_path, x_path, y_path, lr, log_path):
-    import re
-    import torch
-    m = re.search(r"epoch 1/\d+: steps 1 loss ([0-9.eE+-]+)",
-                  open(log_path).read())
-    if not m:
-        print("FAIL: no loss in " + log_path)
-        return 1
-    dl_loss = float(m.group(1))
-    torch.manual_seed(0)
-    w0 = read_dlw(init_path)
-    w1 = read_dlw(after_path)
-    w = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-         for k, v in w0.items()}
-    x = torch.tensor(np.load(x_path)[:8], dtype=torch.float64)
-    y = torch.tensor(np.load(y_path)[:8], dtype=torch.int64)
-    loss = torch.nn.functional.cross_entropy(torch_model(w, x), y)
-    loss.backward()
-    ok = True
-    print("loss dl %.6f torch %.6f" % (dl_loss, loss.item()))
-    if abs(dl_loss - loss.item()) > 1e-5 * max(1.0, abs(loss.item())):
-        print("FAIL: loss differs")
-        ok = False
-    for name, _ in SHAPES:
-        ours = (w0[name].astype(np.float64) - w1[name]) / lr
-        ref = w[name].grad.numpy()
-        err = np.abs(ours - ref).max() / np.abs(ref).max()
-        print("%-13s max_rel_error %.3e" % (name, err))
-        if not err <= 1e-4:
-            ok = False
-    print("PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    return common.torch_step(torch_model, SHAPES, init_path, after_path,
+                             x_path, y_path, lr, log_path, 1e-4)
 
 
 def compare(a_path, b_path, tol):
