@@ -84,6 +84,15 @@ void checkRunnerUps(const Problem &problem, const Result &r,
   }
 }
 
+/// A random search problem: the parsed model, the cluster and the problem
+/// built on them (a failure where the model does not parse or build).
+struct Drawn {
+  OwningOpRef<ModuleOp> module;
+  Cluster cluster;
+  int64_t devices = 0;
+  FailureOr<Problem> problem = failure();
+};
+
 class SearchProperty : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -93,6 +102,29 @@ protected:
     ctx.loadAllAvailableDialects();
     registerDLPassesAndPipelines();
   }
+
+  /// Parses `text`, draws a cluster of `minDevices`..`maxDevices` devices,
+  /// lets `configure` set the options (after the cluster: it may draw from
+  /// `rng` too) and builds the problem.
+  Drawn draw(const std::string &text, std::mt19937 &rng, RngChooser &choose,
+             int64_t minDevices, int64_t maxDevices,
+             llvm::function_ref<void(Options &)> configure) {
+    Drawn d;
+    d.module = parseSourceString<ModuleOp>(text, &ctx);
+    if (!d.module) {
+      ADD_FAILURE() << "does not parse:\n" << text;
+      return d;
+    }
+    auto fn = *d.module->getOps<func::FuncOp>().begin();
+    d.devices =
+        std::uniform_int_distribution<int64_t>(minDevices, maxDevices)(rng);
+    d.cluster = randomCluster(choose, d.devices);
+    Options options;
+    configure(options);
+    d.problem = buildProblem(fn, d.cluster, options);
+    return d;
+  }
+
   MLIRContext ctx;
 };
 
@@ -105,15 +137,12 @@ TEST_F(SearchProperty, DynamicProgramEqualsBruteForce) {
     ++attempts;
     bool dag = attempts % 2 == 0;
     std::string text = randomModel(choose, dag);
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
-    ASSERT_TRUE(module) << text;
-    auto fn = *module->getOps<func::FuncOp>().begin();
-    int64_t devices = std::uniform_int_distribution<int64_t>(2, 4)(rng);
-    Cluster cluster = randomCluster(choose, devices);
-    Options options;
-    int64_t obj = std::uniform_int_distribution<int64_t>(0, 3)(rng);
-    options.objective = objectiveFor(obj);
-    auto problem = buildProblem(fn, cluster, options);
+    int64_t obj = 0;
+    auto [module, cluster, devices, problem] =
+        draw(text, rng, choose, 2, 4, [&](Options &options) {
+          obj = std::uniform_int_distribution<int64_t>(0, 3)(rng);
+          options.objective = objectiveFor(obj);
+        });
     ASSERT_TRUE(succeeded(problem)) << text;
     double space = 1;
     for (const Node &n : problem->nodes)
@@ -121,7 +150,7 @@ TEST_F(SearchProperty, DynamicProgramEqualsBruteForce) {
     if (space > 20000)
       continue;
     // Sometimes a limit between the smallest and the largest footprint.
-    if (options.objective == Objective::Latency && attempts % 3 == 0) {
+    if (problem->options.objective == Objective::Latency && attempts % 3 == 0) {
       Problem probe = *problem;
       probe.options.objective = Objective::Memory;
       Result least = searchExact(probe);
@@ -184,23 +213,19 @@ TEST_F(SearchProperty, RunnerUpsEqualFullEvaluation) {
     std::string text = kind == 0   ? randomModel(choose, false, 12, 30)
                        : kind == 1 ? randomModel(choose, false, 2, 12)
                                    : randomModel(choose, true, 2, 6);
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
-    ASSERT_TRUE(module) << text;
-    auto fn = *module->getOps<func::FuncOp>().begin();
-    int64_t devices = std::uniform_int_distribution<int64_t>(2, 4)(rng);
-    Cluster cluster = randomCluster(choose, devices);
-    Options options;
-    // The memory objective and limits (device capacities included) carry
-    // Pareto fronts per state: small models only.
-    int64_t obj = std::uniform_int_distribution<int64_t>(0, 2)(rng);
-    if (kind == 0 && obj == 1)
-      obj = 2;
-    options.objective = objectiveFor(obj);
-    auto problem = buildProblem(fn, cluster, options);
+    auto [module, cluster, devices, problem] =
+        draw(text, rng, choose, 2, 4, [&](Options &options) {
+          // The memory objective and limits (device capacities included)
+          // carry Pareto fronts per state: small models only.
+          int64_t obj = std::uniform_int_distribution<int64_t>(0, 2)(rng);
+          if (kind == 0 && obj == 1)
+            obj = 2;
+          options.objective = objectiveFor(obj);
+        });
     ASSERT_TRUE(succeeded(problem)) << text;
     if (kind == 0)
       problem->limits.assign(devices, std::numeric_limits<int64_t>::max());
-    if (options.objective == Objective::Latency && kind != 0 &&
+    if (problem->options.objective == Objective::Latency && kind != 0 &&
         attempt % 4 == 1) {
       Problem probe = *problem;
       probe.options.objective = Objective::Memory;
@@ -235,20 +260,16 @@ TEST_F(SearchProperty, PipelineEqualsBruteForce) {
   for (int attempt = 0; checked < 30 && attempt < 200; ++attempt) {
     bool dag = attempt % 4 == 3;
     std::string text = randomModel(choose, dag, 2, dag ? 4 : 3);
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
-    ASSERT_TRUE(module) << text;
-    auto fn = *module->getOps<func::FuncOp>().begin();
     // Random small models rarely pipeline; half of them must (on 3-4
     // devices, so that a stage can have several).
     bool staged = attempt % 2;
-    int64_t devices = std::uniform_int_distribution<int64_t>(
-        staged ? 3 : 2, staged ? 4 : 3)(rng);
-    Cluster cluster = randomCluster(choose, devices);
-    Options options;
-    options.objective = Objective::Throughput;
-    options.microbatches = {1, 2, 4};
-    options.minStages = staged ? 2 : 1;
-    auto problem = buildProblem(fn, cluster, options);
+    auto [module, cluster, devices, problem] =
+        draw(text, rng, choose, staged ? 3 : 2, staged ? 4 : 3,
+             [&](Options &options) {
+               options.objective = Objective::Throughput;
+               options.microbatches = {1, 2, 4};
+               options.minStages = staged ? 2 : 1;
+             });
     ASSERT_TRUE(succeeded(problem)) << text;
     Result r = searchExact(*problem);
     double brute = bruteForcePipeline(*problem);
@@ -290,14 +311,10 @@ TEST_F(SearchProperty, RunnerUpsEqualFullEvaluationLong) {
   int models = 0, layers = 0, named = 0, maps = 0;
   for (; models < 6; ++models) {
     std::string text = randomModel(choose, false, 100, 100);
-    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
-    ASSERT_TRUE(module) << text;
-    auto fn = *module->getOps<func::FuncOp>().begin();
-    int64_t devices = std::uniform_int_distribution<int64_t>(2, 4)(rng);
-    Cluster cluster = randomCluster(choose, devices);
-    Options options;
-    options.objective = models % 2 ? Objective::Energy : Objective::Latency;
-    auto problem = buildProblem(fn, cluster, options);
+    auto [module, cluster, devices,
+          problem] = draw(text, rng, choose, 2, 4, [&](Options &options) {
+      options.objective = models % 2 ? Objective::Energy : Objective::Latency;
+    });
     ASSERT_TRUE(succeeded(problem)) << text;
     problem->limits.assign(devices, std::numeric_limits<int64_t>::max());
     Result r = searchExact(*problem);
