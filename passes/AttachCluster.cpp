@@ -35,7 +35,7 @@ struct DLAttachClusterPass
       mlir::emitError(module.getLoc()) << "cannot load cluster: " << error;
       return signalPassFailure();
     }
-    module->setAttr(DLDialect::kClusterAttrName, loaded->toAttr(&getContext()));
+    loaded->attachTo(module);
   }
 };
 

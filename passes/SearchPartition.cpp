@@ -61,17 +61,15 @@ struct DLSearchPartitionPass
         module.emitError() << "cannot load cluster: " << error;
         return signalPassFailure();
       }
-      module->setAttr(DLDialect::kClusterAttrName,
-                      loaded->toAttr(&getContext()));
+      loaded->attachTo(module);
     }
-    auto attr =
-        module->getAttrOfType<ClusterAttr>(DLDialect::kClusterAttrName);
-    if (!attr) {
+    std::optional<Cluster> attached = Cluster::fromModule(module);
+    if (!attached) {
       module.emitError() << "dl-search-partition needs a cluster: pass "
                             "cluster=FILE|PRESET or run dl-attach-cluster";
       return signalPassFailure();
     }
-    Cluster c = Cluster::fromAttr(attr);
+    Cluster c = std::move(*attached);
 
     SmallVector<func::FuncOp> funcs;
     for (auto fn : module.getOps<func::FuncOp>())

@@ -11,9 +11,10 @@
 # For each cluster: bring the emulation up (bench/emulate/dl-emulate, the
 # fastest device at SHARE cores, default 0.25; the stack's own latency
 # measured once with `dl-emulate stack` and taken off the links), measure
-# every rank's GEMM throughput and memory bandwidth with dl-calibrate inside
-# its namespace and cgroup, and write the cluster file of the emulated
-# cluster (`dl-emulate describe`: those speeds, the cluster's links). Then
+# every rank's GEMM and convolution rates, per-call kernel overhead and
+# memory bandwidth with dl-calibrate inside its namespace and cgroup, and
+# write the cluster file of the emulated cluster (`dl-emulate describe`:
+# those speeds, the cluster's links). Then
 # for each model and scheme: dl-compile against that file (predicted latency
 # from plan.json), run the ranks under the emulation R times (W warm-up and
 # N timed runs each: the rank programs' --warmup/--repeat, otherwise the
@@ -97,7 +98,7 @@ for centry in $CLUSTERS; do
   "${EMU[@]}" up "$cluster" --share "$share" --stack-us "$STACK_US" \
     $EMU_OPTS >"$cdir/emulation.txt"
   n="$(grep -c '^  rank ' "$cdir/emulation.txt")"
-  flops=(); membw=()
+  flops=(); membw=(); conv=(); khalf=(); overhead=()
   [ -f "$cdir/emulated.yaml" ] && n=0
   for r in $(seq 0 $((n - 1))); do
     "${EMU[@]}" exec -- mpirun -np 1 -H "$PREFIX-r$r" \
@@ -105,11 +106,17 @@ for centry in $CLUSTERS; do
       -o "$cdir/calibrated-rank$r.yaml" 2>>"$cdir/calibrate.log"
     flops+=("$(field "$cdir/calibrated-rank$r.yaml" 'GEMM ([^)]*):')e9")
     membw+=("$(field "$cdir/calibrated-rank$r.yaml" 'MiB:')e9")
+    conv+=("$(field "$cdir/calibrated-rank$r.yaml" 'conv_flops:')e9")
+    khalf+=("$(field "$cdir/calibrated-rank$r.yaml" 'conv_k_half:')")
+    overhead+=("$(field "$cdir/calibrated-rank$r.yaml" 'kernel_overhead:')e-6")
   done
   [ -f "$cdir/emulated.yaml" ] ||
     "${EMU[@]}" describe "$cluster" -o "$cdir/emulated.yaml" \
       --flops "$(IFS=,; echo "${flops[*]}")" \
-      --mem-bw "$(IFS=,; echo "${membw[*]}")"
+      --mem-bw "$(IFS=,; echo "${membw[*]}")" \
+      --conv-flops "$(IFS=,; echo "${conv[*]}")" \
+      --conv-k-half "$(IFS=,; echo "${khalf[*]}")" \
+      --kernel-overhead "$(IFS=,; echo "${overhead[*]}")"
   for mentry in $MODELS; do
     mname="${mentry%%=*}"; model="${mentry#*=}"
     for scheme in $SCHEMES; do

@@ -10,17 +10,62 @@ the measured median with both errors. A row whose plan the new compiler
 no longer picks (the search may choose differently) is marked CHANGED and
 left out of the statistics: its measurement is of the old plan.
 
+With --kernel-rates the cluster file gets each device's convolution rate
+curve (and per-call kernel overhead) from the run's own calibration,
+OUT/CLUSTER/calibrated-rank<i>.yaml. Runs from before these fields existed
+name only the 64->64 convolution's rate (reduction 576) in a comment; with
+--conv-k-half K that rate is taken as the curve's value at 576 (conv_flops
+= rate * (576 + K) / 576, conv_k_half = K), else as conv_flops.
+
 Usage: repredict.py --run OUT --compiler BUILD --models "NAME=MODEL ..."
-                    [--work DIR]
+                    [--work DIR] [--kernel-rates [--conv-k-half K]]
 """
 
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
+
+
+def with_kernel_rates(run, cluster, out, k_half=None):
+    """Writes OUT: RUN/CLUSTER/emulated.yaml with every device's conv_flops
+    (and kernel_overhead) from RUN/CLUSTER/calibrated-rank<i>.yaml."""
+    lines, rank, result = open(os.path.join(run, cluster,
+                                            "emulated.yaml")).read().split(
+                                                "\n"), -1, []
+    for line in lines:
+        result.append(line)
+        if line.startswith("  - name: "):
+            rank += 1
+        if rank >= 0 and line.startswith("    memory: "):
+            cal = open(os.path.join(run, cluster, "calibrated-rank%d.yaml" %
+                                    rank)).read()
+            peak = re.search(r"conv_flops: *([0-9.e+-]+)GFLOP/s", cal)
+            half = re.search(r"conv_k_half: *([0-9.e+-]+)", cal)
+            m = re.search(r"64->64 3x3 56x56\): *([0-9.e+-]+) GFLOP/s", cal)
+            if peak and half:
+                result.append("    conv_flops: %sGFLOP/s" % peak.group(1))
+                result.append("    conv_k_half: %s" % half.group(1))
+            elif m and k_half is not None:
+                result.append("    conv_flops: %.6gGFLOP/s" %
+                              (float(m.group(1)) * (576 + k_half) / 576))
+                result.append("    conv_k_half: %.6g" % k_half)
+            elif m:
+                result.append("    conv_flops: %sGFLOP/s" % m.group(1))
+            else:
+                sys.exit("repredict.py: no conv rate in the calibration of "
+                         "rank %d of %s" % (rank, cluster))
+            m = re.search(r"kernel_overhead: *([0-9.e+-]+us)", cal)
+            if m:
+                result.append("    kernel_overhead: %s" % m.group(1))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write("\n".join(result))
+    return out
 
 
 def main():
@@ -29,6 +74,8 @@ def main():
     ap.add_argument("--compiler", required=True)
     ap.add_argument("--models", required=True)
     ap.add_argument("--work", default=None)
+    ap.add_argument("--kernel-rates", action="store_true")
+    ap.add_argument("--conv-k-half", type=float, default=None)
     args = ap.parse_args()
     models = dict(m.split("=", 1) for m in args.models.split())
     work = args.work or tempfile.mkdtemp()
@@ -47,9 +94,14 @@ def main():
         sub = m + "-" + s.replace(":", "_")
         d = os.path.join(work, c, sub)
         os.makedirs(os.path.dirname(d), exist_ok=True)
+        cluster = os.path.join(args.run, c, "emulated.yaml")
+        if args.kernel_rates:
+            cluster = with_kernel_rates(args.run, c,
+                                        os.path.join(work, c, "cluster.yaml"),
+                                        args.conv_k_half)
         r = subprocess.run(
             [os.path.join(args.compiler, "bin", "dl-compile"), models[m],
-             "--cluster", os.path.join(args.run, c, "emulated.yaml"),
+             "--cluster", cluster,
              "--scheme", s, "--plan-only", "-o", d],
             capture_output=True, text=True)
         if r.returncode:

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OpImplementation.h"
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::dl;
@@ -146,6 +147,38 @@ LogicalResult DLDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << name << "' must be a #dl.cluster";
     if (!isa<ModuleOp>(op))
       return op->emitError() << "'" << name << "' is only valid on a module";
+    return success();
+  }
+  // dl.kernel_rates: the devices' convolution rates and per-call kernel
+  // overheads next to dl.cluster (lib/Cluster/ClusterModel.h).
+  if (name == "dl.kernel_rates") {
+    auto rates = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!rates || !isa<ModuleOp>(op))
+      return op->emitError() << "'" << name << "' must be an array on a module";
+    if (auto cluster =
+            op->getAttrOfType<ClusterAttr>(DLDialect::kClusterAttrName))
+      if (rates.size() != cluster.getDevices().size())
+        return op->emitError() << "'" << name << "' has " << rates.size()
+                               << " entries but the cluster has "
+                               << cluster.getDevices().size() << " devices";
+    for (Attribute rate : rates) {
+      auto dict = dyn_cast<DictionaryAttr>(rate);
+      if (!dict)
+        return op->emitError()
+               << "'" << name << "' entries must be dictionaries";
+      for (NamedAttribute field : dict) {
+        auto value = dyn_cast<FloatAttr>(field.getValue());
+        StringRef key = field.getName().getValue();
+        if ((key != "conv_flops" && key != "conv_k_half" &&
+             key != "kernel_overhead") ||
+            !value || !(value.getValueAsDouble() >= 0) ||
+            std::isinf(value.getValueAsDouble()))
+          return op->emitError()
+                 << "'" << name << "' entries may only hold non-negative, "
+                 << "finite conv_flops, conv_k_half and kernel_overhead "
+                    "floats";
+      }
+    }
     return success();
   }
   if (name == kDeviceAttrName) {

@@ -30,8 +30,24 @@ struct MachineMeasurement {
   /// dlrt_dense throughput on an M x K x N GEMM [FLOP/s].
   double gemmFlops = 0;
   int64_t gemmSize = 0;
-  /// dlrt_conv2d throughput on a 64->64 3x3 convolution over 56x56 [FLOP/s].
+  /// dlrt_conv2d throughput on a 64->64 3x3 convolution over 56x56
+  /// (reduction K = 576) [FLOP/s].
   double convFlops = 0;
+  /// dlrt_conv2d throughput on a 4->32 3x3 convolution over 56x56 (K = 36)
+  /// [FLOP/s].
+  double convFlopsSmallK = 0;
+  /// The convolution rate curve through both: rate(K) = convPeak * K /
+  /// (K + convKHalf) (convKHalf 0 and convPeak = convFlops when the small
+  /// reduction is not slower per FLOP).
+  double convPeak = 0;
+  double convKHalf = 0;
+  /// Time of one call of a small kernel beyond its FLOPs at the rates
+  /// above [s]: dlrt_dense on 16x16x16 (at gemmFlops) and dlrt_conv2d 8->8
+  /// 3x3 over 8x8 (K = 72, at the curve's rate); `kernelOverhead` is the
+  /// smaller.
+  double gemmOverhead = 0;
+  double convOverhead = 0;
+  double kernelOverhead = 0;
   /// Streaming-copy bandwidth, bytes read plus bytes written [B/s].
   double memBw = 0;
   int64_t memBufferBytes = 0;
@@ -51,6 +67,24 @@ double measureGemmFlops(int64_t size, int repeats);
 /// Measures dlrt_conv2d throughput on a batch-1 64->64 3x3 convolution with
 /// padding 1 over 56x56 [FLOP/s].
 double measureConvFlops(int repeats);
+
+/// Measures dlrt_conv2d throughput on a batch-1 `c`->`oc` `k`x`k`
+/// convolution with padding k/2 over `hw`x`hw` [FLOP/s].
+double measureConvRate(int64_t c, int64_t oc, int64_t hw, int64_t k,
+                       int repeats);
+
+/// Fits rate(K) = peak * K / (K + kHalf) through the rates `rateA` at
+/// reduction `ka` and `rateB` at `kb` < `ka`; kHalf is 0 (peak = rateA)
+/// when the shorter reduction is not slower per FLOP.
+void fitConvCurve(double rateA, double ka, double rateB, double kb,
+                  double &peak, double &kHalf);
+
+/// Measures the time of one call of a small kernel beyond its FLOPs at the
+/// given rates [s] (at least 0): dlrt_dense on 16x16x16 at `gemmFlops` into
+/// `gemm`, dlrt_conv2d 8->8 3x3 over 8x8 at `convFlops` (the rate of its
+/// reduction, 72) into `conv`.
+void measureKernelOverheads(double gemmFlops, double convFlops, int repeats,
+                            double &gemm, double &conv);
 
 /// Measures streaming-copy bandwidth between two buffers of `bytes` each with
 /// `threads` threads [B/s]; read and written bytes both count.

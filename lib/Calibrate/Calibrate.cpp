@@ -90,8 +90,9 @@ double mlir::dl::measureGemmFlops(int64_t size, int repeats) {
   });
 }
 
-double mlir::dl::measureConvFlops(int repeats) {
-  const int64_t c = 64, oc = 64, h = 56, w = 56, k = 3;
+double mlir::dl::measureConvRate(int64_t c, int64_t oc, int64_t hw, int64_t k,
+                                 int repeats) {
+  const int64_t h = hw, w = hw, pad = k / 2;
   std::vector<float> in(c * h * w), weight(oc * c * k * k), bias(oc),
       out(oc * h * w);
   fillPattern(in);
@@ -100,9 +101,46 @@ double mlir::dl::measureConvFlops(int repeats) {
   double flops = 2.0 * oc * c * k * k * h * w;
   return bestRate(flops, repeats, 0.05, [&] {
     dlrt_conv2d(in.data(), 1, c, h, w, weight.data(), bias.data(), oc, k, k,
-                /*stride=*/1, 1, /*pad=*/1, 1, 1, 1, /*dil=*/1, 1,
+                /*stride=*/1, 1, pad, pad, pad, pad, /*dil=*/1, 1,
                 /*groups=*/1, /*act=*/0, out.data(), h, w);
   });
+}
+
+double mlir::dl::measureConvFlops(int repeats) {
+  return measureConvRate(64, 64, 56, 3, repeats);
+}
+
+void mlir::dl::fitConvCurve(double rateA, double ka, double rateB, double kb,
+                            double &peak, double &kHalf) {
+  // rateA / rateB = ka (kb + kHalf) / (kb (ka + kHalf)).
+  double q = rateA / rateB * kb / ka;
+  kHalf = q < 1 ? std::max(0.0, (q * ka - kb) / (1 - q)) : 0;
+  peak = rateA * (ka + kHalf) / ka;
+}
+
+void mlir::dl::measureKernelOverheads(double gemmFlops, double convFlops,
+                                      int repeats, double &gemm, double &conv) {
+  const int64_t n = 16;
+  std::vector<float> x(n * n), w(n * n), y(n * n);
+  fillPattern(x);
+  fillPattern(w);
+  double calls = bestRate(1, repeats, 0.02, [&] {
+    dlrt_dense(x.data(), n, n, w.data(), /*bias=*/nullptr, n, y.data());
+  });
+  gemm = std::max(0.0, 1 / calls - 2.0 * n * n * n / gemmFlops);
+
+  const int64_t c = 8, hw = 8, k = 3;
+  std::vector<float> in(c * hw * hw), weight(c * c * k * k), bias(c),
+      out(c * hw * hw);
+  fillPattern(in);
+  fillPattern(weight);
+  fillPattern(bias);
+  calls = bestRate(1, repeats, 0.02, [&] {
+    dlrt_conv2d(in.data(), 1, c, hw, hw, weight.data(), bias.data(), c, k, k,
+                /*stride=*/1, 1, /*pad=*/1, 1, 1, 1, /*dil=*/1, 1,
+                /*groups=*/1, /*act=*/0, out.data(), hw, hw);
+  });
+  conv = std::max(0.0, 1 / calls - 2.0 * c * c * k * k * hw * hw / convFlops);
 }
 
 /// Runs fn(begin, end) over [0, n) split into `threads` contiguous chunks.
@@ -212,6 +250,14 @@ std::string mlir::dl::writeClusterYaml(const MachineMeasurement &m,
      << "^3):        " << quantity(m.gemmFlops, 1e9, " GFLOP/s") << "\n"
      << "#   conv (dlrt_conv2d 64->64 3x3 56x56): "
      << quantity(m.convFlops, 1e9, " GFLOP/s") << "\n"
+     << "#   conv (dlrt_conv2d 4->32 3x3 56x56): "
+     << quantity(m.convFlopsSmallK, 1e9, " GFLOP/s") << "\n"
+     << "#   conv rate curve: " << quantity(m.convPeak, 1e9, " GFLOP/s")
+     << " * K / (K + " << llvm::format("%.6g", m.convKHalf)
+     << ") for reduction K (576 and 36 above)\n"
+     << "#   per-call overhead: dlrt_dense 16^3 "
+     << quantity(m.gemmOverhead, 1e-6, " us") << ", dlrt_conv2d 8->8 3x3 8x8 "
+     << quantity(m.convOverhead, 1e-6, " us") << "\n"
      << "#   streaming copy of " << (m.memBufferBytes >> 20)
      << " MiB:        " << quantity(m.memBw, 1e9, " GB/s")
      << " (read + written)\n"
@@ -229,6 +275,9 @@ std::string mlir::dl::writeClusterYaml(const MachineMeasurement &m,
   os << "defaults:\n"
      << "  kind: cpu\n"
      << "  flops: " << quantity(m.gemmFlops, 1e9, "GFLOP/s") << "\n"
+     << "  conv_flops: " << quantity(m.convPeak, 1e9, "GFLOP/s") << "\n"
+     << "  conv_k_half: " << llvm::format("%.6g", m.convKHalf) << "\n"
+     << "  kernel_overhead: " << quantity(m.kernelOverhead, 1e-6, "us") << "\n"
      << "  mem_bw: " << quantity(m.memBw, 1e9, "GB/s") << "\n"
      << "  memory: " << m.memTotal / ranks << "\n"
      << "  host: localhost\n"
@@ -457,9 +506,16 @@ int mlir::dl::runCalibrateTool(int argc, char **argv) {
   m.gemmSize = quick ? 256 : 512;
   m.gemmFlops = measureGemmFlops(m.gemmSize, quick ? 2 : 8);
   m.convFlops = measureConvFlops(quick ? 2 : 8);
+  m.convFlopsSmallK = measureConvRate(4, 32, 56, 3, quick ? 2 : 8);
+  fitConvCurve(m.convFlops, 576, m.convFlopsSmallK, 36, m.convPeak,
+               m.convKHalf);
+  measureKernelOverheads(m.gemmFlops, m.convPeak * 72 / (72 + m.convKHalf),
+                         quick ? 2 : 8, m.gemmOverhead, m.convOverhead);
+  m.kernelOverhead = std::min(m.gemmOverhead, m.convOverhead);
   m.memBufferBytes = (quick ? 32 : 256) << 20;
   m.memBw = measureMemoryBandwidth(m.memBufferBytes, m.threads, quick ? 2 : 6);
-  if (!(m.gemmFlops > 0) || !(m.convFlops > 0) || !(m.memBw > 0))
+  if (!(m.gemmFlops > 0) || !(m.convFlops > 0) || !(m.convFlopsSmallK > 0) ||
+      !(m.memBw > 0))
     return fail("a benchmark measured no throughput");
 
   std::string yaml = writeClusterYaml(m, ranks, clusterName());

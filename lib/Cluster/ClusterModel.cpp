@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Cluster/ClusterModel.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Operation.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -147,6 +149,14 @@ std::string Cluster::validate() const {
       os << "device '" << d.name << "' needs positive flops, mem_bw and memory";
       return message;
     }
+    if (!(d.convFlops >= 0) || std::isinf(d.convFlops) || !(d.convKHalf >= 0) ||
+        std::isinf(d.convKHalf) || !(d.kernelOverhead >= 0) ||
+        std::isinf(d.kernelOverhead)) {
+      os << "device '" << d.name
+         << "' needs a non-negative, finite conv_flops, conv_k_half and "
+            "kernel_overhead";
+      return message;
+    }
     if (!(d.powerActive >= 0) || !(d.powerIdle >= 0)) {
       os << "device '" << d.name << "' has negative power";
       return message;
@@ -218,6 +228,51 @@ Cluster Cluster::fromAttr(ClusterAttr attr) {
     c.links.push_back({l.getFrom(), l.getTo(),
                        l.getBandwidth().convertToDouble(),
                        l.getLatency().convertToDouble()});
+  return c;
+}
+
+bool Cluster::hasKernelRates() const {
+  return llvm::any_of(devices, [](const ClusterDevice &d) {
+    return d.convFlops > 0 || d.convKHalf > 0 || d.kernelOverhead > 0;
+  });
+}
+
+void Cluster::attachTo(Operation *module) const {
+  MLIRContext *ctx = module->getContext();
+  module->setAttr(DLDialect::kClusterAttrName, toAttr(ctx));
+  if (!hasKernelRates()) {
+    module->removeAttr(kKernelRatesAttrName);
+    return;
+  }
+  Builder b(ctx);
+  SmallVector<Attribute> rates;
+  for (const ClusterDevice &d : devices)
+    rates.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("conv_flops", b.getF64FloatAttr(d.convFlops)),
+         b.getNamedAttr("conv_k_half", b.getF64FloatAttr(d.convKHalf)),
+         b.getNamedAttr("kernel_overhead",
+                        b.getF64FloatAttr(d.kernelOverhead))}));
+  module->setAttr(kKernelRatesAttrName, b.getArrayAttr(rates));
+}
+
+std::optional<Cluster> Cluster::fromModule(Operation *module) {
+  auto attr = module->getAttrOfType<ClusterAttr>(DLDialect::kClusterAttrName);
+  if (!attr)
+    return std::nullopt;
+  Cluster c = fromAttr(attr);
+  // The dialect verifies the shape: one dictionary per device.
+  if (auto rates = module->getAttrOfType<ArrayAttr>(kKernelRatesAttrName))
+    for (auto [d, rate] : llvm::enumerate(rates.getValue())) {
+      auto dict = dyn_cast<DictionaryAttr>(rate);
+      if (!dict || d >= c.devices.size())
+        break;
+      if (auto v = dict.getAs<FloatAttr>("conv_flops"))
+        c.devices[d].convFlops = v.getValueAsDouble();
+      if (auto v = dict.getAs<FloatAttr>("conv_k_half"))
+        c.devices[d].convKHalf = v.getValueAsDouble();
+      if (auto v = dict.getAs<FloatAttr>("kernel_overhead"))
+        c.devices[d].kernelOverhead = v.getValueAsDouble();
+    }
   return c;
 }
 

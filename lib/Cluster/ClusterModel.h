@@ -23,14 +23,30 @@
 #include <string>
 #include <vector>
 
+namespace mlir {
+class Operation;
+} // namespace mlir
+
 namespace mlir::dl {
 
 /// One compute device (one MPI rank).
 struct ClusterDevice {
   std::string name;
   DeviceKind kind = DeviceKind::cpu;
-  /// Peak compute [FLOP/s].
+  /// Compute rate [FLOP/s]: every kernel's, or every kernel's but the
+  /// convolutions' when `convFlops` is set.
   double flops = 0;
+  /// Compute rate of convolutions [FLOP/s]; 0: `flops`. With `convKHalf`
+  /// the rate approached by long reductions.
+  double convFlops = 0;
+  /// The reduction length K (input channels per group x kernel height x
+  /// kernel width) at which a convolution runs at half of `convFlops`: a
+  /// convolution with reduction K runs at convFlops * K / (K + convKHalf).
+  /// 0: every convolution at `convFlops`.
+  double convKHalf = 0;
+  /// Fixed time of one kernel call [s] (a layer, or a layer's part or
+  /// tile), charged on top of its roofline time.
+  double kernelOverhead = 0;
   /// Memory bandwidth [B/s].
   double memBw = 0;
   /// Memory capacity [B].
@@ -119,11 +135,29 @@ struct Cluster {
   /// names and no duplicate links. Returns an empty string when valid.
   std::string validate() const;
 
-  /// Converts to the `#dl.cluster` attribute.
+  /// Converts to the `#dl.cluster` attribute (without the devices'
+  /// `convFlops` and `kernelOverhead`: see `attachTo`).
   ClusterAttr toAttr(MLIRContext *ctx) const;
   /// Converts from a `#dl.cluster` attribute.
   static Cluster fromAttr(ClusterAttr attr);
+
+  /// Whether some device has a `convFlops`, `convKHalf` or
+  /// `kernelOverhead`.
+  bool hasKernelRates() const;
+  /// Sets the `dl.cluster` attribute of `module` and, when some device has
+  /// kernel rates, the `dl.kernel_rates` attribute that carries them (one
+  /// dictionary per device with `conv_flops`, `conv_k_half` and
+  /// `kernel_overhead`, f64);
+  /// removes a stale `dl.kernel_rates` otherwise.
+  void attachTo(Operation *module) const;
+  /// The cluster `attachTo` set on `module` (`dl.cluster` and, if present,
+  /// `dl.kernel_rates`), or nothing if it has no `dl.cluster`.
+  static std::optional<Cluster> fromModule(Operation *module);
 };
+
+/// Name of the module attribute that carries the devices' kernel rates
+/// next to `dl.cluster` (verified by the DL dialect).
+constexpr llvm::StringLiteral kKernelRatesAttrName = "dl.kernel_rates";
 
 /// Parses a YAML cluster description held in `text`. `bufferName` names it
 /// in diagnostics. On failure returns std::nullopt and sets `error` to one

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Cluster/ClusterModel.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -36,7 +37,15 @@ namespace {
 // Document structs
 //===----------------------------------------------------------------------===//
 
-enum class QuantityKind { Memory, Bandwidth, Latency, Flops, Power };
+enum class QuantityKind {
+  Memory,
+  Bandwidth,
+  Latency,
+  Flops,
+  Power,
+  Overhead,
+  Length
+};
 
 /// A number with a unit, normalized to the base unit.
 template <QuantityKind K>
@@ -48,6 +57,8 @@ using Bandwidth = Quantity<QuantityKind::Bandwidth>;
 using Latency = Quantity<QuantityKind::Latency>;
 using Flops = Quantity<QuantityKind::Flops>;
 using Power = Quantity<QuantityKind::Power>;
+using Overhead = Quantity<QuantityKind::Overhead>;
+using Length = Quantity<QuantityKind::Length>;
 
 /// A scalar string with the location it was read from.
 struct LocatedName {
@@ -64,6 +75,9 @@ struct Count {
 struct DeviceFields {
   std::optional<DeviceKind> kind;
   std::optional<Flops> flops;
+  std::optional<Flops> convFlops;
+  std::optional<Length> convKHalf;
+  std::optional<Overhead> kernelOverhead;
   std::optional<Bandwidth> memBw;
   std::optional<Memory> memory;
   std::optional<Power> powerActive;
@@ -145,6 +159,7 @@ std::string parseQuantityOf(QuantityKind kind, StringRef text, double &out) {
     value = parseBandwidth(text, error);
     break;
   case QuantityKind::Latency:
+  case QuantityKind::Overhead:
     value = parseDuration(text, error);
     break;
   case QuantityKind::Flops:
@@ -153,6 +168,16 @@ std::string parseQuantityOf(QuantityKind kind, StringRef text, double &out) {
   case QuantityKind::Power:
     value = parsePower(text, error);
     break;
+  case QuantityKind::Length: {
+    double v = 0;
+    if (llvm::to_float(text.trim(), v) && std::isfinite(v))
+      value = v;
+    else
+      error = ("invalid conv_k_half '" + text.trim() +
+               "': expected a number (a reduction length, no unit)")
+                  .str();
+    break;
+  }
   }
   if (!value)
     return error;
@@ -173,6 +198,14 @@ std::string parseQuantityOf(QuantityKind kind, StringRef text, double &out) {
   case QuantityKind::Latency:
     if (*value < 0)
       return "latency must not be negative, got " + quoted;
+    break;
+  case QuantityKind::Overhead:
+    if (*value < 0)
+      return "kernel_overhead must not be negative, got " + quoted;
+    break;
+  case QuantityKind::Length:
+    if (*value < 0)
+      return "conv_k_half must not be negative, got " + quoted;
     break;
   case QuantityKind::Flops:
     if (!(*value > 0))
@@ -280,6 +313,9 @@ struct ScalarTraits<Topology> {
 static void mapDeviceFields(IO &io, DeviceFields &f) {
   io.mapOptional("kind", f.kind);
   io.mapOptional("flops", f.flops);
+  io.mapOptional("conv_flops", f.convFlops);
+  io.mapOptional("conv_k_half", f.convKHalf);
+  io.mapOptional("kernel_overhead", f.kernelOverhead);
   io.mapOptional("mem_bw", f.memBw);
   io.mapOptional("memory", f.memory);
   io.mapOptional("power_active", f.powerActive);
@@ -440,6 +476,13 @@ void Resolver::addDevices(const ClusterDoc &doc, const DeviceEntry &entry) {
   ClusterDevice device;
   device.kind = own.kind.value_or(defaults.kind.value_or(DeviceKind::cpu));
   device.flops = own.flops.value_or(*defaults.flops).value;
+  device.convFlops =
+      own.convFlops.value_or(defaults.convFlops.value_or(Flops{})).value;
+  device.convKHalf =
+      own.convKHalf.value_or(defaults.convKHalf.value_or(Length{})).value;
+  device.kernelOverhead =
+      own.kernelOverhead.value_or(defaults.kernelOverhead.value_or(Overhead{}))
+          .value;
   device.memBw = own.memBw.value_or(*defaults.memBw).value;
   device.memory =
       static_cast<int64_t>(own.memory.value_or(*defaults.memory).value);

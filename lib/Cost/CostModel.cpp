@@ -524,13 +524,49 @@ mlir::dl::cost::concurrentSteps(llvm::ArrayRef<CommStep> steps) {
 }
 
 double mlir::dl::cost::computeTime(const ClusterDevice &device, double flops,
-                                   double bytes) {
+                                   double bytes, KernelClass kind,
+                                   double reduction) {
+  if (!(flops > 0) && !(bytes > 0))
+    return 0;
+  double rate = device.flops;
+  if (kind == KernelClass::Conv && device.convFlops > 0) {
+    rate = device.convFlops;
+    if (reduction > 0 && device.convKHalf > 0)
+      rate *= reduction / (reduction + device.convKHalf);
+  }
   double t = 0;
-  if (device.flops > 0)
-    t = flops / device.flops;
+  if (rate > 0)
+    t = flops / rate;
   if (device.memBw > 0)
     t = std::max(t, bytes / device.memBw);
-  return t;
+  return device.kernelOverhead + t;
+}
+
+bool mlir::dl::cost::isContiguousIn(const Box &box, const Box &held) {
+  if (box == held)
+    return true;
+  size_t rank = box.sizes.size(), first = 0;
+  while (first < rank && box.sizes[first] == 1)
+    ++first;
+  for (size_t d = first + 1; d < rank; ++d)
+    if (box.sizes[d] != held.sizes[d])
+      return false;
+  return true;
+}
+
+std::vector<int64_t> mlir::dl::cost::allocatedBytes(const Layout &layout,
+                                                    llvm::ArrayRef<Need> needs,
+                                                    int64_t numDevices) {
+  std::vector<int64_t> bytes(numDevices, 0);
+  for (const Need &need : needs) {
+    bool alias = llvm::any_of(layout.shards, [&](const Shard &s) {
+      return s.device == need.device && s.box.contains(need.box) &&
+             isContiguousIn(need.box, s.box);
+    });
+    if (!alias && need.device >= 0 && need.device < numDevices)
+      bytes[need.device] += need.box.numElements() * kElementBytes;
+  }
+  return bytes;
 }
 
 double mlir::dl::cost::deviceEnergy(const ClusterDevice &device, double busy,

@@ -165,9 +165,35 @@ double recursiveDoublingAllGatherTime(int64_t p, double totalBytes,
 /// Binomial tree broadcast: ceil(log2 p)(alpha + bytes beta).
 double treeBroadcastTime(int64_t p, double bytes, double alpha, double beta);
 
-/// Roofline time of `flops` FLOPs touching `bytes` bytes on `device` [s]:
-/// max(flops / peak, bytes / memory bandwidth).
-double computeTime(const ClusterDevice &device, double flops, double bytes);
+/// Which of a device's compute rates a kernel runs at.
+enum class KernelClass { Other, Conv };
+
+/// Time of one kernel call doing `flops` FLOPs and touching `bytes` bytes on
+/// `device` [s]: the device's per-call overhead plus the roofline
+/// max(flops / rate, bytes / memory bandwidth). The rate is the device's
+/// flops, except for convolutions when it has a conv_flops: then
+/// conv_flops * K / (K + conv_k_half) for a convolution whose reduction
+/// (input channels per group x kernel height x kernel width) is
+/// `reduction` = K (conv_flops itself when either is 0). A call without
+/// work costs nothing.
+double computeTime(const ClusterDevice &device, double flops, double bytes,
+                   KernelClass kind = KernelClass::Other, double reduction = 0);
+
+/// Whether `box`, a region of the row-major tensor region `held`, is one
+/// contiguous run of it: past its leading dimensions of size 1, every
+/// dimension after the first one is whole. The C++ emitter aliases such a
+/// slice; any other one it copies.
+bool isContiguousIn(const Box &box, const Box &held);
+
+/// Per device (0..numDevices-1): the bytes of the buffers that serving
+/// `needs` from `layout` allocates, as dl-apply-partition's code does: a
+/// need held by a local shard as a contiguous run of it is an alias (no
+/// bytes); every other need (a copied slice, a halo-extended region, an
+/// all-gathered tensor, pieces assembled from other devices) is a new
+/// buffer of the need's size.
+std::vector<int64_t> allocatedBytes(const Layout &layout,
+                                    llvm::ArrayRef<Need> needs,
+                                    int64_t numDevices);
 
 /// Energy [J] of a device busy for `busy` seconds within a span of
 /// `span` seconds: P_active * busy + P_idle * (span - busy).

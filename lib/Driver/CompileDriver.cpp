@@ -522,7 +522,7 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
     return fail("cannot load cluster '" + options.cluster + "'");
   }
   int64_t numDevices = cluster->devices.size();
-  (*model)->setAttr(DLDialect::kClusterAttrName, cluster->toAttr(&context));
+  cluster->attachTo(*model);
   if (failed(verify(*model)))
     return fail("the model does not verify against cluster '" +
                 cluster->name + "'");
@@ -682,13 +682,18 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
   // Plan file and partitioned IR.
   llvm::json::Value planJson = nullptr;
   {
-    // The cost model's per-device peak (parameters plus live activations).
-    llvm::json::Value peakJson(nullptr);
+    // The cost model's per-device peak (parameters plus live activations),
+    // and of the activations alone (the tensor buffers whose high-water
+    // mark the rank programs print).
+    llvm::json::Value peakJson(nullptr), activationJson(nullptr);
     if (predicted) {
-      llvm::json::Array peaks;
-      for (const search::DeviceReport &d : predicted->devices)
+      llvm::json::Array peaks, activations;
+      for (const search::DeviceReport &d : predicted->devices) {
         peaks.push_back(d.peakMemory());
+        activations.push_back(d.peakActivations);
+      }
       peakJson = std::move(peaks);
+      activationJson = std::move(activations);
     }
     llvm::json::Object root{
         {"model", options.modelPath},
@@ -707,6 +712,7 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
                  ? std::optional<double>(double(batch) / *predictedLatency)
                  : std::nullopt)},
         {"predicted_peak_memory_bytes", std::move(peakJson)},
+        {"predicted_peak_activation_bytes", std::move(activationJson)},
         {"layers", std::move(layersJson)},
         {"ranks", std::move(devicesJson)}};
     std::error_code ec;
@@ -766,6 +772,7 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
   SmallVector<std::string> refSources;
   if (options.reference) {
     (*reference)->removeAttr(DLDialect::kClusterAttrName);
+    (*reference)->removeAttr(kKernelRatesAttrName);
     if (failed(partition(*reference, "single", 1, 1)))
       return fail("cannot build the single-device reference");
     llvm::raw_null_ostream quiet;

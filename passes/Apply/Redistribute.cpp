@@ -417,7 +417,12 @@ ApplyContext::materialize(Value v, ArrayRef<Need> needs, Operation *user) {
       out[i] = pieces.front().second;
       continue;
     }
-    Value acc = zeros(need.device, need.box.sizes, loc);
+    // The pieces cover the need exactly (checked above): they are inserted
+    // into an uninitialized buffer. (A zero-filled constant would be a
+    // buffer of its own, allocated at start-up and kept, and copied into
+    // the result before the pieces.)
+    OpBuilder &b = on(need.device);
+    Value acc = b.create<tensor::EmptyOp>(loc, need.box.sizes, b.getF32Type());
     for (auto &[box, value] : pieces)
       acc = insert(need.device, value, box, acc, need.box, loc);
     out[i] = acc;

@@ -65,6 +65,24 @@ static bool isParameter(Value v) {
   return def && isa<ParamOp, arith::ConstantOp>(def);
 }
 
+/// The cluster rate a layer's kernel runs at (ClusterDevice::convFlops for
+/// convolutions).
+static cost::KernelClass kernelClassOf(Operation *op) {
+  return isa<Conv2DOp>(op) ? cost::KernelClass::Conv : cost::KernelClass::Other;
+}
+
+/// A convolution part's reduction length: the input channels per group x
+/// kernel height x kernel width of the weights it reads (0 for other
+/// layers).
+static double reductionOf(Operation *op, const LocalSplit &split) {
+  if (!isa<Conv2DOp>(op) || split.operands.size() < 2)
+    return 0;
+  const TensorRegion &w = split.operands[1];
+  if (w.sizes.size() != 4)
+    return 0;
+  return double(w.sizes[1]) * w.sizes[2] * w.sizes[3];
+}
+
 static Box boxOf(const TensorRegion &r) {
   Box b;
   b.offsets.assign(r.offsets.begin(), r.offsets.end());
@@ -120,8 +138,8 @@ struct Draft {
 };
 
 /// One tile of a fused-tile trace, per depth k (layer `last - k`): the
-/// compute time on the tile's device, the parameter and buffer bytes it
-/// reads and holds, and the region of operand 0 it reads.
+/// compute time on the tile's device, the parameter bytes it reads, its
+/// result buffer's bytes, and the region of operand 0 it reads.
 struct TileTrace {
   int64_t device = 0;
   Box result;
@@ -150,26 +168,22 @@ struct CandidateBuilder {
     return d;
   }
 
-  /// The compute time of a part on `device` and the parameter and buffer
-  /// bytes it holds.
+  /// The compute time of a part on `device`, the parameter bytes it reads
+  /// and the bytes of its result buffer (its activation operands are the
+  /// redistribution's: Served::alloc).
   void partCost(int64_t device, const LocalSplit &split, Operation *op,
                 double &compute, int64_t &weights, int64_t &buffers) {
     const ClusterDevice &dev = p.cluster.devices[device];
     compute = cost::computeTime(dev, double(split.work.flops),
-                                double(split.work.bytes()));
+                                double(split.work.bytes()), kernelClassOf(op),
+                                reductionOf(op, split));
     weights = 0;
-    buffers = 0;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
       const TensorRegion &r = split.operands[i];
-      if (!r.needed)
-        continue;
-      int64_t bytes = r.numElements() * cost::kElementBytes;
-      if (isParameter(operand))
-        weights += bytes;
-      else
-        buffers += bytes;
+      if (r.needed && isParameter(operand))
+        weights += r.numElements() * cost::kElementBytes;
     }
-    buffers += split.result.numElements() * cost::kElementBytes;
+    buffers = split.result.numElements() * cost::kElementBytes;
   }
 
   /// Fills the per-device cost of `c` from its parts.
@@ -474,11 +488,42 @@ struct CandidateBuilder {
       for (int64_t k = 0; k < len; ++k) {
         c.compute[d] += tile.compute[k];
         c.weightBytes[d] += tile.weightBytes[k];
-        c.bufferBytes[d] += tile.bufferBytes[k];
       }
       c.needs[0].push_back(Need{d, tile.input[len - 1]});
       c.result.shards.push_back(cost::Shard{d, tile.result});
     }
+    // Buffers, as the generated code holds them: every tile's input region
+    // is fetched before the first tile runs (the redistribution's buffers,
+    // Served::alloc); then each device runs its tiles in order, layer after
+    // layer, holding the results of its earlier tiles, the inputs of its
+    // later ones, and the current layer's input and output tile (a layer's
+    // input is freed after it; an elementwise layer writes over it). The
+    // candidate's buffers are that loop's peak beyond the fetched inputs.
+    std::vector<int64_t> inputs(c.bufferBytes.size(), 0), done(inputs),
+        peak(inputs);
+    auto boxBytes = [](const Box &b) {
+      return b.numElements() * cost::kElementBytes;
+    };
+    for (const TileTrace &tile : tr.tiles)
+      inputs[tile.device] += boxBytes(tile.input[len - 1]);
+    std::vector<int64_t> pending = inputs;
+    for (const TileTrace &tile : tr.tiles) {
+      int64_t d = tile.device;
+      int64_t cur = boxBytes(tile.input[len - 1]);
+      pending[d] -= cur;
+      for (int64_t k = len - 1; k >= 0; --k) {
+        int64_t out = tile.bufferBytes[k];
+        bool inPlace = isa<ReluOp, SigmoidOp, TanhOp, GeluOp, ClipOp>(
+                           p.nodes[last - k].op) &&
+                       out == cur;
+        peak[d] =
+            std::max(peak[d], done[d] + pending[d] + cur + (inPlace ? 0 : out));
+        cur = out;
+      }
+      done[d] += cur;
+    }
+    for (size_t d = 0; d < inputs.size(); ++d)
+      c.bufferBytes[d] = peak[d] - inputs[d];
     // Weights are replicated once per device, not once per tile.
     int64_t n = p.numDevices();
     for (int64_t d = 0; d < n; ++d)
@@ -699,6 +744,9 @@ struct Served {
   int64_t bytes = 0;
   int after = -1;
   bool infeasible = false;
+  /// Per device: bytes of the buffers the redistribution allocates for the
+  /// needs (cost::allocatedBytes).
+  std::vector<int64_t> alloc;
   std::vector<double> busy;
   /// The communication steps in order: time, members, kind, bytes.
   struct Step {
@@ -719,6 +767,19 @@ struct StepOutcome {
   /// Activation bytes on each device while the step runs.
   std::vector<int64_t> live;
 };
+
+/// Activation bytes on a device while candidate `c` runs: the live tensors
+/// (`live`), the buffers its redistributions allocate (`alloc`) and its own
+/// (`own`, Candidate::bufferBytes). A fused-tile group (span > 1) fetches
+/// every tile's input before its first tile runs, and its operand, when no
+/// later layer reads it (`dying` bytes of it on the device), is freed in
+/// between.
+static int64_t stepBytes(const Candidate &c, int64_t live, int64_t alloc,
+                         int64_t own, int64_t dying) {
+  if (c.span > 1)
+    return std::max(live + alloc, live - dying + alloc + own);
+  return live + alloc + own;
+}
 
 struct Engine {
   Problem &p;
@@ -750,6 +811,8 @@ struct Engine {
     }
     s.bytes = r.totalBytes();
     s.after = p.internLayout(r.after);
+    s.alloc =
+        cost::allocatedBytes(p.layouts[layoutId], p.needSets[needsId], numDev);
     return cache.emplace(key, std::move(s)).first->second;
   }
 
@@ -765,6 +828,11 @@ struct Engine {
         b[sh.device] += sh.box.numElements() * cost::kElementBytes;
     }
     return b;
+  }
+
+  /// Whether no node after `i` reads tensor `t` and it is not returned.
+  bool diesAt(int t, int i) const {
+    return !p.tensors[t].returned && p.tensors[t].lastUse <= i;
   }
 
   int argLayout(int tensor) {
@@ -807,6 +875,7 @@ struct Engine {
         o.live[d] += bytes[d];
     }
     double commTime = 0;
+    std::vector<int64_t> alloc(numDev, 0), dying(numDev, 0);
     for (size_t k = 0; k < node.operands.size(); ++k) {
       int t = node.operands[k];
       if (t < 0 || c.needsId[k] < 0)
@@ -819,17 +888,23 @@ struct Engine {
       at = record(s, at, index, timeline);
       commTime += s.time;
       o.bytes += s.bytes;
-      for (int64_t d = 0; d < numDev; ++d)
+      for (int64_t d = 0; d < numDev; ++d) {
         o.comm[d] += s.busy[d];
-      if (it != layouts.end())
+        alloc[d] += s.alloc[d];
+      }
+      if (it != layouts.end()) {
+        if (diesAt(t, i))
+          for (int64_t d = 0; d < numDev; ++d)
+            dying[d] += bytesOn(l)[d];
         it->second = s.after;
+      }
     }
     commTime += c.internalTime;
     o.bytes += c.internalBytes;
     for (int64_t d = 0; d < numDev; ++d) {
       o.comm[d] += c.internalBusy[d];
       o.busy[d] = o.comm[d] + c.compute[d];
-      o.live[d] += c.bufferBytes[d];
+      o.live[d] = stepBytes(c, o.live[d], alloc[d], c.bufferBytes[d], dying[d]);
     }
     o.time = commTime + c.maxCompute;
     if (timeline) {
@@ -1224,10 +1299,13 @@ static Result runDP(Problem &p, bool memory) {
   };
   struct Operand {
     int slot, layout, needs;
+    /// Whether no later node reads it (for stepBytes).
+    bool dies;
   };
   bool energy = p.options.objective == Objective::Energy;
   std::vector<int> cur, key;
-  std::vector<int64_t> liveBase(nd), live(nd), weights(nd), peak(nd);
+  std::vector<int64_t> liveBase(nd), live(nd), weights(nd), peak(nd), alloc(nd),
+      dying(nd);
   SmallVector<const Served *, 4> used;
   for (size_t i = 0; i < n; ++i) {
     Position &here = pos[i];
@@ -1252,8 +1330,8 @@ static Result runDP(Problem &p, bool memory) {
         if (t < 0 || c.needsId[k] < 0)
           continue;
         int slot = slotOf(t);
-        operands[ci].push_back(
-            {slot, slot < 0 ? engine.argLayout(t) : -1, c.needsId[k]});
+        operands[ci].push_back({slot, slot < 0 ? engine.argLayout(t) : -1,
+                                c.needsId[k], engine.diesAt(t, i)});
       }
       auto [it, inserted] = sources.try_emplace(c.span);
       sourcesOf[ci] = &it->second;
@@ -1307,9 +1385,20 @@ static Result runDP(Problem &p, bool memory) {
         key.clear();
         for (int src : *sourcesOf[ci])
           key.push_back(src < 0 ? c.resultId : cur[src]);
-        if (memory)
+        if (memory) {
+          std::fill(alloc.begin(), alloc.end(), 0);
+          std::fill(dying.begin(), dying.end(), 0);
+          for (const Served *s : used)
+            for (int64_t d = 0; d < nd; ++d)
+              alloc[d] += s->alloc[d];
+          for (const Operand &op : operands[ci])
+            if (op.slot >= 0 && op.dies)
+              for (int64_t d = 0; d < nd; ++d)
+                dying[d] += engine.bytesOn(here.states[si].key[op.slot])[d];
           for (int64_t d = 0; d < nd; ++d)
-            live[d] = liveBase[d] + c.bufferBytes[d];
+            live[d] =
+                stepBytes(c, liveBase[d], alloc[d], c.bufferBytes[d], dying[d]);
+        }
         for (size_t li = 0; li < here.states[si].labels.size(); ++li) {
           const Label &from = here.states[si].labels[li];
           LabelDraft draft{from.value + v, weights.data(), peak.data()};

@@ -101,8 +101,10 @@ struct Candidate {
   /// The interned layout (Problem::layouts) the last layer of the span
   /// produces.
   int resultId = -1;
-  /// Per device: compute time [s], parameter bytes, buffer bytes (operand
-  /// regions received plus the part's result) while it runs.
+  /// Per device: compute time [s], parameter bytes, and the bytes of the
+  /// buffers the candidate's parts allocate beyond the live tensors and the
+  /// operand buffers its redistributions allocate (cost::allocatedBytes):
+  /// the parts' results; for fused tiles the peak of the tile loop.
   SharedArray<double> compute;
   SharedArray<int64_t> weightBytes;
   SharedArray<int64_t> bufferBytes;

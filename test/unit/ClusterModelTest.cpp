@@ -12,7 +12,11 @@
 
 #include "lib/Cluster/ClusterModel.h"
 #include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "gtest/gtest.h"
 #include <cmath>
 
@@ -239,6 +243,86 @@ devices: [{name: a}, {name: a}]
   EXPECT_EQ(parseFails("topology: mesh\ndevices: []\n"),
             "test.yaml:1:11: error: unknown topology 'mesh' (expected full, "
             "shared, ring or star)");
+}
+
+TEST(ClusterYaml, KernelRates) {
+  Cluster c = parseOk(R"(bandwidth: 1GB/s
+latency: 10us
+defaults: {flops: 10GFLOP/s, conv_flops: 4GFLOP/s, kernel_overhead: 20us,
+           conv_k_half: 60, mem_bw: 1e9, memory: 1e9}
+devices:
+  - {name: a}
+  - {name: b, conv_flops: 5e9, kernel_overhead: 0, conv_k_half: 12.5}
+)");
+  ASSERT_EQ(c.size(), 2);
+  EXPECT_DOUBLE_EQ(c.devices[0].convFlops, 4e9);
+  EXPECT_DOUBLE_EQ(c.devices[0].convKHalf, 60);
+  EXPECT_DOUBLE_EQ(c.devices[1].convKHalf, 12.5);
+  EXPECT_DOUBLE_EQ(c.devices[0].kernelOverhead, 2e-5);
+  EXPECT_DOUBLE_EQ(c.devices[1].convFlops, 5e9);
+  EXPECT_DOUBLE_EQ(c.devices[1].kernelOverhead, 0);
+  EXPECT_TRUE(c.hasKernelRates());
+  // Files without them stay valid: no conv rate, no overhead.
+  Cluster old = parseOk("devices: [{name: solo, flops: 1e9, mem_bw: 1e9, "
+                        "memory: 1GiB}]\n");
+  EXPECT_EQ(old.devices[0].convFlops, 0);
+  EXPECT_EQ(old.devices[0].kernelOverhead, 0);
+  EXPECT_EQ(old.devices[0].convKHalf, 0);
+  EXPECT_FALSE(old.hasKernelRates());
+  EXPECT_EQ(parseFails("devices: [{name: a, flops: 1e9, mem_bw: 1e9, "
+                       "memory: 1e9, conv_k_half: -3}]\n"),
+            "test.yaml:1:72: error: conv_k_half must not be negative, got "
+            "'-3'");
+  EXPECT_EQ(parseFails("devices: [{name: a, flops: 1e9, mem_bw: 1e9, "
+                       "memory: 1e9, conv_k_half: 9us}]\n"),
+            "test.yaml:1:72: error: invalid conv_k_half '9us': expected a "
+            "number (a reduction length, no unit)");
+  EXPECT_EQ(parseFails("devices: [{name: a, flops: 1e9, mem_bw: 1e9, "
+                       "memory: 1e9, kernel_overhead: -1us}]\n"),
+            "test.yaml:1:76: error: kernel_overhead must not be negative, "
+            "got '-1us'");
+  EXPECT_EQ(parseFails("devices: [{name: a, flops: 1e9, mem_bw: 1e9, "
+                       "memory: 1e9, conv_flops: 0}]\n"),
+            "test.yaml:1:71: error: flops must be positive, got '0'");
+}
+
+TEST(ClusterYaml, KernelRatesTravelWithTheModule) {
+  MLIRContext ctx;
+  ctx.loadDialect<DLDialect>();
+  Cluster c = parseOk(R"(bandwidth: 1GB/s
+latency: 10us
+defaults: {flops: 1e10, mem_bw: 1e9, memory: 1e9}
+devices:
+  - {name: a, conv_flops: 4e9, kernel_overhead: 2e-5, conv_k_half: 60}
+  - {name: b}
+)");
+  OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&ctx));
+  c.attachTo(*module);
+  EXPECT_TRUE((*module)->hasAttr(kKernelRatesAttrName));
+  EXPECT_TRUE(succeeded(verify(*module)));
+  std::optional<Cluster> back = Cluster::fromModule(*module);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 2);
+  EXPECT_EQ(back->devices[0].flops, 1e10);
+  EXPECT_EQ(back->devices[0].convFlops, 4e9);
+  EXPECT_EQ(back->devices[0].kernelOverhead, 2e-5);
+  EXPECT_EQ(back->devices[0].convKHalf, 60);
+  EXPECT_EQ(back->devices[1].convKHalf, 0);
+  EXPECT_EQ(back->devices[1].convFlops, 0);
+  EXPECT_EQ(back->devices[1].kernelOverhead, 0);
+  // A cluster without kernel rates removes a stale attribute.
+  Cluster plain = c;
+  for (ClusterDevice &d : plain.devices)
+    d.convFlops = d.convKHalf = d.kernelOverhead = 0;
+  plain.attachTo(*module);
+  EXPECT_FALSE((*module)->hasAttr(kKernelRatesAttrName));
+  // The dialect rejects a malformed attribute.
+  c.attachTo(*module);
+  Builder b(&ctx);
+  (*module)->setAttr(kKernelRatesAttrName,
+                     b.getArrayAttr({b.getDictionaryAttr({})}));
+  ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
+  EXPECT_TRUE(failed(verify(*module)));
 }
 
 //===----------------------------------------------------------------------===//

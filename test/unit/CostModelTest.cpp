@@ -356,4 +356,69 @@ TEST(CostModel, RooflineAndEnergy) {
   EXPECT_DOUBLE_EQ(deviceEnergy(c.devices[0], 1, 3), 6.4 + 5.4);
 }
 
+// Convolutions run at the device's conv_flops when it has one, other
+// kernels at its flops; every call with work pays the per-call overhead.
+// 2e9 conv FLOPs at 4 GFLOP/s: 0.5 s + 20 us; the same FLOPs of a GEMM at
+// 1 GFLOP/s: 2 s + 20 us; a memory-bound call (8 MB at 1 GB/s): 8 ms +
+// 20 us; a call without work: nothing.
+TEST(CostModel, ConvRateAndKernelOverhead) {
+  Cluster c = uniform(1, Topology::full, 1e9, 0);
+  ClusterDevice d = c.devices[0];
+  d.convFlops = 4e9;
+  d.kernelOverhead = 2e-5;
+  EXPECT_DOUBLE_EQ(computeTime(d, 2e9, 1e6, KernelClass::Conv), 0.5 + 2e-5);
+  EXPECT_DOUBLE_EQ(computeTime(d, 2e9, 1e6, KernelClass::Other), 2 + 2e-5);
+  EXPECT_DOUBLE_EQ(computeTime(d, 2e6, 8e6, KernelClass::Conv), 8e-3 + 2e-5);
+  EXPECT_EQ(computeTime(d, 0, 0, KernelClass::Conv), 0);
+  // Without a conv rate convolutions run at flops; old files have no
+  // overhead.
+  EXPECT_DOUBLE_EQ(computeTime(c.devices[0], 2e9, 1e6, KernelClass::Conv), 2);
+  // The rate curve: with conv_k_half 60, a reduction of 27 (3 channels,
+  // 3x3) runs at 4e9 * 27 / 87, one of 540 at 4e9 * 540 / 600 = 3.6e9;
+  // without a reduction (or a half length) at 4e9.
+  d.convKHalf = 60;
+  EXPECT_DOUBLE_EQ(computeTime(d, 2e9, 1e6, KernelClass::Conv, 27),
+                   2e9 / (4e9 * 27 / 87) + 2e-5);
+  EXPECT_DOUBLE_EQ(computeTime(d, 3.6e9, 1e6, KernelClass::Conv, 540),
+                   1 + 2e-5);
+  EXPECT_DOUBLE_EQ(computeTime(d, 2e9, 1e6, KernelClass::Conv, 0), 0.5 + 2e-5);
+  EXPECT_DOUBLE_EQ(computeTime(d, 2e9, 1e6, KernelClass::Other, 27), 2 + 2e-5);
+}
+
+// The buffers a redistribution allocates (the emitter aliases contiguous
+// slices of a local shard and copies everything else). The tensor is
+// [1, 32, 8, 8] floats, 8 KiB.
+TEST(CostModel, AllocatedBytes) {
+  const int64_t shape[] = {1, 32, 8, 8};
+  Layout whole;
+  whole.shards.push_back(Shard{0, Box::full(shape)});
+  // The whole tensor where it lies: an alias.
+  EXPECT_EQ(allocatedBytes(whole, {Need{0, Box::full(shape)}}, 2),
+            (std::vector<int64_t>{0, 0}));
+  // Channels 0..15: one contiguous run, an alias.
+  EXPECT_TRUE(isContiguousIn(rows(shape, 1, 0, 16), Box::full(shape)));
+  EXPECT_EQ(allocatedBytes(whole, {Need{0, rows(shape, 1, 0, 16)}}, 2),
+            (std::vector<int64_t>{0, 0}));
+  // Rows 0..3 of every channel: 32 runs, copied: 32 x 4 x 8 x 4 B.
+  EXPECT_FALSE(isContiguousIn(rows(shape, 2, 0, 4), Box::full(shape)));
+  EXPECT_EQ(allocatedBytes(whole, {Need{0, rows(shape, 2, 0, 4)}}, 2),
+            (std::vector<int64_t>{4096, 0}));
+  // Received: the whole tensor on device 1, rows split over 0 and 1.
+  Layout split = splitLayout(shape, 2, {0, 4, 8});
+  EXPECT_EQ(
+      allocatedBytes(
+          split, {Need{0, rows(shape, 2, 0, 4)}, Need{1, Box::full(shape)}}, 2),
+      (std::vector<int64_t>{0, 8192}));
+  // Halo-extended rows 3..7 on device 1: a new buffer of 5 rows.
+  EXPECT_EQ(allocatedBytes(split, {Need{1, rows(shape, 2, 3, 8)}}, 2),
+            (std::vector<int64_t>{0, 32 * 5 * 8 * 4}));
+  // Partial sums reduced where they lie.
+  Layout partial;
+  partial.partial = true;
+  for (int64_t d = 0; d < 2; ++d)
+    partial.shards.push_back(Shard{d, Box::full(shape)});
+  EXPECT_EQ(allocatedBytes(partial, {Need{0, Box::full(shape)}}, 2),
+            (std::vector<int64_t>{0, 0}));
+}
+
 } // namespace
