@@ -1149,18 +1149,25 @@ double mlir::dl::search::bruteForce(const Problem &cp, Choice *best) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// A partial plan reaching a frontier state.
-struct Label {
-  double value = 0;
-  /// Memory mode: per-device weights and activation peak so far.
-  std::vector<int64_t> weights, peak;
-  /// Back pointer: position, state index and label index, and candidate.
+/// Where a label comes from: position, state and label index there, and
+/// the candidate taken.
+struct Back {
   int prevPos = -1, prevState = -1, prevLabel = -1, cand = -1;
 };
 
+/// A frontier state and its labels (partial plans reaching it). Without
+/// memory there is one label, the cheapest. In memory mode the labels are
+/// a Pareto front, stored flat (no allocation per label): per label its
+/// value, its back pointer, and 2·nd byte counts at `mem[k * 2nd]` (per
+/// device the parameter bytes, then the activation peak), with their sum
+/// in `sums` (a quick filter: a label that dominates another has a sum no
+/// larger; converting and adding are monotone in floating point).
 struct State {
   std::vector<int> key;
-  std::vector<Label> labels;
+  std::vector<double> values, sums;
+  std::vector<int64_t> mem;
+  std::vector<Back> back;
+  size_t size() const { return values.size(); }
 };
 
 struct KeyHash {
@@ -1175,103 +1182,202 @@ struct Position {
   std::unordered_map<std::vector<int>, int, KeyHash> index;
 };
 
-/// Memory of a label as the objective sees it.
-int64_t labelMemory(const Label &l) {
+/// Memory of label `k` of `s` as the objective sees it: the largest
+/// parameter bytes plus activation peak of a device.
+int64_t labelMemory(const State &s, size_t k, size_t nd) {
+  const int64_t *v = &s.mem[k * 2 * nd];
   int64_t m = 0;
-  for (size_t d = 0; d < l.weights.size(); ++d)
-    m = std::max(m, l.weights[d] + l.peak[d]);
+  for (size_t d = 0; d < nd; ++d)
+    m = std::max(m, v[d] + v[nd + d]);
   return m;
 }
 
-/// A label not built yet: its value and, in memory mode, per-device weights
-/// and peak (pointers into scratch buffers).
-struct LabelDraft {
-  double value;
-  const int64_t *weights, *peak;
-};
-
-/// Inserts `draft` into the Pareto front `labels` (mutually non-dominating
-/// labels; `a` dominates `b` when it is no worse in the value and in every
-/// device's weights and peak): drops it if a label dominates it, otherwise
-/// removes the labels it dominates (keeping the order of the others) and
-/// appends it, built by `build`. One pass: since the front is an antichain,
-/// a label that dominates the draft exists only if the draft dominates
-/// none (o <= draft <= o2 would make o dominate o2).
-template <typename Build>
-bool insertIntoFront(std::vector<Label> &labels, const LabelDraft &draft,
-                     size_t nd, Build build) {
-  size_t kept = 0;
-  for (size_t k = 0; k < labels.size(); ++k) {
-    Label &o = labels[k];
-    bool oFirst = o.value <= draft.value, draftFirst = draft.value <= o.value;
-    for (size_t d = 0; d < nd && (oFirst || draftFirst); ++d) {
-      int64_t ow = o.weights[d], op = o.peak[d];
-      int64_t w = draft.weights[d], pk = draft.peak[d];
-      oFirst = oFirst && ow <= w && op <= pk;
-      draftFirst = draftFirst && w <= ow && pk <= op;
+/// Inserts the label (value, sum, vec, back) into the Pareto front of `s`
+/// (mutually non-dominating labels; `a` dominates `b` when it is no worse
+/// in the value and in every device's weights and peak): drops it if a
+/// label dominates it, otherwise removes the labels it dominates (keeping
+/// the order of the others) and appends it. One pass: since the front is
+/// an antichain, a label that dominates the new one exists only if the new
+/// one dominates none (o <= new <= o2 would make o dominate o2). Most
+/// pairs are told apart by the value and the sum alone.
+bool insertIntoFront(State &s, double value, double sum, const int64_t *vec,
+                     size_t width, const Back &back) {
+  size_t kept = 0, n = s.size();
+  for (size_t k = 0; k < n; ++k) {
+    double ov = s.values[k], os = s.sums[k];
+    bool oFirst = ov <= value && os <= sum;
+    bool newFirst = value <= ov && sum <= os;
+    if (oFirst || newFirst) {
+      const int64_t *o = &s.mem[k * width];
+      for (size_t j = 0; j < width && (oFirst || newFirst); ++j) {
+        oFirst = oFirst && o[j] <= vec[j];
+        newFirst = newFirst && vec[j] <= o[j];
+      }
+      if (oFirst) {
+        assert(kept == k && "a dominated label was left in the front");
+        return false;
+      }
+      if (newFirst)
+        continue;
     }
-    if (oFirst) {
-      assert(kept == k && "a dominated label was left in the front");
-      return false;
+    if (kept != k) {
+      s.values[kept] = ov;
+      s.sums[kept] = os;
+      s.back[kept] = s.back[k];
+      std::copy_n(&s.mem[k * width], width, &s.mem[kept * width]);
     }
-    if (draftFirst)
-      continue;
-    if (kept != k)
-      labels[kept] = std::move(o);
     ++kept;
   }
-  labels.resize(kept);
-  labels.push_back(build());
+  s.values.resize(kept);
+  s.sums.resize(kept);
+  s.back.resize(kept);
+  s.mem.resize(kept * width);
+  s.values.push_back(value);
+  s.sums.push_back(sum);
+  s.back.push_back(back);
+  s.mem.insert(s.mem.end(), vec, vec + width);
   return true;
 }
+
+/// Removes label `k` of `s`.
+void eraseLabel(State &s, size_t k, size_t width) {
+  s.values.erase(s.values.begin() + k);
+  s.sums.erase(s.sums.begin() + k);
+  s.back.erase(s.back.begin() + k);
+  s.mem.erase(s.mem.begin() + k * width, s.mem.begin() + (k + 1) * width);
+}
+
+/// Keeps the `cap` cheapest labels of `s` (stable in value).
+void truncateFront(State &s, size_t cap, size_t width) {
+  std::vector<size_t> order(s.size());
+  for (size_t k = 0; k < order.size(); ++k)
+    order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return s.values[a] < s.values[b];
+  });
+  order.resize(cap);
+  State t;
+  for (size_t k : order) {
+    t.values.push_back(s.values[k]);
+    t.sums.push_back(s.sums[k]);
+    t.back.push_back(s.back[k]);
+    t.mem.insert(t.mem.end(), &s.mem[k * width], &s.mem[k * width] + width);
+  }
+  s.values = std::move(t.values);
+  s.sums = std::move(t.sums);
+  s.back = std::move(t.back);
+  s.mem = std::move(t.mem);
+}
+} // namespace
+
+namespace {
+/// Labels the exact memory-mode DP may drop because every plan through
+/// them is provably worse than a plan already known (strictly worse, so
+/// plans that tie with it are kept).
+struct Bounds {
+  /// Memory objective: the memory of a known plan within the limits.
+  int64_t memory = std::numeric_limits<int64_t>::max();
+  /// Latency and energy: the value of a known plan within the limits.
+  double value = kInf;
+};
+
+/// A heuristic run of the memory-mode DP: fronts of at most `width`
+/// labels, dropping the worst by memory (then value) or by value.
+struct Beam {
+  size_t width = 0;
+  bool byMemory = false;
+};
 } // namespace
 
 /// Runs the DP. With `memory`, labels carry per-device weights and
 /// activation peaks, are dropped when over a limit and kept as a Pareto
-/// front; otherwise one label (the cheapest) per state.
-static Result runDP(Problem &p, bool memory) {
+/// front; otherwise one label (the cheapest) per state. `bounds` drops
+/// labels that cannot lead to an optimum; `beam` makes the run a
+/// heuristic (small fronts) that only serves to find such a bound.
+static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
+                    Beam beam = {}) {
   Engine engine(p);
   size_t n = p.nodes.size();
   int64_t nd = p.numDevices();
-  std::vector<Position> pos(n + 1);
-  Label start;
-  if (memory) {
-    start.weights.assign(nd, 0);
-    start.peak.assign(nd, 0);
+  size_t width = memory ? 2 * nd : 0;
+  bool memoryObjective = p.options.objective == Objective::Memory;
+  bool latencyObjective = p.options.objective == Objective::Latency;
+  // Lower bounds on what the layers from position i on add, over every
+  // way to cover them: the parameter bytes summed over the devices (every
+  // device's parameters count once in the largest device's footprint, so
+  // the largest device holds at least the average), and for latency the
+  // step times without communication (a step's time is its redistribution
+  // time plus internal communication plus its slowest compute, and
+  // floating-point addition of non-negative terms is monotone).
+  std::vector<int64_t> restWeights;
+  std::vector<double> restTime;
+  bool boundMemory = memory && memoryObjective &&
+                     bounds.memory < std::numeric_limits<int64_t>::max();
+  bool boundValue = memory && !memoryObjective && std::isfinite(bounds.value);
+  if (boundMemory) {
+    restWeights.assign(n + 1, 0);
+    for (size_t i = n; i-- > 0;) {
+      int64_t best = std::numeric_limits<int64_t>::max();
+      for (const Candidate &c : p.nodes[i].cands) {
+        int64_t w = restWeights[i + c.span];
+        for (int64_t b : c.weightBytes)
+          w = b > std::numeric_limits<int64_t>::max() - w
+                  ? std::numeric_limits<int64_t>::max()
+                  : w + b;
+        best = std::min(best, w);
+      }
+      restWeights[i] = best;
+    }
   }
-  pos[0].states.push_back(State{{}, {start}});
-  pos[0].index[{}] = 0;
+  if (boundValue && latencyObjective) {
+    restTime.assign(n + 1, 0);
+    for (size_t i = n; i-- > 0;) {
+      double best = kInf;
+      for (const Candidate &c : p.nodes[i].cands)
+        best = std::min(best,
+                        (c.internalTime + c.maxCompute) + restTime[i + c.span]);
+      restTime[i] = best;
+    }
+  }
+  // Relative slack covering the rounding of restTime and of the DP's sums
+  // (at most n + 2 additions each), with a margin.
+  double slack = 8.0 * double(n + 4) * std::numeric_limits<double>::epsilon();
+  // Whether a label at `next` with `value` and memory vector `v` cannot
+  // lead to a plan as good as the bound's.
+  auto beyondBound = [&](size_t next, double value, const int64_t *v) {
+    if (boundMemory) {
+      __int128 weights = restWeights[next];
+      for (int64_t d = 0; d < nd; ++d) {
+        if (v[d] + v[nd + d] > bounds.memory)
+          return true;
+        weights += v[d];
+      }
+      return weights > __int128(bounds.memory) * nd;
+    }
+    if (boundValue) {
+      if (value > bounds.value)
+        return true;
+      return latencyObjective &&
+             (value + restTime[next]) * (1 - slack) > bounds.value;
+    }
+    return false;
+  };
+  std::vector<Position> pos(n + 1);
+  {
+    State s;
+    s.values.push_back(0);
+    s.back.push_back(Back{});
+    if (memory) {
+      s.sums.push_back(0);
+      s.mem.assign(width, 0);
+    }
+    pos[0].states.push_back(std::move(s));
+    pos[0].index[{}] = 0;
+  }
   Result r;
   r.method = memory ? "frontier DP with per-device memory Pareto fronts"
                     : "frontier DP";
   bool truncated = false;
-
-  // Adds the label `draft` (built by `build` only if it is kept) to the
-  // state `key` of position `at`.
-  auto insert = [&](Position &at, const std::vector<int> &key,
-                    const LabelDraft &draft, auto build) {
-    auto [it, inserted] = at.index.try_emplace(key, at.states.size());
-    if (inserted)
-      at.states.push_back(State{key, {}});
-    State &s = at.states[it->second];
-    if (!memory) {
-      if (s.labels.empty())
-        s.labels.push_back(build());
-      else if (draft.value < s.labels[0].value)
-        s.labels[0] = build();
-      return;
-    }
-    if (!insertIntoFront(s.labels, draft, nd, build))
-      return;
-    if (static_cast<int64_t>(s.labels.size()) > p.options.paretoCap) {
-      std::stable_sort(s.labels.begin(), s.labels.end(),
-                       [](const Label &a, const Label &b) {
-                         return a.value < b.value;
-                       });
-      s.labels.resize(p.options.paretoCap);
-      truncated = true;
-    }
-  };
 
   // A step's effect depends only on the layouts of the live tensors, so
   // it is computed from the state's key directly: the slots of the
@@ -1304,8 +1410,7 @@ static Result runDP(Problem &p, bool memory) {
   };
   bool energy = p.options.objective == Objective::Energy;
   std::vector<int> cur, key;
-  std::vector<int64_t> liveBase(nd), live(nd), weights(nd), peak(nd), alloc(nd),
-      dying(nd);
+  std::vector<int64_t> liveBase(nd), live(nd), vec(width), alloc(nd), dying(nd);
   SmallVector<const Served *, 4> used;
   for (size_t i = 0; i < n; ++i) {
     Position &here = pos[i];
@@ -1342,9 +1447,10 @@ static Result runDP(Problem &p, bool memory) {
         it->second.push_back(t == result ? -1 : slotOf(t));
     }
     for (size_t si = 0; si < here.states.size(); ++si) {
+      const State &from = here.states[si];
       if (memory) {
         std::fill(liveBase.begin(), liveBase.end(), 0);
-        for (int l : here.states[si].key) {
+        for (int l : from.key) {
           const std::vector<int64_t> &bytes = engine.bytesOn(l);
           for (int64_t d = 0; d < nd; ++d)
             liveBase[d] += bytes[d];
@@ -1352,7 +1458,7 @@ static Result runDP(Problem &p, bool memory) {
       }
       for (size_t ci = 0; ci < cands.size(); ++ci) {
         const Candidate &c = cands[ci];
-        cur = here.states[si].key;
+        cur = from.key;
         used.clear();
         bool infeasible = false;
         double commTime = 0;
@@ -1394,39 +1500,77 @@ static Result runDP(Problem &p, bool memory) {
           for (const Operand &op : operands[ci])
             if (op.slot >= 0 && op.dies)
               for (int64_t d = 0; d < nd; ++d)
-                dying[d] += engine.bytesOn(here.states[si].key[op.slot])[d];
+                dying[d] += engine.bytesOn(from.key[op.slot])[d];
           for (int64_t d = 0; d < nd; ++d)
             live[d] =
                 stepBytes(c, liveBase[d], alloc[d], c.bufferBytes[d], dying[d]);
         }
-        for (size_t li = 0; li < here.states[si].labels.size(); ++li) {
-          const Label &from = here.states[si].labels[li];
-          LabelDraft draft{from.value + v, weights.data(), peak.data()};
+        // The target state, created when its first label arrives (so
+        // states are numbered as labels reach them).
+        int target = -1;
+        for (size_t li = 0; li < from.size(); ++li) {
+          double value = from.values[li] + v;
+          double sum = 0;
           ++r.statesExplored;
           if (memory) {
+            const int64_t *fw = &from.mem[li * width], *fp = fw + nd;
             bool over = false;
             for (int64_t d = 0; d < nd; ++d) {
-              weights[d] = from.weights[d] + c.weightBytes[d];
-              peak[d] = std::max(from.peak[d], live[d]);
-              if (weights[d] + peak[d] > p.limits[d])
+              vec[d] = fw[d] + c.weightBytes[d];
+              vec[nd + d] = std::max(fp[d], live[d]);
+              if (vec[d] + vec[nd + d] > p.limits[d])
                 over = true;
             }
             if (over)
               continue;
+            for (size_t j = 0; j < width; ++j)
+              sum += double(vec[j]);
           }
-          insert(pos[next], key, draft, [&] {
-            Label l;
-            l.value = draft.value;
-            l.prevPos = i;
-            l.prevState = si;
-            l.prevLabel = li;
-            l.cand = ci;
-            if (memory) {
-              l.weights = weights;
-              l.peak = peak;
+          Position &at = pos[next];
+          if (target < 0) {
+            auto [it, inserted] = at.index.try_emplace(key, at.states.size());
+            if (inserted) {
+              at.states.emplace_back();
+              at.states.back().key = key;
             }
-            return l;
-          });
+            target = it->second;
+          }
+          if ((boundMemory || boundValue) &&
+              beyondBound(next, value, vec.data()))
+            continue;
+          State &s = at.states[target];
+          Back back{int(i), int(si), int(li), int(ci)};
+          if (!memory) {
+            if (s.values.empty()) {
+              s.values.push_back(value);
+              s.back.push_back(back);
+            } else if (value < s.values[0]) {
+              s.values[0] = value;
+              s.back[0] = back;
+            }
+            continue;
+          }
+          if (!insertIntoFront(s, value, sum, vec.data(), width, back))
+            continue;
+          if (beam.width && s.size() > beam.width) {
+            // Drop the worst label (the last of equals).
+            size_t worst = 0;
+            int64_t worstMemory = 0;
+            for (size_t k = 0; k < s.size(); ++k) {
+              int64_t m = beam.byMemory ? labelMemory(s, k, nd) : 0;
+              if (k == 0 || m > worstMemory ||
+                  (m == worstMemory && s.values[k] >= s.values[worst])) {
+                worst = k;
+                worstMemory = m;
+              }
+            }
+            eraseLabel(s, worst, width);
+            continue;
+          }
+          if (static_cast<int64_t>(s.size()) > p.options.paretoCap) {
+            truncateFront(s, p.options.paretoCap, width);
+            truncated = true;
+          }
         }
       }
     }
@@ -1438,17 +1582,17 @@ static Result runDP(Problem &p, bool memory) {
   int64_t bestMemory = std::numeric_limits<int64_t>::max();
   int bestState = -1, bestLabel = -1;
   for (size_t si = 0; si < end.states.size(); ++si) {
+    const State &st = end.states[si];
     std::map<int, int> layouts;
     for (size_t k = 0; k < p.liveAt[n].size(); ++k)
-      layouts[p.liveAt[n][k]] = end.states[si].key[k];
+      layouts[p.liveAt[n][k]] = st.key[k];
     StepOutcome o = engine.finish(layouts);
     if (o.infeasible)
       continue;
-    for (size_t li = 0; li < end.states[si].labels.size(); ++li) {
-      const Label &l = end.states[si].labels[li];
-      double v = l.value + engine.stepValue(o);
+    for (size_t li = 0; li < st.size(); ++li) {
+      double v = st.values[li] + engine.stepValue(o);
       if (p.options.objective == Objective::Memory) {
-        int64_t m = labelMemory(l);
+        int64_t m = labelMemory(st, li, nd);
         if (m < bestMemory || (m == bestMemory && v < bestValue)) {
           bestMemory = m;
           bestValue = v;
@@ -1468,12 +1612,11 @@ static Result runDP(Problem &p, bool memory) {
   r.choice.assign(n, -1);
   int at = n, s = bestState, l = bestLabel;
   while (at > 0) {
-    const Label &lab = pos[at].states[s].labels[l];
-    r.choice[lab.prevPos] = lab.cand;
-    int pat = lab.prevPos, ps = lab.prevState, pl = lab.prevLabel;
-    at = pat;
-    s = ps;
-    l = pl;
+    const Back &b = pos[at].states[s].back[l];
+    r.choice[b.prevPos] = b.cand;
+    at = b.prevPos;
+    s = b.prevState;
+    l = b.prevLabel;
   }
   r.eval = evaluate(p, r.choice);
   r.cost = p.options.objective == Objective::Memory
@@ -2099,14 +2242,36 @@ Result mlir::dl::search::searchExact(Problem &p) {
   Result r;
   if (p.options.objective == Objective::Throughput)
     return searchPipeline(p);
+  // The memory-mode DP is exact; a quick heuristic run of it (small
+  // fronts) first finds a plan whose cost bounds the exact run's labels.
+  auto heuristicBound = [&](Bounds &bounds, int64_t &explored) {
+    for (bool byMemory : {true, false}) {
+      if (p.options.objective == Objective::Memory && !byMemory)
+        continue;
+      Result h = runDP(p, /*memory=*/true, {}, Beam{8, byMemory});
+      explored += h.statesExplored;
+      if (!h.feasible || !h.eval.valid || !withinLimits(p, h.eval))
+        continue;
+      if (p.options.objective == Objective::Memory)
+        bounds.memory = std::min(bounds.memory, h.eval.maxMemory());
+      else
+        bounds.value = std::min(bounds.value, objectiveValue(p, h.eval));
+    }
+  };
   if (p.options.objective == Objective::Memory) {
-    r = runDP(p, /*memory=*/true);
+    Bounds bounds;
+    int64_t explored = 0;
+    heuristicBound(bounds, explored);
+    r = runDP(p, /*memory=*/true, bounds);
+    r.statesExplored += explored;
   } else {
     r = runDP(p, /*memory=*/false);
     // The unconstrained optimum is the constrained one if it fits.
     if (!r.feasible || !withinLimits(p, r.eval)) {
       int64_t explored = r.statesExplored;
-      r = runDP(p, /*memory=*/true);
+      Bounds bounds;
+      heuristicBound(bounds, explored);
+      r = runDP(p, /*memory=*/true, bounds);
       r.statesExplored += explored;
     }
   }
