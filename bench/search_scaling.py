@@ -10,8 +10,17 @@ report; from `--mlir-timing`, without parsing and printing), the minimum
 over `--repeat` runs, since a loaded machine only ever adds time.
 
     bench/search_scaling.py --dl-opt build/bin/dl-opt [--quick] [--repeat 3]
+        [--objective latency|memory|throughput|energy] [--memory-limit L]
+
+`--objective` is passed to the pass (default latency). `--memory-limit`
+is a per-device limit in bytes, or `Fx` (e.g. `0.9x`): F times the peak
+per-device memory of the plan the same search finds without a limit
+(read from its JSON report, one untimed run per case), which makes the
+latency and energy searches fall back to the memory-mode Pareto DP.
+Only Python 3 and a dl-opt binary are needed.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -67,26 +76,59 @@ def wrap(lines, params, inshape, x, shape):
             f"\n    return {x} : {t(shape)}\n  }}\n}}\n")
 
 
+def search_option(args, devices, limit=None, report=None):
+    opt = f"cluster=local-{devices} objective={args.objective}"
+    if limit is not None:
+        opt += f" memory-limit={limit}"
+    if report is not None:
+        opt += f" report={report}"
+    return f"--dl-search-partition={opt}"
+
+
+def resolve_limit(args, path, devices):
+    """The memory limit in bytes for this case (None: no limit)."""
+    if args.memory_limit is None:
+        return None
+    if not args.memory_limit.endswith("x"):
+        return int(args.memory_limit)
+    with tempfile.TemporaryDirectory() as d:
+        report = os.path.join(d, "plan.json")
+        subprocess.run([args.dl_opt, path,
+                        search_option(args, devices, report=report),
+                        "-o", os.devnull], check=True,
+                       timeout=args.timeout, capture_output=True)
+        with open(report) as f:
+            peak = json.load(f)["peak_memory_bytes"]
+    return int(float(args.memory_limit[:-1]) * peak)
+
+
 def run(args, text, devices):
-    """Seconds of the DLSearchPartition pass (minimum over the repeats), or
-    None on a timeout."""
+    """Seconds of the DLSearchPartition pass (minimum over the repeats),
+    None on a timeout, or "no plan fits" when nothing fits the limit."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
         f.write(text)
         path = f.name
-    cmd = [args.dl_opt, path,
-           f"--dl-search-partition=cluster=local-{devices}",
-           "-o", os.devnull, "--mlir-timing",
-           "--mlir-timing-display=list"]
-    if args.cpu >= 0 and shutil.which("taskset"):
-        cmd = ["taskset", "-c", str(args.cpu)] + cmd
     best = None
     try:
+        try:
+            limit = resolve_limit(args, path, devices)
+        except subprocess.TimeoutExpired:
+            return None
+        cmd = [args.dl_opt, path, search_option(args, devices, limit),
+               "-o", os.devnull, "--mlir-timing",
+               "--mlir-timing-display=list"]
+        if args.cpu >= 0 and shutil.which("taskset"):
+            cmd = ["taskset", "-c", str(args.cpu)] + cmd
         for _ in range(args.repeat):
             try:
                 out = subprocess.run(cmd, check=True, timeout=args.timeout,
                                      capture_output=True, text=True)
             except subprocess.TimeoutExpired:
                 return None
+            except subprocess.CalledProcessError as e:
+                if "no plan fits the memory limit" in e.stderr:
+                    return "no plan fits"
+                raise
             m = re.search(r"^\s*([0-9.]+) \(.*\)\s+DLSearchPartition$",
                           out.stderr, re.M)
             if not m:
@@ -100,6 +142,8 @@ def run(args, text, devices):
 
 
 def fmt(s, timeout):
+    if isinstance(s, str):
+        return s
     return f"> {timeout} s" if s is None else f"{s:.3f} s"
 
 
@@ -114,7 +158,16 @@ def main():
                     help="core to pin to (-1: no pinning)")
     ap.add_argument("--timeout", type=int, default=120,
                     help="seconds per run")
+    ap.add_argument("--objective", default="latency",
+                    choices=["latency", "memory", "throughput", "energy"])
+    ap.add_argument("--memory-limit", default=None,
+                    help="bytes per device, or Fx: F times the peak of "
+                    "the unconstrained plan")
     args = ap.parse_args()
+    limit = "" if args.memory_limit is None else \
+        f", memory limit {args.memory_limit}"
+    print(f"objective {args.objective}{limit}; seconds of the "
+          f"DLSearchPartition pass, minimum of {args.repeat} run(s)\n")
     layers = [10, 100, 1000] if args.quick else [10, 100, 500, 1000, 2000]
     devices = [4, 16, 64] if args.quick else [2, 4, 8, 16, 64]
     print("| model | layers | " + " | ".join(f"P={p}" for p in devices) +
