@@ -116,6 +116,8 @@ struct DLSearchPartitionPass
   /// No plan fits: names the layer, device and bytes of the plan with the
   /// smallest peak memory.
   void reportInfeasible(Problem &p) {
+    if (p.options.objective == Objective::Throughput)
+      return reportInfeasiblePipeline(p);
     std::vector<int64_t> limits = p.limits;
     p.limits.assign(limits.size(), std::numeric_limits<int64_t>::max());
     p.options.objective = Objective::Memory;
@@ -139,6 +141,38 @@ struct DLSearchPartitionPass
         << " of weights, " << dr.peakActivations
         << " of activations peaking at layer '" << p.nodes[at].name
         << "'), over its limit of " << limits[d] << " bytes";
+  }
+
+  /// No pipeline fits: names the layer, device and bytes of the pipeline
+  /// whose worst device exceeds its limit by the least.
+  void reportInfeasiblePipeline(Problem &p) {
+    Result r = leastMemoryPipeline(p);
+    int d = -1;
+    int64_t worst = 0;
+    for (size_t k = 0; r.feasible && k < r.eval.devices.size(); ++k) {
+      int64_t over = r.eval.devices[k].peakMemory() - p.limits[k];
+      if (over > worst) {
+        worst = over;
+        d = k;
+      }
+    }
+    if (d < 0) {
+      p.nodes.front().op->emitError()
+          << "no executable pipeline: some layer's input cannot be "
+             "assembled";
+      return;
+    }
+    const DeviceReport &dr = r.eval.devices[d];
+    int at = r.eval.peakAt[d] >= 0 ? r.eval.peakAt[d] : 0;
+    p.nodes[at].op->emitError()
+        << "no pipeline fits the memory limit: even the pipeline that "
+           "exceeds it least ("
+        << r.stages << " stage(s), " << r.microbatches
+        << " micro-batch(es)) needs " << dr.peakMemory() << " bytes on device "
+        << d << " (" << p.cluster.devices[d].name << "; " << dr.weights
+        << " of weights, " << dr.peakActivations
+        << " of activations and buffers peaking at layer '" << p.nodes[at].name
+        << "'), " << worst << " over its limit of " << p.limits[d] << " bytes";
   }
 };
 

@@ -441,6 +441,10 @@ struct PipelinePrediction {
   int64_t stages = 1;
   double period = 0;
   double latency = 0;
+  /// Per device: parameters plus the peak of activations and buffers at
+  /// one micro-batch (device 0 also holds the whole outputs), and that
+  /// peak alone.
+  std::vector<int64_t> peakMemory, peakActivations;
 };
 
 std::optional<PipelinePrediction>
@@ -461,6 +465,10 @@ predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
   pred.stages = priced->stages;
   pred.period = priced->period;
   pred.latency = priced->latency;
+  for (const search::DeviceReport &d : priced->eval.devices) {
+    pred.peakMemory.push_back(d.peakMemory());
+    pred.peakActivations.push_back(d.peakActivations);
+  }
   return pred;
 }
 
@@ -691,6 +699,14 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
       for (const search::DeviceReport &d : predicted->devices) {
         peaks.push_back(d.peakMemory());
         activations.push_back(d.peakActivations);
+      }
+      peakJson = std::move(peaks);
+      activationJson = std::move(activations);
+    } else if (pipeline) {
+      llvm::json::Array peaks, activations;
+      for (size_t d = 0; d < pipeline->peakMemory.size(); ++d) {
+        peaks.push_back(pipeline->peakMemory[d]);
+        activations.push_back(pipeline->peakActivations[d]);
       }
       peakJson = std::move(peaks);
       activationJson = std::move(activations);

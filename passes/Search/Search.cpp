@@ -1839,6 +1839,30 @@ static std::vector<int64_t> stageWidths(int64_t n) {
   return w;
 }
 
+/// The micro-batch counts a pipeline may use: 1, and every count of the
+/// options above 1 that divides the batch.
+static std::vector<int64_t> microbatchCounts(const Problem &p, int64_t batch) {
+  std::vector<int64_t> counts = {1};
+  if (batch > 0)
+    for (int64_t m : p.options.microbatches)
+      if (m > 1 && batch % m == 0)
+        counts.push_back(m);
+  return counts;
+}
+
+/// Calls `f(first, count, cut)` for every device range the layer after a
+/// layer on [first, end) may take: the same stage (unless no stage is open
+/// yet), or a new stage (`cut`) of each width on the devices after it.
+template <typename F>
+static void forEachStageRange(int64_t first, int64_t end, int64_t numDevices,
+                              ArrayRef<int64_t> widths, F &&f) {
+  if (end > first)
+    f(first, end - first, /*cut=*/false);
+  for (int64_t w : widths)
+    if (end + w <= numDevices)
+      f(end, w, /*cut=*/true);
+}
+
 static std::optional<DimRange> microbatchWindow(int64_t batch, int64_t m) {
   if (m <= 1)
     return std::nullopt;
@@ -1848,6 +1872,35 @@ static std::optional<DimRange> microbatchWindow(int64_t batch, int64_t m) {
 static PlanAttr withStage(PlanAttr plan, int64_t stage) {
   return PlanAttr::get(plan.getContext(), stage, plan.getDevices(),
                        plan.getReplicas(), plan.getSplits(), plan.getTile());
+}
+
+/// The senders' share of a step of the stage whose devices satisfy
+/// `inStage`: the longest communication of a device outside the stage.
+/// Only devices of earlier stages can be such (they send it the tensors
+/// they hold; later stages hold nothing yet).
+template <typename InStage>
+static double senderShare(const StepOutcome &o, InStage inStage) {
+  double share = 0;
+  for (size_t d = 0; d < o.comm.size(); ++d)
+    if (!inStage(int64_t(d)))
+      share = std::max(share, o.comm[d]);
+  return share;
+}
+
+/// Bytes device 0 holds for the whole batch with `m` micro-batches: the
+/// model outputs, which dl-apply-partition allocates before the first
+/// micro-batch and fills slice after slice.
+static int64_t heldOutputs(const Problem &p, int64_t m) {
+  if (m <= 1)
+    return 0;
+  int64_t bytes = 0;
+  for (int t : p.returns) {
+    int64_t elements = 1;
+    for (int64_t s : p.tensors[t].shape)
+      elements *= s;
+    bytes += elements * cost::kElementBytes;
+  }
+  return bytes;
 }
 
 namespace {
@@ -1889,13 +1942,54 @@ struct StageCandidates {
   }
 };
 
-/// A partial pipeline reaching a state: the sum of the closed stages' times,
-/// the slowest closed stage, the open stage's time so far (all per
-/// micro-batch) and the number of stages (reported, not optimised).
-struct PipeLabel {
-  double sumPrev = 0, maxPrev = 0, cur = 0;
+/// A pipeline's running price in plan order, per micro-batch: the sum of
+/// the closed stages' times (the way of one micro-batch through them), the
+/// slowest stage closed before the last one, the last closed stage's time
+/// with the sends charged to it so far, the open stage's time so far, and
+/// the number of stages.
+struct PipeTime {
+  double sumPrev = 0, maxPrev = 0, prev = 0, cur = 0;
   int64_t stages = 0;
+
+  /// Adds a step of `time` whose senders outside its stage spend `share`
+  /// sending; `cut`: the step opens a new stage. A stage's time for the
+  /// period is its steps plus its sends to the next stage; the way of a
+  /// micro-batch counts each transfer once (in the receiving stage).
+  void step(double time, double share, bool cut) {
+    if (cut) {
+      sumPrev = sumPrev + cur;
+      maxPrev = std::max(maxPrev, prev);
+      prev = cur + share;
+      cur = time;
+      ++stages;
+    } else {
+      prev = prev + share;
+      cur = cur + time;
+    }
+  }
+
+  /// The batch time with `m` micro-batches once the outputs are assembled
+  /// in `finish` (by the last stage): the way of the first micro-batch
+  /// plus a period for each further one; sets `period`.
+  double batch(double finish, int64_t m, double &period) const {
+    double last = cur + finish;
+    period = std::max(std::max(maxPrev, prev), last);
+    return (sumPrev + last) + double(m - 1) * period;
+  }
+
+  bool noWorseThan(const PipeTime &o) const {
+    return sumPrev <= o.sumPrev && maxPrev <= o.maxPrev && prev <= o.prev &&
+           cur <= o.cur;
+  }
+};
+
+/// A partial pipeline reaching a state.
+struct PipeLabel {
+  PipeTime time;
   int prevState = -1, prevLabel = -1, cand = -1;
+  /// Under memory limits: per device, its parameter bytes and the peak of
+  /// its activations and buffers so far.
+  std::vector<int64_t> weights, peak;
 };
 
 /// The open stage's devices [first, end) and the layouts of the live
@@ -1910,17 +2004,42 @@ struct PipePosition {
   std::vector<PipeState> states;
   std::unordered_map<std::vector<int>, int, KeyHash> index;
 };
+
+enum class PipeMode {
+  /// The fastest pipeline, memory not checked.
+  Fastest,
+  /// The fastest pipeline within every device's limit.
+  WithinLimits,
+  /// The pipeline whose worst device exceeds its limit by the least.
+  LeastOvershoot,
+};
+
+/// The best pipeline for one micro-batch count.
+struct PipePlan {
+  bool feasible = false;
+  bool truncated = false;
+  double time = kInf, period = 0;
+  int64_t overshoot = std::numeric_limits<int64_t>::max();
+  int64_t stages = 0;
+  /// Per node: candidate, stage index and the stage's devices.
+  std::vector<Candidate> cands;
+  std::vector<int64_t> stageOf;
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  int64_t explored = 0, maxStates = 0;
+};
 } // namespace
 
 /// Prices a pipeline given per node its candidate and stage index: per
 /// micro-batch, each stage's time is the sum of its layers' steps
 /// (redistribution of their operands from wherever they are, including
 /// the previous stages' devices, then compute), the last stage also
-/// assembling the outputs on device 0; the period is the slowest stage and
-/// a batch takes the first micro-batch's way through all stages plus a
-/// period for each further one, sum_k stage_k + (M - 1) * period. The sums
-/// are formed in the order the DP forms them, so equal plans give
-/// bit-equal values.
+/// assembling the outputs on device 0; for the period, a stage also
+/// spends the time its devices send to the next stages (PipeTime). A batch
+/// takes the first micro-batch's way through all stages plus a period for
+/// each further one. The sums are formed in the order the DP forms them,
+/// so equal plans give bit-equal values. Per device, memory is its
+/// parameters plus its peak of live activations and buffers at one
+/// micro-batch (device 0 also holds the whole outputs when M > 1).
 static PipelineEvaluation
 pricePipeline(Problem &p, Engine &engine,
               const std::vector<const Candidate *> &cands,
@@ -1930,34 +2049,45 @@ pricePipeline(Problem &p, Engine &engine,
   int64_t nd = p.numDevices();
   Evaluation &e = pe.eval;
   e.devices.assign(nd, {});
+  e.peakAt.assign(nd, -1);
+  // A stage's devices: those of its layers' plans (the devices of the
+  // DP's range that no layer uses neither hold nor send anything).
+  std::map<int64_t, std::vector<char>> members;
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    std::vector<char> &in = members[stageOf[i]];
+    in.resize(nd, 0);
+    for (int64_t d : cands[i]->plans[0].getDevices())
+      if (d >= 0 && d < nd)
+        in[d] = 1;
+  }
+  int64_t held = heldOutputs(p, m);
   std::map<int, int> layouts;
-  double sumPrev = 0, maxPrev = 0, cur = 0;
-  int64_t stage = -1;
+  PipeTime acc;
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const Candidate &c = *cands[i];
     StepOutcome o = engine.step(i, c, layouts);
     if (o.infeasible)
       e.valid = false;
-    if (stageOf[i] != stage) {
-      sumPrev = sumPrev + cur;
-      maxPrev = std::max(maxPrev, cur);
-      cur = o.time;
-      stage = stageOf[i];
-      ++pe.stages;
-    } else {
-      cur = cur + o.time;
-    }
+    const std::vector<char> &in = members[stageOf[i]];
+    acc.step(o.time, senderShare(o, [&](int64_t d) { return in[d] != 0; }),
+             i == 0 || stageOf[i] != stageOf[i - 1]);
     LayerReport lr;
     lr.node = i;
-    lr.scheme = "stage " + std::to_string(stage) + ": " + c.name.str();
+    lr.scheme = "stage " + std::to_string(stageOf[i]) + ": " + c.name.str();
     lr.time = o.time;
     lr.bytes = o.bytes;
     e.layers.push_back(lr);
     e.bytes += o.bytes * m;
     for (int64_t d = 0; d < nd; ++d) {
-      e.devices[d].compute += c.compute[d] * double(m);
-      e.devices[d].comm += o.comm[d] * double(m);
-      e.devices[d].weights += c.weightBytes[d];
+      DeviceReport &dr = e.devices[d];
+      dr.compute += c.compute[d] * double(m);
+      dr.comm += o.comm[d] * double(m);
+      dr.weights += c.weightBytes[d];
+      int64_t live = o.live[d] + (d == 0 ? held : 0);
+      if (live > dr.peakActivations) {
+        dr.peakActivations = live;
+        e.peakAt[d] = i;
+      }
     }
     engine.prune(layouts, i + 1);
   }
@@ -1967,9 +2097,8 @@ pricePipeline(Problem &p, Engine &engine,
   e.bytes += o.bytes * m;
   for (int64_t d = 0; d < nd; ++d)
     e.devices[d].comm += o.comm[d] * double(m);
-  double last = cur + o.time;
-  pe.period = std::max(maxPrev, last);
-  pe.latency = (sumPrev + last) + double(m - 1) * pe.period;
+  pe.stages = acc.stages;
+  pe.latency = acc.batch(o.time, m, pe.period);
   e.latency = pe.latency;
   for (DeviceReport &dr : e.devices)
     dr.idle = std::max(0.0, pe.latency - dr.compute - dr.comm);
@@ -2015,21 +2144,26 @@ mlir::dl::search::evaluatePipeline(Problem &p, ArrayRef<PlanAttr> plans,
   return pe;
 }
 
+std::vector<Candidate>
+mlir::dl::search::pipelineCandidates(Problem &p, size_t node, int64_t first,
+                                     int64_t count, int64_t m) {
+  int64_t batch = pipelineBatch(p);
+  if (node >= p.nodes.size() || (m > 1 && (batch < 1 || batch % m != 0)))
+    return {};
+  StageCandidates sets(p, microbatchWindow(batch, m));
+  return sets.of(node, first, count);
+}
+
 double mlir::dl::search::bruteForcePipeline(Problem &p) {
   size_t n = p.nodes.size();
   int64_t nd = p.numDevices();
   if (n == 0)
     return kInf;
   int64_t batch = pipelineBatch(p);
-  std::vector<int64_t> counts = {1};
-  if (batch > 0)
-    for (int64_t m : p.options.microbatches)
-      if (m > 1 && batch % m == 0)
-        counts.push_back(m);
   std::vector<int64_t> widths = stageWidths(nd);
   Engine engine(p);
   double best = kInf;
-  for (int64_t m : counts) {
+  for (int64_t m : microbatchCounts(p, batch)) {
     std::optional<DimRange> window = microbatchWindow(batch, m);
     StageCandidates sets(p, window);
     std::vector<const Candidate *> chosen(n);
@@ -2041,193 +2175,398 @@ double mlir::dl::search::bruteForcePipeline(Problem &p) {
           if (i == n) {
             PipelineEvaluation pe =
                 pricePipeline(p, engine, chosen, stageOf, m, window);
-            if (pe.eval.valid && pe.stages >= p.options.minStages)
+            if (pe.eval.valid && withinLimits(p, pe.eval) &&
+                pe.stages >= p.options.minStages)
               best = std::min(best, pe.latency);
             return;
           }
-          auto each = [&](int64_t f, int64_t count, int64_t s) {
-            const std::vector<Candidate> &cands = sets.of(i, f, count);
-            for (const Candidate &c : cands) {
-              chosen[i] = &c;
-              stageOf[i] = s;
-              rec(i + 1, f, f + count, s);
-            }
-          };
-          if (end > first)
-            each(first, end - first, stage);
-          for (int64_t w : widths)
-            if (end + w <= nd)
-              each(end, w, stage + 1);
+          forEachStageRange(first, end, nd, widths,
+                            [&](int64_t f, int64_t count, bool cut) {
+                              int64_t s = cut ? stage + 1 : stage;
+                              for (const Candidate &c : sets.of(i, f, count)) {
+                                chosen[i] = &c;
+                                stageOf[i] = s;
+                                rec(i + 1, f, f + count, s);
+                              }
+                            });
         };
     rec(0, 0, 0, -1);
   }
   return best;
 }
 
+/// The pipeline DP for `m` micro-batches: over (position, the open stage's
+/// device range, live layouts), per state the Pareto front of labels. The
+/// batch time is non-decreasing in each PipeTime component and so is
+/// every continuation; under limits the per-device parameter bytes only
+/// grow and the activation peaks are maxed, so a label no better in time
+/// and in every device's bytes never leads to a better plan that fits.
+static PipePlan runPipeline(Problem &p, Engine &engine, StageCandidates &sets,
+                            int64_t m, std::optional<DimRange> window,
+                            ArrayRef<int64_t> widths, PipeMode mode) {
+  size_t n = p.nodes.size();
+  int64_t nd = p.numDevices();
+  bool memory = mode != PipeMode::Fastest;
+  int64_t held = heldOutputs(p, m);
+  PipePlan plan;
+  std::vector<PipePosition> pos(n + 1);
+  PipeLabel start;
+  if (memory) {
+    start.weights.assign(nd, 0);
+    start.peak.assign(nd, 0);
+  }
+  pos[0].states.push_back(PipeState{0, 0, {}, {start}});
+  pos[0].index[{0, 0}] = 0;
+  // With a minimum stage count, fewer stages (below it) are worse.
+  //
+  // Memory: a device of the open stage or after it ends with its
+  // parameters plus max(its peak so far, its future peak), plus the
+  // parameters still to come, which are the same for both labels of a
+  // state under the same continuation: `a` is no worse on it if it has no
+  // more parameters and no more parameters plus peak. A device of a closed
+  // stage gets no more parts, and the tensors it holds only shrink (no
+  // later stage sends it anything) and were counted in its peak at the
+  // step after its stage closed, so its bytes are final: within limits it
+  // was checked already and no longer matters; for the least overshoot
+  // only the worst closed device's overshoot does.
+  auto closedOvershoot = [&](const PipeLabel &l, int64_t first) {
+    int64_t worst = std::numeric_limits<int64_t>::min();
+    for (int64_t d = 0; d < first; ++d)
+      worst = std::max(worst, l.weights[d] + l.peak[d] - p.limits[d]);
+    return worst;
+  };
+  auto dominates = [&](const PipeLabel &a, const PipeLabel &b, int64_t first) {
+    if (std::min(a.time.stages, p.options.minStages) <
+        std::min(b.time.stages, p.options.minStages))
+      return false;
+    if (mode != PipeMode::LeastOvershoot && !a.time.noWorseThan(b.time))
+      return false;
+    if (!memory)
+      return true;
+    if (mode == PipeMode::LeastOvershoot &&
+        closedOvershoot(a, first) > closedOvershoot(b, first))
+      return false;
+    for (int64_t d = first; d < nd; ++d)
+      if (a.weights[d] > b.weights[d] ||
+          a.weights[d] + a.peak[d] > b.weights[d] + b.peak[d])
+        return false;
+    return true;
+  };
+  std::vector<int> key;
+  auto insert = [&](PipePosition &at, int64_t first, int64_t end,
+                    const std::map<int, int> &layouts, PipeLabel &&d) {
+    key.assign({int(first), int(end)});
+    for (auto &[t, l] : layouts)
+      key.push_back(l);
+    auto [it, inserted] = at.index.try_emplace(key, at.states.size());
+    if (inserted) {
+      PipeState st{first, end, {}, {}};
+      st.layouts.assign(key.begin() + 2, key.end());
+      at.states.push_back(std::move(st));
+    }
+    std::vector<PipeLabel> &labels = at.states[it->second].labels;
+    size_t kept = 0;
+    for (size_t k = 0; k < labels.size(); ++k) {
+      if (dominates(labels[k], d, first))
+        return;
+      if (dominates(d, labels[k], first))
+        continue;
+      if (kept != k)
+        labels[kept] = std::move(labels[k]);
+      ++kept;
+    }
+    labels.resize(kept);
+    labels.push_back(std::move(d));
+    if (static_cast<int64_t>(labels.size()) > p.options.paretoCap) {
+      // Drop the slowest label so far (the last of the slowest).
+      size_t worst = 0;
+      for (size_t k = 1; k < labels.size(); ++k)
+        if (labels[k].time.sumPrev + labels[k].time.cur >=
+            labels[worst].time.sumPrev + labels[worst].time.cur)
+          worst = k;
+      labels.erase(labels.begin() + worst);
+      plan.truncated = true;
+    }
+  };
+  for (size_t i = 0; i < n; ++i) {
+    plan.maxStates = std::max<int64_t>(plan.maxStates, pos[i].states.size());
+    for (size_t si = 0; si < pos[i].states.size(); ++si) {
+      auto transitions = [&](int64_t first, int64_t count, bool cut) {
+        auto inStage = [&](int64_t d) {
+          return d >= first && d < first + count;
+        };
+        const std::vector<Candidate> &cands = sets.of(i, first, count);
+        for (size_t ci = 0; ci < cands.size(); ++ci) {
+          const PipeState &st = pos[i].states[si];
+          std::map<int, int> layouts;
+          for (size_t k = 0; k < st.layouts.size(); ++k)
+            layouts[p.liveAt[i][k]] = st.layouts[k];
+          StepOutcome o = engine.step(i, cands[ci], layouts);
+          if (o.infeasible)
+            continue;
+          engine.prune(layouts, i + 1);
+          double share = senderShare(o, inStage);
+          for (size_t li = 0; li < pos[i].states[si].labels.size(); ++li) {
+            const PipeLabel &from = pos[i].states[si].labels[li];
+            PipeLabel d;
+            d.time = from.time;
+            d.time.step(o.time, share, cut);
+            if (memory) {
+              d.weights = from.weights;
+              d.peak = from.peak;
+              bool over = false;
+              for (int64_t dev = 0; dev < nd; ++dev) {
+                d.weights[dev] += cands[ci].weightBytes[dev];
+                d.peak[dev] =
+                    std::max(d.peak[dev], o.live[dev] + (dev == 0 ? held : 0));
+                over |= d.weights[dev] + d.peak[dev] > p.limits[dev];
+              }
+              if (over && mode == PipeMode::WithinLimits)
+                continue;
+            }
+            d.prevState = si;
+            d.prevLabel = li;
+            d.cand = ci;
+            ++plan.explored;
+            insert(pos[i + 1], first, first + count, layouts, std::move(d));
+          }
+        }
+      };
+      forEachStageRange(pos[i].states[si].first, pos[i].states[si].end, nd,
+                        widths, transitions);
+    }
+  }
+  for (size_t si = 0; si < pos[n].states.size(); ++si) {
+    const PipeState &st = pos[n].states[si];
+    std::map<int, int> layouts;
+    for (size_t k = 0; k < st.layouts.size(); ++k)
+      layouts[p.liveAt[n][k]] = st.layouts[k];
+    StepOutcome o = engine.finish(layouts, nullptr, 0, window);
+    if (o.infeasible)
+      continue;
+    for (size_t li = 0; li < st.labels.size(); ++li) {
+      const PipeLabel &l = st.labels[li];
+      if (l.time.stages < p.options.minStages)
+        continue;
+      double period;
+      double time = l.time.batch(o.time, m, period);
+      int64_t overshoot = std::numeric_limits<int64_t>::min();
+      if (mode == PipeMode::LeastOvershoot)
+        for (int64_t d = 0; d < nd; ++d)
+          overshoot =
+              std::max(overshoot, l.weights[d] + l.peak[d] - p.limits[d]);
+      if (mode == PipeMode::LeastOvershoot ? !(overshoot < plan.overshoot)
+                                           : !(time < plan.time))
+        continue;
+      plan.feasible = true;
+      plan.time = time;
+      plan.period = period;
+      plan.overshoot = overshoot;
+      plan.stages = l.time.stages;
+      plan.cands.assign(n, Candidate());
+      plan.stageOf.assign(n, 0);
+      plan.ranges.assign(n, {0, 0});
+      int s = si, lab = li;
+      for (size_t at = n; at > 0; --at) {
+        const PipeState &ps = pos[at].states[s];
+        const PipeLabel &pl = ps.labels[lab];
+        plan.cands[at - 1] =
+            sets.of(at - 1, ps.first, ps.end - ps.first)[pl.cand];
+        plan.stageOf[at - 1] = pl.time.stages - 1;
+        plan.ranges[at - 1] = {ps.first, ps.end - ps.first};
+        s = pl.prevState;
+        lab = pl.prevLabel;
+      }
+    }
+  }
+  return plan;
+}
+
+static PipelineEvaluation pricePlan(Problem &p, Engine &engine,
+                                    const PipePlan &plan, int64_t m,
+                                    std::optional<DimRange> window) {
+  std::vector<const Candidate *> chosen;
+  for (const Candidate &c : plan.cands)
+    chosen.push_back(&c);
+  return pricePipeline(p, engine, chosen, plan.stageOf, m, window);
+}
+
+/// Per layer, the cheapest pipeline that differs from the chosen one only
+/// in that layer's candidate (any other of its stage's range; stages,
+/// ranges and micro-batch count kept) and fits the limits, priced as
+/// pricePipeline prices it, bit for bit. As for the other objectives
+/// (fillRunnerUps), an alternative is stepped from the chosen plan's
+/// layouts before the layer until the live layouts coincide with the
+/// chosen plan's again; the other steps are the chosen plan's. The batch
+/// time is then folded over all steps in plan order (n additions), and
+/// the memory is the chosen plan's with this layer's parameters swapped
+/// and the activation peaks of the changed steps maxed in.
+static void fillPipelineRunnerUps(Problem &p, Engine &engine,
+                                  StageCandidates &sets, const PipePlan &plan,
+                                  int64_t m, std::optional<DimRange> window,
+                                  Evaluation &e) {
+  size_t n = p.nodes.size();
+  int64_t nd = p.numDevices();
+  int64_t held = heldOutputs(p, m);
+  struct Step {
+    double time = 0, share = 0;
+    std::vector<int64_t> live;
+  };
+  auto stepOf = [&](size_t k, const Candidate &c, std::map<int, int> &layouts,
+                    bool &valid) {
+    StepOutcome o = engine.step(k, c, layouts);
+    valid &= !o.infeasible;
+    int64_t first = plan.ranges[k].first, end = first + plan.ranges[k].second;
+    Step s{o.time,
+           senderShare(o, [&](int64_t d) { return d >= first && d < end; }),
+           std::move(o.live)};
+    s.live[0] += held;
+    engine.prune(layouts, k + 1);
+    return s;
+  };
+  std::vector<std::map<int, int>> before(n + 1);
+  std::vector<Step> steps;
+  std::vector<char> cut(n);
+  std::vector<int64_t> weights(nd, 0);
+  std::map<int, int> layouts;
+  bool valid = true;
+  for (size_t i = 0; i < n; ++i) {
+    before[i] = layouts;
+    steps.push_back(stepOf(i, plan.cands[i], layouts, valid));
+    for (int64_t d = 0; d < nd; ++d)
+      weights[d] += plan.cands[i].weightBytes[d];
+    cut[i] = i == 0 || plan.stageOf[i] != plan.stageOf[i - 1];
+  }
+  before[n] = layouts;
+  if (!valid)
+    return;
+  // Activation peaks of the steps before and from each position.
+  std::vector<std::vector<int64_t>> pre(n + 1, std::vector<int64_t>(nd, 0));
+  std::vector<std::vector<int64_t>> suf(n + 1, std::vector<int64_t>(nd, 0));
+  for (size_t i = 0; i < n; ++i)
+    for (int64_t d = 0; d < nd; ++d)
+      pre[i + 1][d] = std::max(pre[i][d], steps[i].live[d]);
+  for (size_t i = n; i-- > 0;)
+    for (int64_t d = 0; d < nd; ++d)
+      suf[i][d] = std::max(suf[i + 1][d], steps[i].live[d]);
+  std::map<int, int> last = before[n];
+  double finish = engine.finish(last, nullptr, 0, window).time;
+  for (size_t i = 0; i < n; ++i) {
+    const Candidate &chosen = plan.cands[i];
+    double best = kInf;
+    std::string name;
+    for (const Candidate &c :
+         sets.of(i, plan.ranges[i].first, plan.ranges[i].second)) {
+      if (c.plans[0] == chosen.plans[0])
+        continue;
+      std::map<int, int> alt = before[i];
+      bool ok = true;
+      std::vector<Step> local;
+      local.push_back(stepOf(i, c, alt, ok));
+      size_t j = i + 1;
+      for (; j < n && alt != before[j]; ++j)
+        local.push_back(stepOf(j, plan.cands[j], alt, ok));
+      double fin = finish;
+      if (j == n) {
+        StepOutcome o = engine.finish(alt, nullptr, 0, window);
+        ok &= !o.infeasible;
+        fin = o.time;
+      }
+      if (!ok)
+        continue;
+      bool over = false;
+      for (int64_t d = 0; d < nd; ++d) {
+        int64_t w = weights[d] - chosen.weightBytes[d] + c.weightBytes[d];
+        int64_t peak = std::max(pre[i][d], suf[j][d]);
+        for (const Step &s : local)
+          peak = std::max(peak, s.live[d]);
+        over |= w + peak > p.limits[d];
+      }
+      if (over)
+        continue;
+      PipeTime acc;
+      for (size_t k = 0; k < n; ++k) {
+        const Step &s = k >= i && k < j ? local[k - i] : steps[k];
+        acc.step(s.time, s.share, cut[k]);
+      }
+      double period;
+      double value = acc.batch(fin, m, period);
+      if (value < best) {
+        best = value;
+        name = c.name.str();
+      }
+    }
+    if (std::isfinite(best)) {
+      e.layers[i].runnerUp = name;
+      e.layers[i].runnerUpCost = best;
+    }
+  }
+}
+
 Result mlir::dl::search::searchPipeline(Problem &p) {
   Result r;
   r.method = "pipeline DP over (position, open stage's device range, live "
-             "layouts) with (closed stages' sum, slowest closed stage, open "
-             "stage) Pareto labels, per micro-batch count";
+             "layouts) with (closed stages' sum, slowest closed stage, last "
+             "closed stage with its sends, open stage) Pareto labels, per "
+             "micro-batch count";
   size_t n = p.nodes.size();
-  int64_t nd = p.numDevices();
   if (n == 0)
     return r;
   int64_t batch = pipelineBatch(p);
-  std::vector<int64_t> counts = {1};
-  if (batch > 0)
-    for (int64_t m : p.options.microbatches)
-      if (m > 1 && batch % m == 0)
-        counts.push_back(m);
-  std::vector<int64_t> widths = stageWidths(nd);
+  std::vector<int64_t> widths = stageWidths(p.numDevices());
   Engine engine(p);
   bool truncated = false;
-  double bestTime = kInf;
-  std::vector<Candidate> bestCands;
-  std::vector<int64_t> bestStage;
-  std::vector<int> key;
-  for (int64_t m : counts) {
+  // The best pipeline for every micro-batch count: the fastest, or, if it
+  // does not fit, the fastest that does.
+  std::vector<std::pair<int64_t, PipePlan>> plans;
+  size_t best = 0;
+  for (int64_t m : microbatchCounts(p, batch)) {
     std::optional<DimRange> window = microbatchWindow(batch, m);
     StageCandidates sets(p, window);
-    std::vector<PipePosition> pos(n + 1);
-    pos[0].states.push_back(PipeState{0, 0, {}, {PipeLabel{}}});
-    pos[0].index[{0, 0}] = 0;
-    auto insert = [&](PipePosition &at, int64_t first, int64_t end,
-                      const std::map<int, int> &layouts, const PipeLabel &d) {
-      key.assign({int(first), int(end)});
-      for (auto &[t, l] : layouts)
-        key.push_back(l);
-      auto [it, inserted] = at.index.try_emplace(key, at.states.size());
-      if (inserted) {
-        PipeState st{first, end, {}, {}};
-        st.layouts.assign(key.begin() + 2, key.end());
-        at.states.push_back(std::move(st));
-      }
-      std::vector<PipeLabel> &labels = at.states[it->second].labels;
-      // Keep the Pareto front: the batch time is non-decreasing in each
-      // of (sumPrev, maxPrev, cur), and so is every continuation.
-      size_t kept = 0;
-      for (size_t k = 0; k < labels.size(); ++k) {
-        const PipeLabel &o = labels[k];
-        // With a minimum stage count, fewer stages (below it) are worse.
-        int64_t os = std::min(o.stages, p.options.minStages);
-        int64_t ds = std::min(d.stages, p.options.minStages);
-        if (o.sumPrev <= d.sumPrev && o.maxPrev <= d.maxPrev &&
-            o.cur <= d.cur && os >= ds)
-          return;
-        if (d.sumPrev <= o.sumPrev && d.maxPrev <= o.maxPrev &&
-            d.cur <= o.cur && ds >= os)
-          continue;
-        if (kept != k)
-          labels[kept] = o;
-        ++kept;
-      }
-      labels.resize(kept);
-      labels.push_back(d);
-      if (static_cast<int64_t>(labels.size()) > p.options.paretoCap) {
-        std::stable_sort(labels.begin(), labels.end(),
-                         [](const PipeLabel &a, const PipeLabel &b) {
-                           return a.sumPrev + a.cur < b.sumPrev + b.cur;
-                         });
-        labels.resize(p.options.paretoCap);
-        truncated = true;
-      }
-    };
-    for (size_t i = 0; i < n; ++i) {
-      r.maxStates = std::max<int64_t>(r.maxStates, pos[i].states.size());
-      for (size_t si = 0; si < pos[i].states.size(); ++si) {
-        auto transitions = [&](int64_t first, int64_t count, bool cut) {
-          const std::vector<Candidate> &cands = sets.of(i, first, count);
-          for (size_t ci = 0; ci < cands.size(); ++ci) {
-            const PipeState &st = pos[i].states[si];
-            std::map<int, int> layouts;
-            for (size_t k = 0; k < st.layouts.size(); ++k)
-              layouts[p.liveAt[i][k]] = st.layouts[k];
-            StepOutcome o = engine.step(i, cands[ci], layouts);
-            if (o.infeasible)
-              continue;
-            engine.prune(layouts, i + 1);
-            for (size_t li = 0; li < pos[i].states[si].labels.size(); ++li) {
-              const PipeLabel &from = pos[i].states[si].labels[li];
-              PipeLabel d;
-              if (cut) {
-                d.sumPrev = from.sumPrev + from.cur;
-                d.maxPrev = std::max(from.maxPrev, from.cur);
-                d.cur = o.time;
-                d.stages = from.stages + 1;
-              } else {
-                d.sumPrev = from.sumPrev;
-                d.maxPrev = from.maxPrev;
-                d.cur = from.cur + o.time;
-                d.stages = from.stages;
-              }
-              d.prevState = si;
-              d.prevLabel = li;
-              d.cand = ci;
-              ++r.statesExplored;
-              insert(pos[i + 1], first, first + count, layouts, d);
-            }
-          }
-        };
-        int64_t first = pos[i].states[si].first;
-        int64_t end = pos[i].states[si].end;
-        if (end > first)
-          transitions(first, end - first, /*cut=*/false);
-        for (int64_t w : widths)
-          if (end + w <= nd)
-            transitions(end, w, /*cut=*/true);
-      }
+    PipePlan plan =
+        runPipeline(p, engine, sets, m, window, widths, PipeMode::Fastest);
+    r.statesExplored += plan.explored;
+    r.maxStates = std::max(r.maxStates, plan.maxStates);
+    truncated |= plan.truncated;
+    if (plan.feasible &&
+        !withinLimits(p, pricePlan(p, engine, plan, m, window).eval)) {
+      plan = runPipeline(p, engine, sets, m, window, widths,
+                         PipeMode::WithinLimits);
+      r.statesExplored += plan.explored;
+      r.maxStates = std::max(r.maxStates, plan.maxStates);
+      truncated |= plan.truncated;
     }
-    for (size_t si = 0; si < pos[n].states.size(); ++si) {
-      const PipeState &st = pos[n].states[si];
-      std::map<int, int> layouts;
-      for (size_t k = 0; k < st.layouts.size(); ++k)
-        layouts[p.liveAt[n][k]] = st.layouts[k];
-      StepOutcome o = engine.finish(layouts, nullptr, 0, window);
-      if (o.infeasible)
-        continue;
-      for (size_t li = 0; li < st.labels.size(); ++li) {
-        const PipeLabel &l = st.labels[li];
-        if (l.stages < p.options.minStages)
-          continue;
-        double last = l.cur + o.time;
-        double period = std::max(l.maxPrev, last);
-        double time = (l.sumPrev + last) + double(m - 1) * period;
-        if (!(time < bestTime))
-          continue;
-        bestTime = time;
-        r.stages = l.stages;
-        r.microbatches = m;
-        r.period = period;
-        bestCands.assign(n, Candidate());
-        bestStage.assign(n, 0);
-        int s = si, lab = li;
-        for (size_t at = n; at > 0; --at) {
-          const PipeState &ps = pos[at].states[s];
-          const PipeLabel &pl = ps.labels[lab];
-          bestCands[at - 1] =
-              sets.of(at - 1, ps.first, ps.end - ps.first)[pl.cand];
-          bestStage[at - 1] = pl.stages - 1;
-          s = pl.prevState;
-          lab = pl.prevLabel;
-        }
-      }
-    }
+    if (!plan.feasible)
+      continue;
+    if (plans.empty() || plan.time < plans[best].second.time)
+      best = plans.size();
+    plans.emplace_back(m, std::move(plan));
   }
-  r.feasible = std::isfinite(bestTime);
+  r.feasible = !plans.empty();
   if (!r.feasible)
     return r;
-  r.cost = bestTime;
-  r.plans.clear();
-  std::vector<const Candidate *> chosen;
-  for (size_t i = 0; i < n; ++i) {
-    r.plans.push_back(withStage(bestCands[i].plans[0], bestStage[i]));
-    chosen.push_back(&bestCands[i]);
-  }
-  PipelineEvaluation pe =
-      pricePipeline(p, engine, chosen, bestStage, r.microbatches,
-                    microbatchWindow(batch, r.microbatches));
-  r.eval = std::move(pe.eval);
+  auto planAttrs = [&](const PipePlan &plan) {
+    std::vector<PlanAttr> attrs;
+    for (size_t i = 0; i < n; ++i)
+      attrs.push_back(withStage(plan.cands[i].plans[0], plan.stageOf[i]));
+    return attrs;
+  };
+  auto &[m, plan] = plans[best];
+  r.cost = plan.time;
+  r.stages = plan.stages;
+  r.microbatches = m;
+  r.period = plan.period;
+  r.plans = planAttrs(plan);
+  r.stageRanges = plan.ranges;
+  std::optional<DimRange> window = microbatchWindow(batch, m);
+  r.eval = pricePlan(p, engine, plan, m, window).eval;
+  StageCandidates sets(p, window);
+  fillPipelineRunnerUps(p, engine, sets, plan, m, window, r.eval);
+  for (size_t k = 0; k < plans.size(); ++k)
+    if (k != best)
+      r.microbatchAlternatives.push_back(
+          {plans[k].first, plans[k].second.stages, plans[k].second.time,
+           planAttrs(plans[k].second)});
   if (truncated) {
     r.exact = false;
     r.gapNote = "a Pareto front exceeded " +
@@ -2235,6 +2574,43 @@ Result mlir::dl::search::searchPipeline(Problem &p) {
                 " labels and was cut to its fastest labels; the plan is "
                 "feasible but optimality is not proven";
   }
+  return r;
+}
+
+Result mlir::dl::search::leastMemoryPipeline(Problem &p) {
+  Result r;
+  size_t n = p.nodes.size();
+  if (n == 0)
+    return r;
+  int64_t batch = pipelineBatch(p);
+  std::vector<int64_t> widths = stageWidths(p.numDevices());
+  Engine engine(p);
+  std::optional<PipePlan> best;
+  int64_t bestCount = 1;
+  for (int64_t m : microbatchCounts(p, batch)) {
+    std::optional<DimRange> window = microbatchWindow(batch, m);
+    StageCandidates sets(p, window);
+    PipePlan plan = runPipeline(p, engine, sets, m, window, widths,
+                                PipeMode::LeastOvershoot);
+    if (plan.feasible && (!best || plan.overshoot < best->overshoot)) {
+      best = std::move(plan);
+      bestCount = m;
+    }
+  }
+  if (!best)
+    return r;
+  r.feasible = true;
+  r.exact = !best->truncated;
+  r.microbatches = bestCount;
+  r.stages = best->stages;
+  r.period = best->period;
+  r.cost = best->time;
+  for (size_t i = 0; i < n; ++i)
+    r.plans.push_back(withStage(best->cands[i].plans[0], best->stageOf[i]));
+  r.stageRanges = best->ranges;
+  r.eval =
+      pricePlan(p, engine, *best, bestCount, microbatchWindow(batch, bestCount))
+          .eval;
   return r;
 }
 
@@ -2322,6 +2698,13 @@ std::string mlir::dl::search::renderTable(const Problem &p, const Result &r) {
     os << llvm::formatv("pipeline: {0} stage(s), {1} micro-batch(es), "
                         "period {2:e3} s\n",
                         r.stages, r.microbatches, r.period);
+  if (!r.microbatchAlternatives.empty()) {
+    os << "other micro-batch counts:";
+    for (const Result::MicrobatchAlternative &a : r.microbatchAlternatives)
+      os << llvm::formatv(" {0}: {1:e3} s ({2} stage(s));", a.microbatches,
+                          a.cost, a.stages);
+    os << "\n";
+  }
   os << "method: " << r.method << (r.exact ? " (exact)" : " (bounded)")
      << "\n";
   if (!r.exact)
@@ -2393,6 +2776,15 @@ std::string mlir::dl::search::renderJson(const Problem &p, const Result &r) {
       {"devices", std::move(devices)}};
   if (!r.exact)
     root["gap"] = r.gapNote;
+  if (p.options.objective == Objective::Throughput) {
+    llvm::json::Array alternatives;
+    for (const Result::MicrobatchAlternative &a : r.microbatchAlternatives)
+      alternatives.push_back(
+          llvm::json::Object{{"microbatches", a.microbatches},
+                             {"stages", a.stages},
+                             {"cost", a.cost}});
+    root["microbatch_alternatives"] = std::move(alternatives);
+  }
   std::string s;
   llvm::raw_string_ostream os(s);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";

@@ -260,6 +260,17 @@ struct Result {
   /// Throughput: the plan of every node (pipeline stages), used instead of
   /// `choice`.
   std::vector<PlanAttr> plans;
+  /// Throughput: per node, its stage's device range (first, count).
+  std::vector<std::pair<int64_t, int64_t>> stageRanges;
+  /// Throughput: the best pipeline for each other micro-batch count tried
+  /// that has one (within the limits), with its batch time.
+  struct MicrobatchAlternative {
+    int64_t microbatches = 1;
+    int64_t stages = 1;
+    double cost = 0;
+    std::vector<PlanAttr> plans;
+  };
+  std::vector<MicrobatchAlternative> microbatchAlternatives;
 };
 
 /// Throughput: the pipeline minimising the time of one batch,
@@ -272,11 +283,17 @@ struct Result {
 /// micro-batch. A stage's time is the sum of its layers' steps, each
 /// redistributing its operands from wherever they are (the previous
 /// stage's layout included) with the generic redistribution cost; the
-/// last stage also assembles the outputs on device 0; the period is the
-/// slowest stage. Exact for this model: a DP over (position, the open
-/// stage's device range, live layouts) keeps per state the Pareto front
-/// of (closed stages' sum, slowest closed stage, open stage's time), for
-/// every micro-batch count.
+/// last stage also assembles the outputs on device 0; for the period, a
+/// stage also spends the time its devices send to later stages, and the
+/// period is the slowest stage. Every device must hold its parameters and
+/// its peak of activations and buffers at one micro-batch (device 0 also
+/// the whole outputs when M > 1) within its limit. Exact for this model:
+/// a DP over (position, the open stage's device range, live layouts)
+/// keeps per state the Pareto front of (closed stages' sum, slowest
+/// closed stage, last closed stage with its sends, open stage's time) and,
+/// when the fastest plan does not fit, per-device bytes, for every
+/// micro-batch count. Fills per-layer runner-ups and the best plan of
+/// every other micro-batch count.
 Result searchPipeline(Problem &p);
 
 /// The price of a pipeline as searchPipeline prices it.
@@ -296,6 +313,17 @@ struct PipelineEvaluation {
 /// micro-batch that its replicas do not divide, ...).
 std::optional<PipelineEvaluation>
 evaluatePipeline(Problem &p, llvm::ArrayRef<PlanAttr> plans, int64_t m);
+
+/// Throughput, when no pipeline fits the limits: the pipeline whose worst
+/// device exceeds its limit by the least (exact, over the same plans as
+/// searchPipeline), for the error message.
+Result leastMemoryPipeline(Problem &p);
+
+/// The candidates searchPipeline considers for `node` in a stage on the
+/// devices first..first+count-1 with `m` micro-batches (tests).
+std::vector<Candidate> pipelineCandidates(Problem &p, size_t node,
+                                          int64_t first, int64_t count,
+                                          int64_t m);
 
 /// Exact search for the options' objective.
 Result searchExact(Problem &p);

@@ -93,6 +93,60 @@ struct Drawn {
   FailureOr<Problem> problem = failure();
 };
 
+/// Throughput: checks every layer's runner-up in `r` (name and batch
+/// time, bit for bit) against evaluatePipeline of every plan that differs
+/// from the chosen one only in that layer's candidate (of its stage's
+/// range, same stage, same micro-batch count) and fits the limits, and the
+/// best plan reported for every other micro-batch count against
+/// evaluatePipeline of its plans.
+void checkPipelineRunnerUps(Problem &problem, const Result &r,
+                            const std::string &text, int &layers, int &named) {
+  for (const LayerReport &lr : r.eval.layers) {
+    size_t i = lr.node;
+    auto [first, count] = r.stageRanges[i];
+    PlanAttr chosen = r.plans[i];
+    double best = std::numeric_limits<double>::infinity();
+    std::string name;
+    for (const Candidate &c :
+         pipelineCandidates(problem, i, first, count, r.microbatches)) {
+      PlanAttr plan = c.plans[0];
+      PlanAttr staged =
+          PlanAttr::get(plan.getContext(), chosen.getStage(), plan.getDevices(),
+                        plan.getReplicas(), plan.getSplits(), plan.getTile());
+      if (staged == chosen)
+        continue;
+      std::vector<PlanAttr> alt = r.plans;
+      alt[i] = staged;
+      auto priced = evaluatePipeline(problem, alt, r.microbatches);
+      if (!priced || priced->eval.overLimitDevice(problem) >= 0)
+        continue;
+      EXPECT_EQ(priced->stages, r.stages) << text;
+      if (priced->latency < best) {
+        best = priced->latency;
+        name = c.name.str();
+      }
+    }
+    if (std::isfinite(best)) {
+      EXPECT_EQ(lr.runnerUp, name) << text << "layer " << i;
+      EXPECT_EQ(lr.runnerUpCost, best) << text << "layer " << i;
+      EXPECT_GE(lr.runnerUpCost, r.cost) << text << "layer " << i;
+      ++named;
+    } else {
+      EXPECT_TRUE(lr.runnerUp.empty()) << text << "layer " << i;
+    }
+    ++layers;
+  }
+  for (const Result::MicrobatchAlternative &a : r.microbatchAlternatives) {
+    EXPECT_NE(a.microbatches, r.microbatches) << text;
+    auto priced = evaluatePipeline(problem, a.plans, a.microbatches);
+    ASSERT_TRUE(priced.has_value()) << text;
+    EXPECT_EQ(priced->latency, a.cost) << text;
+    EXPECT_EQ(priced->stages, a.stages) << text;
+    EXPECT_LT(priced->eval.overLimitDevice(problem), 0) << text;
+    EXPECT_GE(a.cost, r.cost) << text;
+  }
+}
+
 class SearchProperty : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -252,11 +306,18 @@ namespace {
 // a stage, micro-batch counts) finds exactly the minimum batch time of an
 // enumeration of every stage structure and every candidate of every
 // layer, and its value is the price evaluatePipeline gives its plans
-// (half of the models are held to at least two stages).
+// (half of the models are held to at least two stages). A third of the
+// models run under random per-device memory limits between the least
+// footprint of any pipeline and the fastest pipeline's (some of them at
+// exactly the least, where a plan must still be found, or just below it,
+// where none may be); the runner-ups and the other micro-batch counts'
+// plans equal evaluatePipeline of their plans.
 TEST_F(SearchProperty, PipelineEqualsBruteForce) {
   std::mt19937 rng(20261128);
   RngChooser choose(rng);
   int checked = 0, multiStage = 0, wideStage = 0, dags = 0;
+  int limited = 0, constrained = 0, nothingFits = 0, atLeast = 0;
+  int layers = 0, named = 0;
   for (int attempt = 0; checked < 30 && attempt < 200; ++attempt) {
     bool dag = attempt % 4 == 3;
     std::string text = randomModel(choose, dag, 2, dag ? 4 : 3);
@@ -271,9 +332,40 @@ TEST_F(SearchProperty, PipelineEqualsBruteForce) {
                options.minStages = staged ? 2 : 1;
              });
     ASSERT_TRUE(succeeded(problem)) << text;
+    problem->limits.assign(devices, std::numeric_limits<int64_t>::max());
+    double fastest = 0;
+    int variant = attempt % 9;
+    if (variant % 3 == 0) {
+      // The least footprint: the pipeline exceeding a limit of 0 by the
+      // least.
+      Problem probe = *problem;
+      probe.limits.assign(devices, 0);
+      Result least = leastMemoryPipeline(probe);
+      ASSERT_TRUE(least.feasible) << text;
+      int64_t floor = least.eval.maxMemory();
+      Result unlimited = searchExact(*problem);
+      ASSERT_TRUE(unlimited.feasible) << text;
+      fastest = unlimited.cost;
+      int64_t ceiling = std::max(floor, unlimited.eval.maxMemory());
+      for (int64_t d = 0; d < devices; ++d)
+        problem->limits[d] =
+            variant == 3 ? floor
+            : variant == 6
+                ? floor - 1
+                : std::uniform_int_distribution<int64_t>(floor, ceiling)(rng);
+      ++limited;
+    }
     Result r = searchExact(*problem);
     double brute = bruteForcePipeline(*problem);
     ASSERT_EQ(r.feasible, std::isfinite(brute)) << text;
+    if (variant == 3) {
+      EXPECT_TRUE(r.feasible) << text;
+      ++atLeast;
+    }
+    if (variant == 6) {
+      EXPECT_FALSE(r.feasible) << text;
+      ++nothingFits;
+    }
     if (!r.feasible)
       continue;
     EXPECT_EQ(r.cost, brute) << text;
@@ -282,6 +374,13 @@ TEST_F(SearchProperty, PipelineEqualsBruteForce) {
     EXPECT_EQ(priced->latency, r.cost) << text;
     EXPECT_EQ(priced->stages, r.stages) << text;
     EXPECT_EQ(priced->period, r.period) << text;
+    EXPECT_LT(priced->eval.overLimitDevice(*problem), 0) << text;
+    for (size_t d = 0; d < r.eval.devices.size(); ++d)
+      EXPECT_EQ(priced->eval.devices[d].peakMemory(),
+                r.eval.devices[d].peakMemory())
+          << text;
+    constrained += variant % 3 == 0 && r.cost > fastest;
+    checkPipelineRunnerUps(*problem, r, text, layers, named);
     multiStage += r.stages > 1;
     for (PlanAttr plan : r.plans)
       if (r.stages > 1 && plan.getDevices().size() > 1) {
@@ -295,10 +394,67 @@ TEST_F(SearchProperty, PipelineEqualsBruteForce) {
   EXPECT_GE(multiStage, 3);
   EXPECT_GE(wideStage, 1);
   EXPECT_GE(dags, 5);
+  EXPECT_GE(limited, 10);
+  EXPECT_GE(constrained, 2);
+  EXPECT_GE(nothingFits, 2);
+  EXPECT_GE(atLeast, 2);
+  // A layer in a one-device stage has one candidate (no runner-up).
+  EXPECT_GE(named, layers / 4);
   llvm::errs() << "pipelines: " << checked << " checked, " << multiStage
                << " with several stages, " << wideStage
-               << " with a multi-device stage among them, " << dags
-               << " DAGs\n";
+               << " with a multi-device stage among them, " << dags << " DAGs; "
+               << limited << " under memory limits, " << constrained
+               << " of them slower than without, " << nothingFits
+               << " where nothing fits; " << layers << " layers, " << named
+               << " with a runner-up\n";
+}
+
+// Throughput runner-ups on longer random chains and DAGs (no brute force):
+// every layer's runner-up equals evaluatePipeline of the best plan
+// differing from the chosen one only in that layer's candidate.
+TEST_F(SearchProperty, PipelineRunnerUpsEqualFullEvaluation) {
+  std::mt19937 rng(20261130);
+  RngChooser choose(rng);
+  int models = 0, layers = 0, named = 0, multiStage = 0, limited = 0;
+  for (int attempt = 0; models < 12 && attempt < 100; ++attempt) {
+    bool dag = attempt % 3 == 2;
+    // Under a limit the labels carry per-device bytes and the fronts grow
+    // quickly with the length (a 12-layer conv chain on 3 devices filled
+    // the 16,384-label cap): short models only.
+    bool limit = attempt % 4 == 1;
+    std::string text =
+        randomModel(choose, dag, limit ? 2 : 4, dag || limit ? 6 : 12);
+    auto [module, cluster, devices, problem] =
+        draw(text, rng, choose, 2, 4, [&](Options &options) {
+          options.objective = Objective::Throughput;
+          options.microbatches = {1, 2, 4};
+          options.minStages = attempt % 2 ? 2 : 1;
+        });
+    ASSERT_TRUE(succeeded(problem)) << text;
+    problem->limits.assign(devices, std::numeric_limits<int64_t>::max());
+    if (limit) {
+      Result unlimited = searchExact(*problem);
+      if (!unlimited.feasible)
+        continue;
+      // Just below the fastest plan's footprint.
+      problem->limits.assign(devices, unlimited.eval.maxMemory() - 1);
+      ++limited;
+    }
+    Result r = searchExact(*problem);
+    EXPECT_TRUE(r.exact) << text;
+    if (!r.feasible)
+      continue;
+    checkPipelineRunnerUps(*problem, r, text, layers, named);
+    multiStage += r.stages > 1;
+    ++models;
+  }
+  EXPECT_EQ(models, 12);
+  EXPECT_GE(multiStage, 3);
+  // A layer in a one-device stage has one candidate (no runner-up).
+  EXPECT_GE(named, layers / 4);
+  llvm::errs() << "pipeline runner-ups: " << models << " models (" << multiStage
+               << " with several stages, " << limited << " limited), " << layers
+               << " layers, " << named << " with a runner-up\n";
 }
 } // namespace
 
