@@ -37,6 +37,22 @@ using cost::Need;
 
 static constexpr double kInf = std::numeric_limits<double>::infinity();
 
+/// Device counts from `from` to `n`: every one when `n <= all`, else the
+/// powers of two times `from` below `n`, and `n` (group sizes of m splits,
+/// widths of pipeline stages).
+static std::vector<int64_t> deviceCounts(int64_t from, int64_t n, int64_t all) {
+  std::vector<int64_t> c;
+  if (n <= all) {
+    for (int64_t i = from; i <= n; ++i)
+      c.push_back(i);
+    return c;
+  }
+  for (int64_t i = from; i < n; i *= 2)
+    c.push_back(i);
+  c.push_back(n);
+  return c;
+}
+
 int Problem::internLayout(const Layout &layout) {
   std::string k = layout.key();
   auto [it, inserted] = layoutIds.try_emplace(k, layouts.size());
@@ -333,16 +349,8 @@ struct CandidateBuilder {
   /// Group sizes tried for m splits on `n` devices: all for n <= 4, else
   /// powers of two and n.
   SmallVector<int64_t> groupSizes(int64_t n) {
-    SmallVector<int64_t> g;
-    if (n <= 4) {
-      for (int64_t i = 2; i <= n; ++i)
-        g.push_back(i);
-      return g;
-    }
-    for (int64_t i = 2; i < n; i *= 2)
-      g.push_back(i);
-    g.push_back(n);
-    return g;
+    std::vector<int64_t> g = deviceCounts(2, n, 4);
+    return SmallVector<int64_t>(g.begin(), g.end());
   }
 
   void build(Node &node) { build(node, node.cands, 0, p.numDevices(), {}); }
@@ -1827,16 +1835,7 @@ static int64_t pipelineBatch(const Problem &p) {
 /// Device counts a stage may have: all for up to 8 devices, else 1, the
 /// powers of two and all.
 static std::vector<int64_t> stageWidths(int64_t n) {
-  std::vector<int64_t> w;
-  if (n <= 8) {
-    for (int64_t i = 1; i <= n; ++i)
-      w.push_back(i);
-    return w;
-  }
-  for (int64_t i = 1; i < n; i *= 2)
-    w.push_back(i);
-  w.push_back(n);
-  return w;
+  return deviceCounts(1, n, 8);
 }
 
 /// The micro-batch counts a pipeline may use: 1, and every count of the
