@@ -745,26 +745,49 @@ FailureOr<Problem> mlir::dl::search::buildProblem(func::FuncOp fn,
 // One step: a node (or fused group) under a candidate, given the layouts
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// The outcome of serving interned needs from an interned layout.
-struct Served {
-  double time = 0;
-  int64_t bytes = 0;
-  int after = -1;
-  bool infeasible = false;
-  /// Per device: bytes of the buffers the redistribution allocates for the
-  /// needs (cost::allocatedBytes).
-  std::vector<int64_t> alloc;
-  std::vector<double> busy;
-  /// The communication steps in order: time, members, kind, bytes.
-  struct Step {
-    double time;
-    std::vector<int64_t> group;
-    cost::CommKind kind;
-    int64_t bytes;
+/// What every evaluation and search run on a problem shares: the outcome
+/// of serving interned needs from an interned layout, and the bytes of each
+/// interned layout on each device. Both depend only on the interned layouts
+/// and needs and on the cluster, which a problem never changes.
+struct mlir::dl::search::EngineMemo {
+  /// The outcome of serving interned needs from an interned layout.
+  struct Served {
+    double time = 0;
+    int64_t bytes = 0;
+    int after = -1;
+    bool infeasible = false;
+    /// Per device: bytes of the buffers the redistribution allocates for the
+    /// needs (cost::allocatedBytes).
+    std::vector<int64_t> alloc;
+    std::vector<double> busy;
+    /// The communication steps in order: time, members, kind, bytes.
+    struct Step {
+      double time;
+      std::vector<int64_t> group;
+      cost::CommKind kind;
+      int64_t bytes;
+    };
+    std::vector<Step> steps;
   };
-  std::vector<Step> steps;
+  std::map<std::pair<int, int>, Served> served;
+  std::vector<std::vector<int64_t>> layoutBytes;
 };
+
+EngineMemoHolder::EngineMemoHolder() : memo(std::make_unique<EngineMemo>()) {}
+EngineMemoHolder::EngineMemoHolder(const EngineMemoHolder &)
+    : memo(std::make_unique<EngineMemo>()) {}
+EngineMemoHolder::EngineMemoHolder(EngineMemoHolder &&) noexcept = default;
+EngineMemoHolder &EngineMemoHolder::operator=(const EngineMemoHolder &other) {
+  if (this != &other)
+    memo = std::make_unique<EngineMemo>();
+  return *this;
+}
+EngineMemoHolder &
+EngineMemoHolder::operator=(EngineMemoHolder &&) noexcept = default;
+EngineMemoHolder::~EngineMemoHolder() = default;
+
+namespace {
+using Served = EngineMemo::Served;
 
 struct StepOutcome {
   bool infeasible = false;
@@ -791,10 +814,13 @@ static int64_t stepBytes(const Candidate &c, int64_t live, int64_t alloc,
 
 struct Engine {
   Problem &p;
-  std::map<std::pair<int, int>, Served> cache;
+  std::map<std::pair<int, int>, Served> &cache;
+  std::vector<std::vector<int64_t>> &layoutBytes;
   int64_t numDev;
 
-  explicit Engine(Problem &p) : p(p), numDev(p.numDevices()) {}
+  explicit Engine(Problem &p)
+      : p(p), cache(p.memo.get().served), layoutBytes(p.memo.get().layoutBytes),
+        numDev(p.numDevices()) {}
 
   const Served &serve(int layoutId, int needsId) {
     auto key = std::make_pair(layoutId, needsId);
@@ -825,7 +851,6 @@ struct Engine {
   }
 
   /// Bytes of layout `id` on each device (memoised).
-  std::vector<std::vector<int64_t>> layoutBytes;
   const std::vector<int64_t> &bytesOn(int id) {
     if (static_cast<int>(layoutBytes.size()) <= id)
       layoutBytes.resize(id + 1);

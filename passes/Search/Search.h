@@ -134,7 +134,28 @@ struct Node {
   std::vector<Candidate> cands;
 };
 
+/// Memoised redistribution costs and layout sizes of a problem (Search.cpp).
+struct EngineMemo;
+
+/// Owns a problem's EngineMemo. Copying a problem starts an empty memo: the
+/// copy interns layouts of its own from then on, so ids would not match.
+class EngineMemoHolder {
+public:
+  EngineMemoHolder();
+  EngineMemoHolder(const EngineMemoHolder &);
+  EngineMemoHolder(EngineMemoHolder &&) noexcept;
+  EngineMemoHolder &operator=(const EngineMemoHolder &);
+  EngineMemoHolder &operator=(EngineMemoHolder &&) noexcept;
+  ~EngineMemoHolder();
+  EngineMemo &get() { return *memo; }
+
+private:
+  std::unique_ptr<EngineMemo> memo;
+};
+
 /// A planning problem: the layer graph of one function and a cluster.
+/// The cluster must not change once the problem is built (the memo of
+/// communication times depends on it).
 struct Problem {
   Cluster cluster;
   Options options;
@@ -151,6 +172,8 @@ struct Problem {
   std::map<std::string, int> needIds;
   /// Per-device memory limits [B] (INT64_MAX: unlimited).
   std::vector<int64_t> limits;
+  /// Shared by every evaluation and search run on this problem.
+  EngineMemoHolder memo;
 
   int internLayout(const cost::Layout &layout);
   int internNeeds(const std::vector<cost::Need> &needs);
