@@ -7,21 +7,24 @@
 /// \file
 /// CPU kernels. Convolution, pooling, element-wise activations and softmax
 /// use oneDNN; primitives are cached by their parameters and share one
-/// engine and one stream. Tensors are plain (NCHW / row-major) at the ABI;
-/// convolutions run in the layouts oneDNN picks (usually channel-blocked)
-/// with the activations reordered in and out inside the call and the
-/// weights of weight stores reordered once and cached. Dense layers, matrix
-/// products and LSTM gates use OpenBLAS cblas_sgemm. Batch normalization
-/// and simple loops use OpenMP.
+/// engine and one stream. Pooling shapes that oneDNN would run in its
+/// reference implementation (large maps) use an OpenMP loop instead. Tensors
+/// are plain (NCHW / row-major) at the ABI; convolutions run in the layouts
+/// oneDNN picks (usually channel-blocked) with the activations reordered in and
+/// out inside the call and the weights of weight stores reordered once and
+/// cached. Dense layers, matrix products and LSTM gates use OpenBLAS
+/// cblas_sgemm. Batch normalization and simple loops use OpenMP.
 ///
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
 #include "dlrt/dlrt.h"
 
+#include <algorithm>
 #include <cblas.h>
 #include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <malloc.h>
 #include <memory>
@@ -164,9 +167,14 @@ void dlrt::detail::kernelsInit() {
   // Generated programs allocate and free the same large activation buffers
   // on every inference. With glibc's defaults, buffers above the mmap
   // threshold get fresh pages each time and freed heap tops are trimmed, so
-  // every run pays page faults and zeroing for all its activations. Keep
-  // buffers up to 32 MiB (glibc's maximum threshold) in the heap.
+  // every run pays page faults and zeroing for all its activations: on a
+  // virtual machine, YOLOv2's 608x608x32 map (47 MB) cost about 190 ms of
+  // page faults per inference, some 20 times the convolution writing it
+  // (docs/runtime.md, "Kernel rates"). The mmap threshold cannot exceed
+  // 32 MiB, so take every allocation from the heap (M_MMAP_MAX 0) and
+  // trim it only above 256 MiB free.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
@@ -243,19 +251,41 @@ ConvEntry &convEntry(const std::string &key, const memory::dims &srcDims,
                weiAny = md(weiDims, Tag::any);
   auto prop = dnnl::prop_kind::forward_inference;
   auto alg = dnnl::algorithm::convolution_direct;
-  auto d = hasBias ? dnnl::convolution_forward::desc(prop, alg, srcAny, weiAny,
-                                                     e->bias, dstAny, strides,
-                                                     dil, padL, padR)
-                   : dnnl::convolution_forward::desc(
-                         prop, alg, srcAny, weiAny, dstAny, strides, dil,
-                         padL, padR);
   dnnl::primitive_attr attr;
   if (act == 1) {
     dnnl::post_ops po;
     po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
     attr.set_post_ops(po);
   }
-  dnnl::convolution_forward::primitive_desc pd(d, attr, engine());
+  auto makePd = [&](const memory::desc &src) {
+    auto d =
+        hasBias
+            ? dnnl::convolution_forward::desc(prop, alg, src, weiAny, e->bias,
+                                              dstAny, strides, dil, padL, padR)
+            : dnnl::convolution_forward::desc(prop, alg, src, weiAny, dstAny,
+                                              strides, dil, padL, padR);
+    return dnnl::convolution_forward::primitive_desc(d, attr, engine());
+  };
+  // Few input channels (a network's first convolution, e.g. RGB images):
+  // oneDNN's direct kernel reads the plain NCHW source itself, which saves
+  // reordering it into a channel-blocked or NHWC copy padded to a full
+  // channel block, and is faster than the kernel for that copy. Taken only
+  // when oneDNN implements it with a JIT kernel rather than im2col + GEMM
+  // or its reference loop.
+  dnnl::convolution_forward::primitive_desc pd;
+  bool plainSrc = false;
+  if (weiTag == Tag::oihw && srcDims[1] <= 8) {
+    try {
+      pd = makePd(e->srcUser);
+      std::string impl = pd.impl_info_str();
+      plainSrc = impl.find("gemm") == std::string::npos &&
+                 impl.find("ref") == std::string::npos;
+    } catch (const dnnl::error &) {
+      plainSrc = false;
+    }
+  }
+  if (!plainSrc)
+    pd = makePd(srcAny);
   e->prim = dnnl::convolution_forward(pd);
   e->src = pd.src_desc();
   e->wei = pd.weights_desc();
@@ -399,6 +429,12 @@ dnnl::algorithm dlrt::detail::poolAlgorithm(const char *who, int kind, int64_t h
     fatal("%s: unknown kind %d (0 max, 1 avg)", who, kind);
   if (sh < 1 || sw < 1 || kh < 1 || kw < 1)
     fatal("%s: kernel and strides must be >= 1", who);
+  if (pad_t < 0 || pad_l < 0 || pad_b < 0 || pad_r < 0 || pad_t >= kh ||
+      pad_b >= kh || pad_l >= kw || pad_r >= kw)
+    fatal("%s: padding must be in [0, kernel) (kernel %lldx%lld, pads t%lld "
+          "l%lld b%lld r%lld)",
+          who, (long long)kh, (long long)kw, (long long)pad_t, (long long)pad_l,
+          (long long)pad_b, (long long)pad_r);
   int64_t eoh = (h + pad_t + pad_b - kh) / sh + 1;
   int64_t eow = (w + pad_l + pad_r - kw) / sw + 1;
   if (eoh != oh || eow != ow)
@@ -409,6 +445,157 @@ dnnl::algorithm dlrt::detail::poolAlgorithm(const char *who, int kind, int64_t h
                              : dnnl::algorithm::pooling_avg_exclude_padding;
 }
 
+namespace {
+
+/// One step of a pooling window: the larger value (max) or the sum (avg).
+template <bool IsMax>
+inline float poolStep(float acc, float v) {
+  return IsMax ? (v > acc ? v : acc) : acc + v;
+}
+
+/// o[i] = step(o[i], p[i * stride]) for i < n; a compile-time stride (1, 2)
+/// lets the loop vectorize with contiguous or interleaved loads.
+template <bool IsMax, int64_t Stride>
+void poolSpan(float *o, const float *p, int64_t n, int64_t stride) {
+  const int64_t s = Stride ? Stride : stride;
+  for (int64_t i = 0; i < n; ++i)
+    o[i] = poolStep<IsMax>(o[i], p[i * s]);
+}
+
+/// Window geometry shared by the output rows of one pooling.
+struct PoolGeom {
+  int64_t h = 0, w = 0, kh = 0, kw = 0, sh = 0, sw = 0, pt = 0, pl = 0, ow = 0;
+  /// Output columns [xLo, xHi) have their whole window inside the input
+  /// horizontally; the columns outside it are handled one by one.
+  int64_t xLo = 0, xHi = 0;
+  bool includePad = false;
+};
+
+/// Output row `oy` of one channel plane.
+template <bool IsMax>
+void poolRow(const PoolGeom &g, const float *plane, float *o, int64_t oy) {
+  const float init = IsMax ? -INFINITY : 0.f;
+  const int64_t iy0 = oy * g.sh - g.pt;
+  const int64_t ky0 = std::max<int64_t>(0, -iy0);
+  const int64_t ky1 = std::min(g.kh, g.h - iy0);
+  // Interior columns: kh * kw passes over the output row, each a
+  // vectorizable strided span of one input row.
+  const int64_t n = g.xHi - g.xLo;
+  for (int64_t x = g.xLo; x < g.xHi; ++x)
+    o[x] = init;
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    const float *row = plane + (iy0 + ky) * g.w + g.xLo * g.sw - g.pl;
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      if (g.sw == 1)
+        poolSpan<IsMax, 1>(o + g.xLo, row + kx, n, 1);
+      else if (g.sw == 2)
+        poolSpan<IsMax, 2>(o + g.xLo, row + kx, n, 2);
+      else
+        poolSpan<IsMax, 0>(o + g.xLo, row + kx, n, g.sw);
+    }
+  }
+  // Border columns, whose windows are clipped at the left or right edge.
+  auto border = [&](int64_t x) {
+    const int64_t ix0 = x * g.sw - g.pl;
+    const int64_t kx0 = std::max<int64_t>(0, -ix0);
+    const int64_t kx1 = std::min(g.kw, g.w - ix0);
+    float acc = init;
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float *row = plane + (iy0 + ky) * g.w + ix0;
+      for (int64_t kx = kx0; kx < kx1; ++kx)
+        acc = poolStep<IsMax>(acc, row[kx]);
+    }
+    o[x] = acc;
+  };
+  for (int64_t x = 0; x < g.xLo; ++x)
+    border(x);
+  for (int64_t x = g.xHi; x < g.ow; ++x)
+    border(x);
+  if (IsMax)
+    return;
+  // Average: divide by the window size, or by the number of its positions
+  // inside the input.
+  if (g.includePad) {
+    const float d = static_cast<float>(g.kh * g.kw);
+    for (int64_t x = 0; x < g.ow; ++x)
+      o[x] /= d;
+    return;
+  }
+  const int64_t rows = ky1 - ky0;
+  const float d = static_cast<float>(rows * g.kw);
+  for (int64_t x = g.xLo; x < g.xHi; ++x)
+    o[x] /= d;
+  auto clipped = [&](int64_t x) {
+    const int64_t ix0 = x * g.sw - g.pl;
+    const int64_t cols = std::min(g.kw, g.w - ix0) - std::max<int64_t>(0, -ix0);
+    o[x] /= static_cast<float>(rows * cols);
+  };
+  for (int64_t x = 0; x < g.xLo; ++x)
+    clipped(x);
+  for (int64_t x = g.xHi; x < g.ow; ++x)
+    clipped(x);
+}
+
+/// A oneDNN pooling primitive, or none where oneDNN would run its reference
+/// implementation.
+struct PoolEntry {
+  bool direct = false;
+  Cached onednn;
+};
+
+/// Runs the pooling with oneDNN and returns true when oneDNN has a JIT
+/// kernel for it on the plain NCHW tensors; returns false (the caller runs
+/// its direct loop) otherwise. oneDNN 2.x pools plain layouts with a kernel
+/// that transposes blocks of channels, but only while they fit its cache
+/// budget; larger maps (YOLOv2's 608x608 x 32) go to its reference
+/// implementation, which runs at under 1 GB/s. A reorder to a blocked
+/// layout and back would triple the traffic of an op that is memory-bound,
+/// so those run in the loop below.
+bool poolOneDnn(dnnl::algorithm alg, int64_t n, int64_t c, int64_t h, int64_t w,
+                int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t pad_t,
+                int64_t pad_l, int64_t pad_b, int64_t pad_r, int64_t oh,
+                int64_t ow, int count_include_pad, const float *in,
+                float *out) {
+  static std::unordered_map<std::string, PoolEntry> cache;
+  // DLRT_POOL_LOOP=1 runs every pooling in the loop (tests, comparisons).
+  static const bool forceLoop = [] {
+    const char *v = std::getenv("DLRT_POOL_LOOP");
+    return v && std::strcmp(v, "1") == 0;
+  }();
+  if (forceLoop)
+    return false;
+  try {
+    std::string key = makeKey("pool2d", {static_cast<int64_t>(alg), n, c, h, w,
+                                         kh, kw, sh, sw, pad_t, pad_l, pad_b,
+                                         pad_r, count_include_pad != 0});
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      memory::desc src = md({n, c, h, w}, Tag::nchw);
+      memory::desc dst = md({n, c, oh, ow}, Tag::nchw);
+      dnnl::pooling_forward::primitive_desc pd(
+          dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, alg,
+                                      src, dst, {sh, sw}, {kh, kw},
+                                      {pad_t, pad_l}, {pad_b, pad_r}),
+          engine());
+      std::string impl = pd.impl_info_str();
+      PoolEntry e;
+      e.direct = impl.find("jit") == std::string::npos;
+      if (!e.direct)
+        e.onednn = Cached{dnnl::pooling_forward(pd),
+                          {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}};
+      it = cache.emplace(key, std::move(e)).first;
+    }
+    if (it->second.direct)
+      return false;
+    execute(it->second.onednn, {in, out});
+    return true;
+  } catch (const dnnl::error &e) {
+    fatal("pool2d: oneDNN error: %s", e.what());
+  }
+}
+
+} // namespace
+
 extern "C" void dlrt_pool2d(int kind, const float *in, int64_t n, int64_t c,
                             int64_t h, int64_t w, int64_t kh, int64_t kw,
                             int64_t sh, int64_t sw, int64_t pad_t,
@@ -418,27 +605,30 @@ extern "C" void dlrt_pool2d(int kind, const float *in, int64_t n, int64_t c,
   dnnl::algorithm alg =
       poolAlgorithm("pool2d", kind, h, w, kh, kw, sh, sw, pad_t, pad_l, pad_b,
                     pad_r, oh, ow, count_include_pad);
-  if (n == 0 || c == 0)
+  if (n == 0 || c == 0 || oh <= 0 || ow <= 0)
     return;
-  try {
-    std::string key =
-        makeKey("pool2d", {kind, n, c, h, w, kh, kw, sh, sw, pad_t, pad_l,
-                           pad_b, pad_r, count_include_pad != 0});
-    Cached &cp = lookup(key, [&] {
-      memory::desc src = md({n, c, h, w}, Tag::nchw);
-      memory::desc dst = md({n, c, oh, ow}, Tag::nchw);
-      dnnl::pooling_forward::primitive_desc pd(
-          dnnl::pooling_forward::desc(dnnl::prop_kind::forward_inference, alg,
-                                      src, dst, {sh, sw}, {kh, kw},
-                                      {pad_t, pad_l}, {pad_b, pad_r}),
-          engine());
-      return Cached{dnnl::pooling_forward(pd),
-                    {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}};
-    });
-    execute(cp, {in, out});
-  } catch (const dnnl::error &e) {
-    fatal("pool2d: oneDNN error: %s", e.what());
-  }
+  if (poolOneDnn(alg, n, c, h, w, kh, kw, sh, sw, pad_t, pad_l, pad_b, pad_r,
+                 oh, ow, count_include_pad, in, out))
+    return;
+  PoolGeom g;
+  g.h = h, g.w = w, g.kh = kh, g.kw = kw, g.sh = sh, g.sw = sw;
+  g.pt = pad_t, g.pl = pad_l, g.ow = ow;
+  g.includePad = count_include_pad != 0;
+  g.xLo = std::min((pad_l + sw - 1) / sw, ow);
+  g.xHi = w + pad_l - kw >= 0 ? std::min((w + pad_l - kw) / sw + 1, ow) : 0;
+  g.xHi = std::max(g.xHi, g.xLo);
+  const int64_t planes = n * c;
+#pragma omp parallel for collapse(2)                                           \
+    schedule(static) if (planes * oh * ow * kh * kw > 65536)
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const float *plane = in + p * h * w;
+      float *o = out + (p * oh + oy) * ow;
+      if (kind == 0)
+        poolRow<true>(g, plane, o, oy);
+      else
+        poolRow<false>(g, plane, o, oy);
+    }
 }
 
 extern "C" void dlrt_global_avg_pool(const float *in, int64_t n, int64_t c,

@@ -113,6 +113,24 @@ TEST(Conv2d, FusedRelu) {
   checkConv({1, 3, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, true});
 }
 
+// Up to 8 input channels (groups 1) the source is read in its plain NCHW
+// layout by oneDNN's direct kernel; 9 and more go through the blocked copy.
+// Maps of odd sizes larger than a vector and a channel block, with
+// padding, strides, a 7x7 window and more output channels than one block.
+TEST(Conv2d, FewInputChannels) {
+  // YOLOv2's first layer in small: 3 -> 32, 3x3, pad 1, fused ReLU.
+  checkConv({1, 3, 61, 67, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, true});
+  // ResNet's stem: 7x7 stride 2 pad 3, no bias.
+  checkConv({2, 3, 45, 39, 40, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 0, false});
+  // One channel, asymmetric padding, stride 3 x 2.
+  checkConv({1, 1, 50, 33, 17, 3, 5, 3, 2, 0, 2, 1, 1, 1, 1, 1, 1, true});
+  // 4 and 8 channels (the limit), 9 (blocked), dilation 2.
+  checkConv({1, 4, 29, 31, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, true});
+  checkConv({1, 8, 37, 23, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, true});
+  checkConv({1, 9, 37, 23, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, true});
+  checkConv({1, 3, 40, 41, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, 0, true});
+}
+
 std::vector<float> refPool(int kind, const std::vector<float> &in, int64_t n,
                            int64_t c, int64_t h, int64_t w, int64_t kh,
                            int64_t kw, int64_t sh, int64_t sw, int64_t pt,
@@ -165,6 +183,84 @@ TEST(Pool2d, MaxAndAvg) {
     expectNear(out, refPool(k.kind, in, n, c, h, w, k.k, k.k, k.s, k.s, k.pt,
                             k.pl, oh, ow, k.includePad, k.pb, k.pr));
   }
+}
+
+// Maps large enough that oneDNN 2.x falls back from its JIT kernel for
+// plain layouts (checked with ONEDNN_VERBOSE=2) and the runtime's own loop
+// runs; dlrt.kernels.pool-loop runs every pooling test in that loop
+// (DLRT_POOL_LOOP=1). Odd sizes, padding on either side, strides 1, 2 and
+// 3 (the loop's contiguous, interleaved and general paths), ceil mode
+// (extra bottom/right padding), rectangular windows.
+TEST(Pool2d, LargeMapsOddSizes) {
+  struct Case {
+    int kind;
+    int64_t n, c, h, w, kh, kw, sh, sw, pt, pl, pb, pr;
+    int includePad;
+  } cases[] = {
+      // YOLOv2's 2x2/2 max pool on an odd width (ceil mode: pad_r 1).
+      {0, 1, 8, 300, 301, 2, 2, 2, 2, 0, 0, 0, 1, 0},
+      // 3x3/2 pad 1 (ResNet), two images.
+      {0, 2, 4, 257, 263, 3, 3, 2, 2, 1, 1, 1, 1, 0},
+      // 3x3/1 pad 1, average without and with the padding.
+      {1, 1, 4, 255, 250, 3, 3, 1, 1, 1, 1, 1, 1, 0},
+      {1, 1, 4, 255, 250, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+      // Rectangular 3x2 window, strides 3x2, asymmetric pads.
+      {1, 1, 4, 255, 250, 3, 2, 3, 2, 2, 1, 0, 1, 1},
+      {0, 1, 4, 255, 250, 3, 2, 3, 2, 2, 1, 0, 1, 0},
+      // 5x5/3 with ceil-mode padding on both sides, average excluding it.
+      {1, 1, 3, 200, 203, 5, 5, 3, 3, 2, 0, 4, 3, 0},
+      {0, 1, 3, 200, 203, 5, 5, 3, 3, 2, 0, 4, 3, 0},
+      // Window wider than the map plus padding on one side.
+      {0, 1, 2, 300, 3, 2, 4, 2, 1, 0, 1, 0, 2, 0},
+      {1, 1, 2, 300, 3, 2, 4, 2, 1, 0, 1, 0, 2, 0},
+  };
+  for (const Case &k : cases) {
+    int64_t oh = (k.h + k.pt + k.pb - k.kh) / k.sh + 1;
+    int64_t ow = (k.w + k.pl + k.pr - k.kw) / k.sw + 1;
+    auto in = randomVec(k.n * k.c * k.h * k.w, 14);
+    std::vector<float> out(k.n * k.c * oh * ow, 123.f);
+    for (int rep = 0; rep < 2; ++rep)
+      dlrt_pool2d(k.kind, in.data(), k.n, k.c, k.h, k.w, k.kh, k.kw, k.sh, k.sw,
+                  k.pt, k.pl, k.pb, k.pr, out.data(), oh, ow, k.includePad);
+    SCOPED_TRACE(testing::Message()
+                 << "kind " << k.kind << " " << k.h << "x" << k.w << " window "
+                 << k.kh << "x" << k.kw << " stride " << k.sh << "x" << k.sw);
+    expectNear(out,
+               refPool(k.kind, in, k.n, k.c, k.h, k.w, k.kh, k.kw, k.sh, k.sw,
+                       k.pt, k.pl, oh, ow, k.includePad, k.pb, k.pr));
+  }
+}
+
+// Many channels over small maps: shapes oneDNN 2.x runs with its JIT kernel
+// for plain layouts (checked with ONEDNN_VERBOSE=2), so dlrt.kernels checks
+// that path and dlrt.kernels.pool-loop the loop on the same shapes.
+TEST(Pool2d, ManyChannelsSmallMaps) {
+  struct Case {
+    int kind;
+    int64_t c, h, w, k, s, pad;
+    int includePad;
+  } cases[] = {{0, 64, 28, 28, 3, 2, 1, 0},
+               {1, 64, 28, 28, 3, 2, 1, 0},
+               {1, 48, 19, 17, 3, 1, 1, 1},
+               {0, 256, 12, 12, 2, 2, 0, 0},
+               {0, 512, 13, 13, 2, 1, 0, 0}};
+  for (const Case &k : cases) {
+    int64_t oh = (k.h + 2 * k.pad - k.k) / k.s + 1;
+    int64_t ow = (k.w + 2 * k.pad - k.k) / k.s + 1;
+    auto in = randomVec(k.c * k.h * k.w, 15);
+    std::vector<float> out(k.c * oh * ow, 123.f);
+    dlrt_pool2d(k.kind, in.data(), 1, k.c, k.h, k.w, k.k, k.k, k.s, k.s, k.pad,
+                k.pad, k.pad, k.pad, out.data(), oh, ow, k.includePad);
+    expectNear(out, refPool(k.kind, in, 1, k.c, k.h, k.w, k.k, k.k, k.s, k.s,
+                            k.pad, k.pad, oh, ow, k.includePad, k.pad, k.pad));
+  }
+}
+
+TEST(Pool2d, PaddingNotSmallerThanKernelAborts) {
+  std::vector<float> in(16), out(16);
+  EXPECT_DEATH(dlrt_pool2d(0, in.data(), 1, 1, 4, 4, 2, 2, 1, 1, 2, 0, 0, 0,
+                           out.data(), 5, 3, 0),
+               "pool2d: padding must be in \\[0, kernel\\)");
 }
 
 TEST(Pool2d, GlobalAvg) {
