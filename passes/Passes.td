@@ -201,6 +201,11 @@ def DLSearchPartition : Pass<"dl-search-partition", "ModuleOp"> {
            "latency, throughput, energy or memory">,
     Option<"memoryLimit", "memory-limit", "int64_t", /*default=*/"0",
            "Per-device memory limit in bytes (0: each device's capacity)">,
+    Option<"workBudget", "work-budget", "int64_t",
+           /*default=*/"30000000",
+           "Label visits the exact memory-mode DP may spend before the "
+           "best bounded plan is reported with a proven lower bound and "
+           "gap (0: unlimited)">,
     Option<"report", "report", "std::string", /*default=*/"\"\"",
            "Write the report to this file (.json: JSON, else a table)">
   ];

@@ -19,6 +19,7 @@
 #include "passes/Search/Search.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::dl {
@@ -78,6 +79,12 @@ struct DLSearchPartitionPass
     Options options;
     options.objective = *obj;
     options.memoryLimit = memoryLimit;
+    if (workBudget < 0) {
+      module.emitError() << "work-budget must be >= 0, got "
+                         << static_cast<int64_t>(workBudget);
+      return signalPassFailure();
+    }
+    options.workBudget = workBudget;
     std::string table, json;
     for (func::FuncOp fn : funcs) {
       auto problem = buildProblem(fn, c, options);
@@ -85,9 +92,20 @@ struct DLSearchPartitionPass
         return signalPassFailure();
       Result r = searchExact(*problem);
       if (!r.feasible) {
+        if (!r.infeasibleProven) {
+          fn.emitError() << "no plan within the memory limits was found: "
+                         << r.gapNote;
+          return signalPassFailure();
+        }
         reportInfeasible(*problem);
         return signalPassFailure();
       }
+      if (!r.exact)
+        fn.emitRemark() << "plan not proven optimal: cost " << r.cost
+                        << ", lower bound " << r.lowerBound << " ("
+                        << r.boundMethod << "), gap " << r.gap() << " ("
+                        << llvm::formatv("{0:f2}", 100 * r.relativeGap())
+                        << " %); " << r.gapNote;
       if (!r.plans.empty()) {
         for (auto [i, node] : llvm::enumerate(problem->nodes))
           node.op->setAttr(DLDialect::kPlanAttrName, r.plans[i]);
@@ -133,14 +151,17 @@ struct DLSearchPartitionPass
       d = 0;
     const DeviceReport &dr = r.eval.devices[d];
     int at = r.eval.peakAt[d] >= 0 ? r.eval.peakAt[d] : 0;
-    p.nodes[at].op->emitError()
-        << "no plan fits the memory limit: even the plan with the smallest "
-           "footprint needs "
-        << dr.peakMemory() << " bytes on device " << d << " ("
-        << p.cluster.devices[d].name << "; " << dr.weights
-        << " of weights, " << dr.peakActivations
-        << " of activations peaking at layer '" << p.nodes[at].name
-        << "'), over its limit of " << limits[d] << " bytes";
+    InFlightDiagnostic diag = p.nodes[at].op->emitError();
+    diag << "no plan fits the memory limit: even the plan with the smallest "
+            "footprint"
+         << (r.exact ? "" : " found") << " needs " << dr.peakMemory()
+         << " bytes on device " << d << " (" << p.cluster.devices[d].name
+         << "; " << dr.weights << " of weights, " << dr.peakActivations
+         << " of activations peaking at layer '" << p.nodes[at].name
+         << "'), over its limit of " << limits[d] << " bytes";
+    if (!r.exact)
+      diag << " (the least footprint of any plan is at least "
+           << int64_t(r.lowerBound) << " bytes: " << r.boundMethod << ")";
   }
 
   /// No pipeline fits: names the layer, device and bytes of the pipeline

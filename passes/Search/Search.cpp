@@ -1320,6 +1320,47 @@ struct Beam {
   size_t width = 0;
   bool byMemory = false;
 };
+
+/// What a single-label run minimises (one label per state, the least).
+enum class Scalar {
+  /// The objective's value (latency or energy; the step times for the
+  /// memory objective).
+  Objective,
+  /// max over steps and devices of the step's activation bytes plus the
+  /// candidate's own parameter bytes on the device: a lower bound of the
+  /// plan's peak memory.
+  StepPeak,
+  /// max over steps of the activation bytes summed over the devices: a
+  /// lower bound of the sum over the devices of their activation peaks.
+  StepTotal,
+  /// The objective plus sum_d lambda_d (parameter bytes of the step on d +
+  /// span/n of its activation bytes on d): a Lagrangian relaxation of the
+  /// per-device limits.
+  Lagrangian,
+};
+
+struct DPConfig {
+  /// Labels carry per-device weights and activation peaks (Pareto fronts).
+  bool memory = false;
+  Bounds bounds;
+  Beam beam;
+  /// Single-label runs only.
+  Scalar scalar = Scalar::Objective;
+  /// Single-label runs: drop every step whose activation bytes plus its
+  /// own parameter bytes exceed a device's limit (no plan within the
+  /// limits takes it).
+  bool pruneSteps = false;
+  /// Scalar::Lagrangian: per-device multipliers [objective unit / B], and
+  /// whether the objective's own step values are added (not for the
+  /// memory objective, whose relaxation is the multipliers' term alone).
+  std::vector<double> lambda;
+  bool withObjective = true;
+  /// pruneSteps: also drop steps whose footprint on a device exceeds this.
+  int64_t stepCap = std::numeric_limits<int64_t>::max();
+  /// Memory mode: stop (Result::budgetExceeded) after this many label
+  /// visits; 0: unlimited.
+  int64_t workBudget = 0;
+};
 } // namespace
 
 /// Runs the DP. With `memory`, labels carry per-device weights and
@@ -1327,9 +1368,22 @@ struct Beam {
 /// front; otherwise one label (the cheapest) per state. `bounds` drops
 /// labels that cannot lead to an optimum; `beam` makes the run a
 /// heuristic (small fronts) that only serves to find such a bound.
-static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
-                    Beam beam = {}) {
-  Engine engine(p);
+static Result runDP(Problem &p, const DPConfig &config,
+                    Engine *shared = nullptr) {
+  bool memory = config.memory;
+  const Bounds &bounds = config.bounds;
+  const Beam &beam = config.beam;
+  Scalar scalar = memory ? Scalar::Objective : config.scalar;
+  bool pruneSteps = !memory && config.pruneSteps;
+  // Whether the steps' activation bytes are needed.
+  bool needLive = memory || pruneSteps || scalar != Scalar::Objective;
+  bool peakScalar = scalar == Scalar::StepPeak || scalar == Scalar::StepTotal;
+  int64_t work = 0;
+  bool aborted = false;
+  std::optional<Engine> own;
+  if (!shared)
+    own.emplace(p);
+  Engine &engine = shared ? *shared : *own;
   size_t n = p.nodes.size();
   int64_t nd = p.numDevices();
   size_t width = memory ? 2 * nd : 0;
@@ -1445,7 +1499,7 @@ static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
   std::vector<int> cur, key;
   std::vector<int64_t> liveBase(nd), live(nd), vec(width), alloc(nd), dying(nd);
   SmallVector<const Served *, 4> used;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n && !aborted; ++i) {
     Position &here = pos[i];
     r.maxStates = std::max<int64_t>(r.maxStates, here.states.size());
     const std::vector<int> &liveNow = p.liveAt[i];
@@ -1479,9 +1533,9 @@ static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
       for (int t : p.liveAt[i + c.span])
         it->second.push_back(t == result ? -1 : slotOf(t));
     }
-    for (size_t si = 0; si < here.states.size(); ++si) {
+    for (size_t si = 0; si < here.states.size() && !aborted; ++si) {
       const State &from = here.states[si];
-      if (memory) {
+      if (needLive) {
         std::fill(liveBase.begin(), liveBase.end(), 0);
         for (int l : from.key) {
           const std::vector<int64_t> &bytes = engine.bytesOn(l);
@@ -1524,25 +1578,67 @@ static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
         key.clear();
         for (int src : *sourcesOf[ci])
           key.push_back(src < 0 ? c.resultId : cur[src]);
-        if (memory) {
+        if (needLive && c.span == 1 && used.size() == 1) {
+          // The common case (one operand read, no fused group): the same
+          // sum as stepBytes.
+          const int64_t *a = used[0]->alloc.data(),
+                        *own = c.bufferBytes.begin();
+          for (int64_t d = 0; d < nd; ++d)
+            live[d] = liveBase[d] + a[d] + own[d];
+        } else if (needLive) {
           std::fill(alloc.begin(), alloc.end(), 0);
           std::fill(dying.begin(), dying.end(), 0);
           for (const Served *s : used)
             for (int64_t d = 0; d < nd; ++d)
               alloc[d] += s->alloc[d];
-          for (const Operand &op : operands[ci])
-            if (op.slot >= 0 && op.dies)
-              for (int64_t d = 0; d < nd; ++d)
-                dying[d] += engine.bytesOn(from.key[op.slot])[d];
+          // Only a fused group frees its dying operand early.
+          if (c.span > 1)
+            for (const Operand &op : operands[ci])
+              if (op.slot >= 0 && op.dies) {
+                const int64_t *b = engine.bytesOn(from.key[op.slot]).data();
+                for (int64_t d = 0; d < nd; ++d)
+                  dying[d] += b[d];
+              }
           for (int64_t d = 0; d < nd; ++d)
             live[d] =
                 stepBytes(c, liveBase[d], alloc[d], c.bufferBytes[d], dying[d]);
+        }
+        if (pruneSteps) {
+          bool over = false;
+          for (int64_t d = 0; d < nd && !over; ++d)
+            over = live[d] + c.weightBytes[d] >
+                   std::min(p.limits[d], config.stepCap);
+          if (over)
+            continue;
+        }
+        // The single-label runs' step term.
+        if (scalar == Scalar::StepPeak) {
+          int64_t m = 0;
+          for (int64_t d = 0; d < nd; ++d)
+            m = std::max(m, live[d] + c.weightBytes[d]);
+          v = double(m);
+        } else if (scalar == Scalar::StepTotal) {
+          int64_t m = 0;
+          for (int64_t d = 0; d < nd; ++d)
+            m += live[d];
+          v = double(m);
+        } else if (scalar == Scalar::Lagrangian) {
+          double frac = double(c.span) / double(n), penalty = 0;
+          for (int64_t d = 0; d < nd; ++d)
+            penalty += config.lambda[d] *
+                       (double(c.weightBytes[d]) + frac * double(live[d]));
+          v = config.withObjective ? v + penalty : penalty;
+        }
+        if (memory && config.workBudget > 0 && work > config.workBudget) {
+          aborted = true;
+          break;
         }
         // The target state, created when its first label arrives (so
         // states are numbered as labels reach them).
         int target = -1;
         for (size_t li = 0; li < from.size(); ++li) {
-          double value = from.values[li] + v;
+          double value =
+              peakScalar ? std::max(from.values[li], v) : from.values[li] + v;
           double sum = 0;
           ++r.statesExplored;
           if (memory) {
@@ -1583,6 +1679,7 @@ static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
             }
             continue;
           }
+          work += int64_t(s.size() + width);
           if (!insertIntoFront(s, value, sum, vec.data(), width, back))
             continue;
           if (beam.width && s.size() > beam.width) {
@@ -1609,6 +1706,10 @@ static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
     }
   }
 
+  if (aborted) {
+    r.budgetExceeded = true;
+    return r;
+  }
   // Close with the output assembly and pick the best label.
   Position &end = pos[n];
   double bestValue = kInf;
@@ -1623,8 +1724,11 @@ static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
     if (o.infeasible)
       continue;
     for (size_t li = 0; li < st.size(); ++li) {
-      double v = st.values[li] + engine.stepValue(o);
-      if (p.options.objective == Objective::Memory) {
+      double v =
+          peakScalar || (scalar == Scalar::Lagrangian && !config.withObjective)
+              ? st.values[li]
+              : st.values[li] + engine.stepValue(o);
+      if (memory && p.options.objective == Objective::Memory) {
         int64_t m = labelMemory(st, li, nd);
         if (m < bestMemory || (m == bestMemory && v < bestValue)) {
           bestMemory = m;
@@ -1651,8 +1755,8 @@ static Result runDP(Problem &p, bool memory, const Bounds &bounds = {},
     s = b.prevState;
     l = b.prevLabel;
   }
-  r.eval = evaluate(p, r.choice);
-  r.cost = p.options.objective == Objective::Memory
+  r.eval = evaluateWith(engine, r.choice);
+  r.cost = memory && p.options.objective == Objective::Memory
                ? double(bestMemory)
                : bestValue;
   if (truncated) {
@@ -2638,43 +2742,345 @@ Result mlir::dl::search::leastMemoryPipeline(Problem &p) {
   return r;
 }
 
-Result mlir::dl::search::searchExact(Problem &p) {
-  Result r;
-  if (p.options.objective == Objective::Throughput)
-    return searchPipeline(p);
-  // The memory-mode DP is exact; a quick heuristic run of it (small
-  // fronts) first finds a plan whose cost bounds the exact run's labels.
-  auto heuristicBound = [&](Bounds &bounds, int64_t &explored) {
-    for (bool byMemory : {true, false}) {
-      if (p.options.objective == Objective::Memory && !byMemory)
+/// The least sum over the devices of the parameter bytes, over every way
+/// to cover the layers with candidates.
+static int64_t minTotalWeights(const Problem &p) {
+  size_t n = p.nodes.size();
+  std::vector<int64_t> rest(n + 1, 0);
+  for (size_t i = n; i-- > 0;) {
+    int64_t best = std::numeric_limits<int64_t>::max();
+    for (const Candidate &c : p.nodes[i].cands) {
+      if (rest[i + c.span] == std::numeric_limits<int64_t>::max())
         continue;
-      Result h = runDP(p, /*memory=*/true, {}, Beam{8, byMemory});
-      explored += h.statesExplored;
-      if (!h.feasible || !h.eval.valid || !withinLimits(p, h.eval))
-        continue;
-      if (p.options.objective == Objective::Memory)
-        bounds.memory = std::min(bounds.memory, h.eval.maxMemory());
-      else
-        bounds.value = std::min(bounds.value, objectiveValue(p, h.eval));
+      int64_t w = rest[i + c.span];
+      for (int64_t b : c.weightBytes)
+        w += b;
+      best = std::min(best, w);
+    }
+    rest[i] = best;
+  }
+  return rest[0];
+}
+
+/// Formats an objective value with its unit.
+static std::string formatValue(const Problem &p, double v) {
+  switch (p.options.objective) {
+  case Objective::Memory:
+    return llvm::formatv("{0} B", int64_t(v)).str();
+  case Objective::Energy:
+    return llvm::formatv("{0:e6} J", v).str();
+  default:
+    return llvm::formatv("{0:e6} s", v).str();
+  }
+}
+
+/// The search when the per-device limits bind (latency, energy) or for the
+/// memory objective. The exact memory-mode DP (Pareto fronts of per-device
+/// byte vectors) is run under Options::workBudget after cheaper bounded
+/// runs; if it would exceed the budget, the best plan found is returned
+/// with a proven lower bound:
+///  * latency/energy: the optimum without limits, the optimum without the
+///    steps that alone exceed a device's limit (a relaxation: no plan
+///    within the limits takes such a step; if its optimum fits, it is the
+///    constrained optimum), and Lagrangian relaxations of the limits;
+///  * memory: the least largest single-step footprint, and the least sum
+///    of parameter bytes plus the least largest summed activation bytes of
+///    a step, divided by the device count (the largest device holds at
+///    least the average).
+/// `unconstrained` is the optimum without limits (latency, energy).
+static Result searchWithinLimits(Problem &p, double unconstrained,
+                                 int64_t explored) {
+  bool memoryObjective = p.options.objective == Objective::Memory;
+  int64_t nd = p.numDevices();
+  // One engine for every run: redistributions are priced once.
+  Engine engine(p);
+  size_t n = p.nodes.size();
+  int64_t budget = p.options.workBudget;
+  double lower = 0;
+  std::string lowerHow = "0 (no bound computed)";
+  auto raise = [&](double v, const std::string &how) {
+    if (v > lower) {
+      lower = v;
+      lowerHow = how;
     }
   };
-  if (p.options.objective == Objective::Memory) {
-    Bounds bounds;
-    int64_t explored = 0;
-    heuristicBound(bounds, explored);
-    r = runDP(p, /*memory=*/true, bounds);
-    r.statesExplored += explored;
+  std::optional<Result> best;
+  std::string bestHow;
+  auto consider = [&](Result h, const std::string &how) {
+    if (!h.feasible || !h.eval.valid || !withinLimits(p, h.eval))
+      return;
+    double v = objectiveValue(p, h.eval);
+    if (!best || v < best->cost) {
+      h.cost = v;
+      best = std::move(h);
+      bestHow = how;
+    }
+  };
+  auto proven = [&] { return best && best->cost <= lower; };
+  auto infeasible = [&](bool proof) {
+    Result r;
+    r.statesExplored = explored;
+    r.infeasibleProven = proof;
+    r.exact = proof;
+    if (!proof)
+      r.gapNote = "no plan within the limits was found before the work "
+                  "budget was spent; none is proven not to exist";
+    return r;
+  };
+
+  // Relaxations: each minimises over a superset of the plans within the
+  // limits (or a function no larger than the objective on them).
+  DPConfig relaxed;
+  relaxed.pruneSteps = true;
+  int64_t transitions = 1;
+  Evaluation relaxedEval;
+  if (!memoryObjective) {
+    raise(unconstrained, "the optimum without memory limits");
+    Result pr = runDP(p, relaxed, &engine);
+    explored += pr.statesExplored;
+    transitions = std::max<int64_t>(1, pr.statesExplored);
+    if (!pr.feasible)
+      return infeasible(true);
+    raise(pr.cost, "the optimum over the steps that fit the limits alone");
+    relaxedEval = pr.eval;
+    consider(pr, "frontier DP over the steps that fit the limits alone");
   } else {
-    r = runDP(p, /*memory=*/false);
-    // The unconstrained optimum is the constrained one if it fits.
-    if (!r.feasible || !withinLimits(p, r.eval)) {
-      int64_t explored = r.statesExplored;
-      Bounds bounds;
-      heuristicBound(bounds, explored);
-      r = runDP(p, /*memory=*/true, bounds);
-      r.statesExplored += explored;
+    relaxed.scalar = Scalar::StepPeak;
+    Result sp = runDP(p, relaxed, &engine);
+    explored += sp.statesExplored;
+    transitions = std::max<int64_t>(1, sp.statesExplored);
+    if (!sp.feasible)
+      return infeasible(true);
+    raise(sp.cost, "the least largest footprint of a single step (its "
+                   "activation bytes plus its own parameters on a device)");
+    relaxed.scalar = Scalar::StepTotal;
+    Result tot = runDP(p, relaxed, &engine);
+    explored += tot.statesExplored;
+    int64_t weights = minTotalWeights(p);
+    if (tot.feasible && weights < std::numeric_limits<int64_t>::max()) {
+      __int128 sum = __int128(int64_t(tot.cost)) + weights;
+      raise(double(int64_t((sum + nd - 1) / nd)),
+            "the least summed parameter bytes plus the least largest "
+            "summed activation bytes of a step, over the device count");
+    }
+    consider(std::move(sp), "frontier DP minimising the largest step");
+  }
+
+  // Lagrangian relaxation of the limits (latency, energy): for every
+  // lambda >= 0, min over plans of value + sum_d lambda_d (parameters on d
+  // + a convex combination of d's step activation bytes) - sum_d lambda_d
+  // limit_d is at most the constrained optimum. Its plans are candidates.
+  double slack =
+      8.0 * double(n + nd + 8) * std::numeric_limits<double>::epsilon();
+  if (!memoryObjective && !proven()) {
+    // Prices lambda = t * base: base_d is the objective per byte of d's
+    // limit on the devices the relaxation's plan loads over their limits.
+    // t is raised fourfold until a plan fits, then bisected (in log
+    // scale) between the last t whose plan did not fit and the least t
+    // whose plan fit, for plans that fit with the least objective.
+    std::vector<double> base(nd, 0);
+    bool any = false;
+    for (int64_t d = 0; d < nd; ++d)
+      if (p.limits[d] < std::numeric_limits<int64_t>::max() &&
+          relaxedEval.devices[d].peakMemory() > p.limits[d]) {
+        base[d] = std::max(lower, 1e-30) / double(p.limits[d]);
+        any = true;
+      }
+    int64_t rounds =
+        budget == 0 ? 12
+                    : std::clamp<int64_t>(budget / (transitions * 8), 3, 12);
+    double lo = 0, hi = 0, t = 1;
+    for (int64_t k = 0; any && k < rounds && !proven(); ++k) {
+      std::vector<double> lambda(nd);
+      for (int64_t d = 0; d < nd; ++d)
+        lambda[d] = t * base[d];
+      DPConfig c = relaxed;
+      c.scalar = Scalar::Lagrangian;
+      c.lambda = lambda;
+      Result lr = runDP(p, c, &engine);
+      explored += lr.statesExplored;
+      if (!lr.feasible)
+        break;
+      double offset = 0;
+      for (int64_t d = 0; d < nd; ++d)
+        if (lambda[d] > 0)
+          offset += lambda[d] * double(p.limits[d]);
+      double lb = lr.cost * (1 - slack) - offset * (1 + slack);
+      if (lb > 0)
+        raise(lb * (1 - slack),
+              "a Lagrangian relaxation of the per-device limits");
+      bool fits = lr.eval.valid && withinLimits(p, lr.eval);
+      consider(std::move(lr),
+               "frontier DP on a Lagrangian relaxation of the limits");
+      if (fits)
+        hi = t;
+      else
+        lo = t;
+      if (hi == 0)
+        t *= 4;
+      else
+        t = lo > 0 ? std::sqrt(lo * hi) : hi / 16;
     }
   }
+
+  // Memory objective: for every pi in the simplex, the largest device's
+  // footprint is at least sum_d pi_d (W_d + A_d), and A_d is at least any
+  // convex combination of d's step activation bytes (weights span/n): a
+  // single-label DP minimises that over every plan. Plans better than the
+  // best one found take no step whose footprint on a device reaches the
+  // best's, so those steps are dropped; if nothing is left, the best plan
+  // is optimal. pi moves towards the devices the last plan loads most.
+  // For latency and energy, the same runs serve only to find a plan that
+  // fits when the relaxation above found none (their bounds are on
+  // memory, not on the objective).
+  auto footprintRounds = [&](bool bound) {
+    std::vector<double> pi(nd, 1.0 / double(nd));
+    int64_t rounds =
+        budget == 0 ? 12
+                    : std::clamp<int64_t>(budget / (transitions * 8), 3, 12);
+    for (int64_t k = 0; k < rounds && (bound ? !proven() : !best); ++k) {
+      DPConfig c = relaxed;
+      c.scalar = Scalar::Lagrangian;
+      c.withObjective = false;
+      c.lambda = pi;
+      if (best && bound)
+        c.stepCap = int64_t(best->cost) - 1;
+      Result lr = runDP(p, c, &engine);
+      explored += lr.statesExplored;
+      if (!lr.feasible) {
+        if (best && bound)
+          raise(best->cost, "no plan has every step's footprint below the "
+                            "best plan's");
+        break;
+      }
+      double lb = std::ceil(lr.cost * (1 - slack));
+      if (best)
+        lb = std::min(lb, best->cost);
+      if (bound)
+        raise(lb, "a Lagrangian relaxation: a convex combination of the "
+                  "devices' parameter and mean step activation bytes");
+      std::vector<int64_t> m(nd);
+      int64_t mx = 1;
+      for (int64_t d = 0; d < nd; ++d) {
+        m[d] = lr.eval.devices[d].peakMemory();
+        mx = std::max(mx, m[d]);
+      }
+      consider(std::move(lr), "frontier DP on a Lagrangian relaxation of "
+                              "the largest footprint");
+      double eta = 4.0 / double(k + 2), total = 0;
+      for (int64_t d = 0; d < nd; ++d) {
+        pi[d] *= std::exp(eta * (double(m[d]) / double(mx) - 1));
+        total += pi[d];
+      }
+      for (int64_t d = 0; d < nd; ++d)
+        pi[d] /= total;
+    }
+  };
+  if (memoryObjective && !proven())
+    footprintRounds(/*bound=*/true);
+  else if (!best)
+    footprintRounds(/*bound=*/false);
+
+  // Bounded (beam) runs of the memory-mode DP: fronts of at most B labels,
+  // B chosen so that the run stays within the work budget.
+  if (!proven()) {
+    int64_t perLabel = 2 * nd + 8;
+    int64_t width =
+        budget == 0 ? 8
+                    : std::min<int64_t>(budget / (transitions * perLabel), 8);
+    for (bool byMemory : {true, false}) {
+      if ((memoryObjective && !byMemory) || proven() || width < 1)
+        continue;
+      DPConfig c;
+      c.memory = true;
+      c.beam = Beam{size_t(width), byMemory};
+      Result h = runDP(p, c, &engine);
+      explored += h.statesExplored;
+      consider(std::move(h),
+               llvm::formatv("frontier DP with per-device memory fronts "
+                             "bounded to {0} label(s) per state, dropping "
+                             "the worst by {1}",
+                             width, byMemory ? "memory" : "value")
+                   .str());
+    }
+  }
+
+  // The exact memory-mode DP, its labels bounded by the best plan found.
+  std::string cutReason;
+  if (!proven()) {
+    DPConfig c;
+    c.memory = true;
+    c.workBudget = budget;
+    if (best) {
+      if (memoryObjective)
+        c.bounds.memory = int64_t(best->cost);
+      else
+        c.bounds.value = best->cost;
+    }
+    Result e = runDP(p, c, &engine);
+    explored += e.statesExplored;
+    if (e.budgetExceeded)
+      cutReason = "the exact memory-mode DP would exceed its work budget "
+                  "of " +
+                  std::to_string(budget) + " label visits";
+    else
+      cutReason = "a Pareto front of the exact memory-mode DP exceeded " +
+                  std::to_string(p.options.paretoCap) + " labels";
+    if (!e.budgetExceeded) {
+      if (e.exact) {
+        if (!e.feasible)
+          return infeasible(true);
+        e.lowerBound = e.cost;
+        e.statesExplored = explored;
+        return e;
+      }
+      std::string how = e.method + " (truncated fronts)";
+      consider(std::move(e), how);
+    }
+  }
+
+  if (!best)
+    return infeasible(false);
+  Result r = std::move(*best);
+  r.statesExplored = explored;
+  r.budgetExceeded = false;
+  r.exact = proven();
+  r.lowerBound = r.exact ? r.cost : lower;
+  r.boundMethod = lowerHow;
+  r.method = bestHow;
+  if (r.exact) {
+    r.method += "; optimal: its cost equals a lower bound (" + lowerHow + ")";
+  } else {
+    r.gapNote = cutReason + "; the plan is the best of the bounded runs";
+  }
+  return r;
+}
+
+Result mlir::dl::search::searchExact(Problem &p) {
+  if (p.options.objective == Objective::Throughput) {
+    Result r = searchPipeline(p);
+    r.lowerBound = r.exact ? r.cost : 0;
+    if (!r.exact)
+      r.boundMethod = "0 (no bound computed for pipelines)";
+    return r;
+  }
+  Result r;
+  double unconstrained = 0;
+  int64_t explored = 0;
+  if (p.options.objective != Objective::Memory) {
+    r = runDP(p, DPConfig{});
+    // The unconstrained optimum is the constrained one if it fits.
+    if (!r.feasible)
+      return r;
+    if (withinLimits(p, r.eval)) {
+      r.lowerBound = r.cost;
+      fillRunnerUps(p, r);
+      return r;
+    }
+    unconstrained = r.cost;
+    explored = r.statesExplored;
+  }
+  r = searchWithinLimits(p, unconstrained, explored);
   if (r.feasible)
     fillRunnerUps(p, r);
   return r;
@@ -2731,8 +3137,14 @@ std::string mlir::dl::search::renderTable(const Problem &p, const Result &r) {
   }
   os << "method: " << r.method << (r.exact ? " (exact)" : " (bounded)")
      << "\n";
-  if (!r.exact)
-    os << "gap: " << r.gapNote << "\n";
+  if (!r.exact) {
+    os << "not proven optimal: " << r.gapNote << "\n";
+    os << "lower bound: " << formatValue(p, r.lowerBound) << " ("
+       << r.boundMethod << ")\n";
+    os << "gap: " << formatValue(p, r.gap()) << " ("
+       << llvm::formatv("{0:f2}", 100 * r.relativeGap())
+       << " % above the lower bound)\n";
+  }
   os << llvm::formatv("{0,-16} {1,-28} {2,12} {3,12}  {4}\n", "layer",
                       "scheme", "time [s]", "bytes", "runner-up (total)");
   for (const LayerReport &l : r.eval.layers) {
@@ -2798,8 +3210,16 @@ std::string mlir::dl::search::renderJson(const Problem &p, const Result &r) {
       {"states_explored", r.statesExplored},
       {"layers", std::move(layers)},
       {"devices", std::move(devices)}};
-  if (!r.exact)
-    root["gap"] = r.gapNote;
+  root["lower_bound"] = r.lowerBound;
+  root["gap_abs"] = r.gap();
+  if (std::isfinite(r.relativeGap()))
+    root["gap_rel"] = r.relativeGap();
+  else
+    root["gap_rel"] = nullptr;
+  if (!r.exact) {
+    root["gap_note"] = r.gapNote;
+    root["lower_bound_method"] = r.boundMethod;
+  }
   if (p.options.objective == Objective::Throughput) {
     llvm::json::Array alternatives;
     for (const Result::MicrobatchAlternative &a : r.microbatchAlternatives)

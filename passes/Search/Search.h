@@ -20,6 +20,7 @@
 #include "lib/Cost/CostModel.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,8 +41,16 @@ struct Options {
   /// Longest fused run (DeepThings: 16).
   int64_t maxFusedLayers = 16;
   /// Largest Pareto front kept per state when memory is constrained; when
-  /// it is exceeded the result is flagged as not proven optimal.
+  /// it is exceeded the result is flagged as not proven optimal and
+  /// carries a lower bound and the gap.
   int64_t paretoCap = 1 << 14;
+  /// Work budget of the memory-mode (Pareto) DP and of its heuristic runs,
+  /// in label visits (a label created or compared; roughly 1-5 ns each),
+  /// also sizing the bounded runs (their rounds and fronts).
+  /// When the exact run would exceed it, it stops and the best plan the
+  /// bounded runs found is reported with a proven lower bound and the gap.
+  /// Deterministic: the same input gives the same plan. 0: unlimited.
+  int64_t workBudget = 30'000'000;
   /// Throughput: micro-batch counts tried.
   std::vector<int64_t> microbatches = {1, 2, 4, 8, 16};
   /// Throughput: fewest pipeline stages (tests use it to compare
@@ -273,10 +282,29 @@ struct Result {
   int64_t stages = 1;
   int64_t microbatches = 1;
   double period = 0;
-  /// Whether optimality is proven (false only if a Pareto front was
-  /// truncated; `gapNote` then says what was dropped).
+  /// Whether optimality is proven (false when a Pareto front was
+  /// truncated or the exact memory-mode DP hit its work budget; `gapNote`
+  /// then says what was cut, and `lowerBound` bounds the optimum).
   bool exact = true;
   std::string gapNote;
+  /// A proven lower bound on the optimal objective value (equal to `cost`
+  /// when exact), and how it was obtained.
+  double lowerBound = 0;
+  std::string boundMethod;
+  /// cost - lowerBound, and relative to the lower bound (0 when exact;
+  /// infinite when the bound is 0 and the gap is not).
+  double gap() const { return exact ? 0 : std::max(0.0, cost - lowerBound); }
+  double relativeGap() const {
+    double g = gap();
+    return g == 0           ? 0
+           : lowerBound > 0 ? g / lowerBound
+                            : std::numeric_limits<double>::infinity();
+  }
+  /// The memory-mode DP stopped at Options::workBudget (internal).
+  bool budgetExceeded = false;
+  /// No plan fits and that is proven (false: none was found within the
+  /// work budget, which does not prove that none exists).
+  bool infeasibleProven = true;
   std::string method;
   int64_t statesExplored = 0;
   int64_t maxStates = 0;

@@ -117,6 +117,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   const Problem &p = *problem;
 
+  // The lower bound never exceeds the reported cost; exact means gap 0.
+  check(r.lowerBound <= r.cost, "lower bound above the reported cost");
+  check(!r.exact || r.gap() == 0, "an exact result with a gap");
+
   // Every layer covered exactly once.
   check(r.choice.size() == p.nodes.size(), "choice size");
   std::vector<int> cover(p.nodes.size(), 0);

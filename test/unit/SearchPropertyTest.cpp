@@ -488,3 +488,101 @@ TEST_F(SearchProperty, RunnerUpsEqualFullEvaluationLong) {
                << " with a runner-up\n";
 }
 } // namespace
+
+namespace {
+// Bounded search: the exact memory-mode DP cut off by a work budget of one
+// label visit, so that only the bounded runs and the lower bounds decide.
+// On random small graphs (memory objective, or latency and energy under a
+// limit that binds), the reported lower bound is at most the brute-force
+// optimum, which is at most the reported cost; a result still flagged
+// exact (its cost meets a lower bound) has gap 0 and equals brute force;
+// the plan fits the limits and a second run gives the same plan and bound.
+// Without the cut-off nothing is truncated on these models: gap 0, lower
+// bound = cost = brute force.
+TEST_F(SearchProperty, BoundedSearchBracketsOptimum) {
+  std::mt19937 rng(20261201);
+  RngChooser choose(rng);
+  int checked = 0, attempts = 0, limited = 0, withGap = 0, provenByBound = 0,
+      notFound = 0;
+  while (checked < 60 && attempts < 3000) {
+    ++attempts;
+    std::string text = randomModel(choose, attempts % 2 == 0);
+    auto [module, cluster, devices, problem] =
+        draw(text, rng, choose, 2, 4, [&](Options &options) {
+          int64_t obj = std::uniform_int_distribution<int64_t>(0, 2)(rng);
+          options.objective = obj == 0   ? Objective::Memory
+                              : obj == 1 ? Objective::Latency
+                                         : Objective::Energy;
+        });
+    ASSERT_TRUE(succeeded(problem)) << text;
+    double space = 1;
+    for (const Node &n : problem->nodes)
+      space *= n.cands.size();
+    if (space > 20000)
+      continue;
+    problem->limits.assign(devices, std::numeric_limits<int64_t>::max());
+    if (problem->options.objective != Objective::Memory) {
+      // A limit between the least footprint and the footprint of the
+      // unconstrained optimum, so that it binds.
+      Problem probe = *problem;
+      probe.options.objective = Objective::Memory;
+      Result least = searchExact(probe);
+      Result free = searchExact(*problem);
+      ASSERT_TRUE(least.feasible && free.feasible) << text;
+      int64_t lo = least.eval.maxMemory(), hi = free.eval.maxMemory();
+      if (hi - lo < 2)
+        continue;
+      problem->limits.assign(devices, lo + (hi - lo) / 2);
+      ++limited;
+    }
+    double brute = bruteForce(*problem);
+    ASSERT_TRUE(std::isfinite(brute)) << text;
+
+    Result full = searchExact(*problem);
+    ASSERT_TRUE(full.feasible) << text;
+    EXPECT_TRUE(full.exact) << text;
+    EXPECT_EQ(full.cost, brute) << text;
+    EXPECT_EQ(full.lowerBound, full.cost) << text;
+    EXPECT_EQ(full.gap(), 0) << text;
+
+    Problem cut = *problem;
+    cut.options.workBudget = 1;
+    Result b = searchExact(cut);
+    ++checked;
+    if (!b.feasible) {
+      // Nothing found within the budget: not claimed infeasible.
+      EXPECT_FALSE(b.infeasibleProven) << text;
+      EXPECT_FALSE(b.exact) << text;
+      ++notFound;
+      continue;
+    }
+    EXPECT_LE(b.lowerBound, brute) << text;
+    EXPECT_GE(b.cost, brute) << text;
+    EXPECT_EQ(b.cost, objectiveValue(cut, b.eval)) << text;
+    EXPECT_LT(b.eval.overLimitDevice(cut), 0) << text;
+    EXPECT_EQ(b.gap(), b.exact ? 0 : b.cost - b.lowerBound) << text;
+    if (b.exact) {
+      EXPECT_EQ(b.cost, brute) << text;
+      EXPECT_EQ(b.lowerBound, b.cost) << text;
+      ++provenByBound;
+    } else {
+      EXPECT_GT(b.gap(), 0) << text;
+      EXPECT_FALSE(b.gapNote.empty()) << text;
+      EXPECT_FALSE(b.boundMethod.empty()) << text;
+      ++withGap;
+    }
+    Result again = searchExact(cut);
+    EXPECT_EQ(again.choice, b.choice) << text;
+    EXPECT_EQ(again.lowerBound, b.lowerBound) << text;
+    EXPECT_EQ(again.cost, b.cost) << text;
+  }
+  llvm::errs() << "bounded search: " << checked << " models (" << limited
+               << " under a binding limit), " << provenByBound
+               << " proven optimal by a lower bound, " << withGap
+               << " with a gap, " << notFound << " without a plan\n";
+  EXPECT_EQ(checked, 60);
+  EXPECT_GE(limited, 10);
+  EXPECT_GE(provenByBound, 5);
+  EXPECT_GE(withGap, 5);
+}
+} // namespace
