@@ -11,12 +11,16 @@ over `--repeat` runs, since a loaded machine only ever adds time.
 
     bench/search_scaling.py --dl-opt build/bin/dl-opt [--quick] [--repeat 3]
         [--objective latency|memory|throughput|energy] [--memory-limit L]
+        [--layers 100,1000] [--devices 4,64] [--no-dag]
 
 `--objective` is passed to the pass (default latency). `--memory-limit`
 is a per-device limit in bytes, or `Fx` (e.g. `0.9x`): F times the peak
 per-device memory of the plan the same search finds without a limit
 (read from its JSON report, one untimed run per case), which makes the
 latency and energy searches fall back to the memory-mode Pareto DP.
+When the search is not proven optimal (the exact memory-mode DP was cut
+off by its work budget), the cell also gives the gap between the plan's
+cost and the proven lower bound, from the JSON report of the timed run.
 Only Python 3 and a dl-opt binary are needed.
 """
 import argparse
@@ -103,18 +107,21 @@ def resolve_limit(args, path, devices):
 
 
 def run(args, text, devices):
-    """Seconds of the DLSearchPartition pass (minimum over the repeats),
-    None on a timeout, or "no plan fits" when nothing fits the limit."""
+    """Seconds of the DLSearchPartition pass (minimum over the repeats) and
+    the gap note ("" when exact), None on a timeout, or "no plan fits" when
+    nothing fits the limit."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
         f.write(text)
         path = f.name
+    report = path[:-5] + ".json"
     best = None
     try:
         try:
             limit = resolve_limit(args, path, devices)
         except subprocess.TimeoutExpired:
             return None
-        cmd = [args.dl_opt, path, search_option(args, devices, limit),
+        cmd = [args.dl_opt, path,
+               search_option(args, devices, limit, report=report),
                "-o", os.devnull, "--mlir-timing",
                "--mlir-timing-display=list"]
         if args.cpu >= 0 and shutil.which("taskset"):
@@ -128,6 +135,8 @@ def run(args, text, devices):
             except subprocess.CalledProcessError as e:
                 if "no plan fits the memory limit" in e.stderr:
                     return "no plan fits"
+                if "no plan within the memory limits was found" in e.stderr:
+                    return "no plan found (not proven infeasible)"
                 raise
             m = re.search(r"^\s*([0-9.]+) \(.*\)\s+DLSearchPartition$",
                           out.stderr, re.M)
@@ -136,15 +145,29 @@ def run(args, text, devices):
                                    out.stderr)
             s = float(m.group(1))
             best = s if best is None else min(best, s)
-        return best
+        with open(report) as f:
+            r = json.load(f)
+        gap = ""
+        if not r["exact"]:
+            rel = r.get("gap_rel")
+            gap = (f"gap {100 * rel:.1f} %" if rel is not None
+                   else "gap unbounded")
+        elif r.get("method", "").find("lower bound") >= 0:
+            gap = "gap 0"
+        return (best, gap)
     finally:
         os.unlink(path)
+        if os.path.exists(report):
+            os.unlink(report)
 
 
 def fmt(s, timeout):
     if isinstance(s, str):
         return s
-    return f"> {timeout} s" if s is None else f"{s:.3f} s"
+    if s is None:
+        return f"> {timeout} s"
+    t, gap = s
+    return f"{t:.3f} s" + (f" ({gap})" if gap else "")
 
 
 def main():
@@ -163,6 +186,12 @@ def main():
     ap.add_argument("--memory-limit", default=None,
                     help="bytes per device, or Fx: F times the peak of "
                     "the unconstrained plan")
+    ap.add_argument("--layers", default=None,
+                    help="comma-separated chain lengths (overrides --quick)")
+    ap.add_argument("--devices", default=None,
+                    help="comma-separated device counts (overrides --quick)")
+    ap.add_argument("--no-dag", action="store_true",
+                    help="skip the residual DAG row")
     args = ap.parse_args()
     limit = "" if args.memory_limit is None else \
         f", memory limit {args.memory_limit}"
@@ -170,6 +199,10 @@ def main():
           f"DLSearchPartition pass, minimum of {args.repeat} run(s)\n")
     layers = [10, 100, 1000] if args.quick else [10, 100, 500, 1000, 2000]
     devices = [4, 16, 64] if args.quick else [2, 4, 8, 16, 64]
+    if args.layers:
+        layers = [int(x) for x in args.layers.split(",")]
+    if args.devices:
+        devices = [int(x) for x in args.devices.split(",")]
     print("| model | layers | " + " | ".join(f"P={p}" for p in devices) +
           " |")
     print("|---|---|" + "---|" * len(devices))
@@ -179,6 +212,8 @@ def main():
         print(f"| conv chain | {n} | " +
               " | ".join(fmt(s, args.timeout) for s in times) + " |",
               flush=True)
+    if args.no_dag:
+        return
     text = resnet(100)
     times = [run(args, text, p) for p in devices]
     print("| residual DAG (100 blocks) | 501 | " +

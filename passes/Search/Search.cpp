@@ -1355,6 +1355,9 @@ struct DPConfig {
   /// memory objective, whose relaxation is the multipliers' term alone).
   std::vector<double> lambda;
   bool withObjective = true;
+  /// Scalar::Lagrangian: the prices of a step at position i are
+  /// lambda * (1 + ramp * i / n).
+  double ramp = 0;
   /// pruneSteps: also drop steps whose footprint on a device exceeds this.
   int64_t stepCap = std::numeric_limits<int64_t>::max();
   /// Memory mode: stop (Result::budgetExceeded) after this many label
@@ -1627,6 +1630,10 @@ static Result runDP(Problem &p, const DPConfig &config,
           for (int64_t d = 0; d < nd; ++d)
             penalty += config.lambda[d] *
                        (double(c.weightBytes[d]) + frac * double(live[d]));
+          // The prices grow along the layers (at most 1 + ramp times):
+          // equal layers then do not all switch at the same price.
+          if (config.ramp > 0)
+            penalty *= 1 + config.ramp * double(i) / double(n);
           v = config.withObjective ? v + penalty : penalty;
         }
         if (memory && config.workBudget > 0 && work > config.workBudget) {
@@ -2877,7 +2884,10 @@ static Result searchWithinLimits(Problem &p, double unconstrained,
     // limit on the devices the relaxation's plan loads over their limits.
     // t is raised fourfold until a plan fits, then bisected (in log
     // scale) between the last t whose plan did not fit and the least t
-    // whose plan fit, for plans that fit with the least objective.
+    // whose plan fit, for plans that fit with the least objective. The
+    // prices ramp up along the layers (to twice at the end), so that a
+    // chain of equal layers moves only some of them at a given t; the
+    // bound then subtracts the largest price times the limit.
     std::vector<double> base(nd, 0);
     bool any = false;
     for (int64_t d = 0; d < nd; ++d)
@@ -2888,7 +2898,7 @@ static Result searchWithinLimits(Problem &p, double unconstrained,
       }
     int64_t rounds =
         budget == 0 ? 12
-                    : std::clamp<int64_t>(budget / (transitions * 8), 3, 12);
+                    : std::clamp<int64_t>(budget / (transitions * 8), 4, 12);
     double lo = 0, hi = 0, t = 1;
     for (int64_t k = 0; any && k < rounds && !proven(); ++k) {
       std::vector<double> lambda(nd);
@@ -2897,14 +2907,17 @@ static Result searchWithinLimits(Problem &p, double unconstrained,
       DPConfig c = relaxed;
       c.scalar = Scalar::Lagrangian;
       c.lambda = lambda;
+      c.ramp = 1;
       Result lr = runDP(p, c, &engine);
       explored += lr.statesExplored;
       if (!lr.feasible)
         break;
+      // sum_k lambda_d (1 + ramp i_k / n) w_kd <= (1 + ramp) lambda_d W_d,
+      // and likewise for the activation term.
       double offset = 0;
       for (int64_t d = 0; d < nd; ++d)
         if (lambda[d] > 0)
-          offset += lambda[d] * double(p.limits[d]);
+          offset += (1 + c.ramp) * lambda[d] * double(p.limits[d]);
       double lb = lr.cost * (1 - slack) - offset * (1 + slack);
       if (lb > 0)
         raise(lb * (1 - slack),
