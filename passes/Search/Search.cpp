@@ -2795,7 +2795,7 @@ static std::string formatValue(const Problem &p, double v) {
 ///    a step, divided by the device count (the largest device holds at
 ///    least the average).
 /// `unconstrained` is the optimum without limits (latency, energy).
-static Result searchWithinLimits(Problem &p, double unconstrained,
+static Result searchWithinLimits(Problem &p, const Result &unconstrained,
                                  int64_t explored) {
   bool memoryObjective = p.options.objective == Objective::Memory;
   int64_t nd = p.numDevices();
@@ -2842,9 +2842,24 @@ static Result searchWithinLimits(Problem &p, double unconstrained,
   int64_t transitions = 1;
   Evaluation relaxedEval;
   if (!memoryObjective) {
-    raise(unconstrained, "the optimum without memory limits");
-    Result pr = runDP(p, relaxed, &engine);
-    explored += pr.statesExplored;
+    raise(unconstrained.cost, "the optimum without memory limits");
+    // If every step of the unconstrained optimum fits alone (its devices'
+    // activation peaks plus each step's own parameters within the
+    // limits), that plan is among the steps that fit alone, so it is also
+    // their optimum: the relaxed run is not needed.
+    bool stepsFit = true;
+    const Evaluation &ue = unconstrained.eval;
+    for (int64_t d = 0; d < nd && stepsFit; ++d) {
+      int64_t own = 0;
+      for (size_t i = 0; i < n; ++i)
+        if (unconstrained.choice[i] >= 0)
+          own = std::max(
+              own, p.nodes[i].cands[unconstrained.choice[i]].weightBytes[d]);
+      stepsFit = ue.devices[d].peakActivations + own <= p.limits[d];
+    }
+    Result pr = stepsFit ? unconstrained : runDP(p, relaxed, &engine);
+    if (!stepsFit)
+      explored += pr.statesExplored;
     transitions = std::max<int64_t>(1, pr.statesExplored);
     if (!pr.feasible)
       return infeasible(true);
@@ -3078,7 +3093,6 @@ Result mlir::dl::search::searchExact(Problem &p) {
     return r;
   }
   Result r;
-  double unconstrained = 0;
   int64_t explored = 0;
   if (p.options.objective != Objective::Memory) {
     r = runDP(p, DPConfig{});
@@ -3090,10 +3104,9 @@ Result mlir::dl::search::searchExact(Problem &p) {
       fillRunnerUps(p, r);
       return r;
     }
-    unconstrained = r.cost;
     explored = r.statesExplored;
   }
-  r = searchWithinLimits(p, unconstrained, explored);
+  r = searchWithinLimits(p, r, explored);
   if (r.feasible)
     fillRunnerUps(p, r);
   return r;
