@@ -177,11 +177,16 @@ struct DLApplyPartitionPass
         }
     }
 
-    // Device 0 assembles the outputs, one micro-batch at a time.
-    SmallVector<Value> outputs;
-    for (Value r : ret.getOperands())
-      outputs.push_back(slices > 1 ? ctx.zeros(0, shapeOf(r), ret.getLoc())
-                                   : Value());
+    // Device 0 assembles the outputs. With micro-batches it does so after
+    // the last micro-batch: receiving micro-batch k's outputs before
+    // starting micro-batch k + 1 would hold stage 0 (device 0 is always in
+    // it) until the last stage had finished micro-batch k, so the stages
+    // could not overlap. Each micro-batch's outputs stay where its walk
+    // left them (partial sums already reduced, within the last stage)
+    // until then.
+    SmallVector<Value> outputs(ret.getNumOperands());
+    SmallVector<SmallVector<Placement>> held;
+    SmallVector<std::optional<DimRange>> windows;
     for (int64_t mb = 0; mb < slices; ++mb) {
       std::optional<DimRange> window;
       if (slices > 1) {
@@ -190,7 +195,24 @@ struct DLApplyPartitionPass
       }
       if (failed(walkOnce(ctx, source, window)))
         return signalPassFailure();
+      windows.push_back(window);
+      held.emplace_back();
+      for (Value r : ret.getOperands()) {
+        Placement *p = ctx.lookup(r);
+        if (!p) {
+          ret.emitError() << "a returned value has no placement (its "
+                             "producer was not partitioned)";
+          return signalPassFailure();
+        }
+        if (p->partial)
+          ctx.reducePartials(*p, ret.getLoc());
+        held.back().push_back(*p);
+      }
+    }
+    for (int64_t mb = 0; mb < slices; ++mb) {
+      const std::optional<DimRange> &window = windows[mb];
       for (auto [i, r] : llvm::enumerate(ret.getOperands())) {
+        ctx.setPlacement(r, held[mb][i]);
         Box box = Box::full(shapeOf(r));
         if (window) {
           box.offsets[0] = window->lo;
@@ -199,9 +221,17 @@ struct DLApplyPartitionPass
         auto v = ctx.materialize(r, {Need{0, box}}, ret);
         if (failed(v))
           return signalPassFailure();
-        outputs[i] = window ? ctx.insert(0, (*v)[0], box, outputs[i],
-                                         Box::full(shapeOf(r)), ret.getLoc())
-                            : (*v)[0];
+        if (!window) {
+          outputs[i] = (*v)[0];
+          continue;
+        }
+        // Every micro-batch fills its rows, so the whole output needs no
+        // initial value.
+        if (mb == 0)
+          outputs[i] = ctx.on(0).create<tensor::EmptyOp>(
+              ret.getLoc(), shapeOf(r), Float32Type::get(ctx.getContext()));
+        outputs[i] = ctx.insert(0, (*v)[0], box, outputs[i],
+                                Box::full(shapeOf(r)), ret.getLoc());
       }
     }
     for (int64_t d = 0; d < numDevices; ++d)
