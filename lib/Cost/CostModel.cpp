@@ -569,6 +569,178 @@ std::vector<int64_t> mlir::dl::cost::allocatedBytes(const Layout &layout,
   return bytes;
 }
 
+BufferProfile mlir::dl::cost::bufferProfile(const Layout &layout,
+                                            llvm::ArrayRef<Need> needs,
+                                            int64_t numDevices, bool dies) {
+  BufferProfile r;
+  r.peak.assign(numDevices, 0);
+  r.net.assign(numDevices, 0);
+  auto in = [&](int64_t d) { return d >= 0 && d < numDevices; };
+  auto add = [&](int64_t d, int64_t bytes) {
+    if (!in(d))
+      return;
+    r.net[d] += bytes;
+    r.peak[d] = std::max(r.peak[d], r.net[d]);
+  };
+  auto bytesOf = [](const Box &b) { return b.numElements() * kElementBytes; };
+  Layout p = layout;
+  std::vector<CommStep> steps;
+  // Partial sums are reduced in place.
+  reducePartials(p, steps);
+  // Shards a need reads in place stay; the others go once the
+  // redistribution is done with them, if the tensor dies.
+  std::vector<char> kept(p.shards.size(), 0);
+  auto freeShards = [&]() {
+    if (!dies)
+      return;
+    for (size_t k = 0; k < p.shards.size(); ++k)
+      if (!kept[k])
+        add(p.shards[k].device, -bytesOf(layout.shards[k].box));
+  };
+  auto localShard = [&](const Need &need) -> int {
+    for (size_t k = 0; k < p.shards.size(); ++k)
+      if (p.shards[k].device == need.device &&
+          p.shards[k].box.contains(need.box))
+        return k;
+    return -1;
+  };
+  bool allLocal = llvm::all_of(
+      needs, [&](const Need &need) { return localShard(need) >= 0; });
+  if (!allLocal) {
+    if (tryHalo(p, needs, steps)) {
+      // Each member receives its shard extended by its neighbours' rows,
+      // then cuts its need from it (copied unless a contiguous run); the
+      // shard goes after the exchange.
+      std::vector<int64_t> extended(numDevices, 0);
+      for (const Shard &s : p.shards) {
+        const Need *need = nullptr;
+        for (const Need &n : needs)
+          if (n.device == s.device)
+            need = &n;
+        if (!need)
+          continue;
+        Box ext = s.box;
+        for (size_t d = 0; d < ext.sizes.size(); ++d) {
+          int64_t lo = std::min(s.box.offsets[d], need->box.offsets[d]);
+          int64_t hi = std::max(s.box.offsets[d] + s.box.sizes[d],
+                                need->box.offsets[d] + need->box.sizes[d]);
+          ext.offsets[d] = lo;
+          ext.sizes[d] = hi - lo;
+        }
+        add(s.device, bytesOf(ext));
+        if (!isContiguousIn(need->box, ext) && in(s.device))
+          extended[s.device] = bytesOf(ext);
+      }
+      freeShards();
+      for (const Need &n : needs)
+        if (in(n.device) && extended[n.device]) {
+          add(n.device, bytesOf(n.box));
+          add(n.device, -extended[n.device]);
+        }
+      return r;
+    }
+    if (tryAllGather(p, needs, steps)) {
+      // Every holder receives the whole tensor; the needs read it in
+      // place; the old shards go after the gather.
+      for (const Shard &s : p.shards)
+        add(s.device, bytesOf(s.box));
+      freeShards();
+      return r;
+    }
+  }
+  // Local needs first (in place if a contiguous run, else copied), then
+  // the pieces of the others, one need after another; a shard goes right
+  // after its last use (twice through the same order: first to find the
+  // last uses, then to count).
+  std::vector<int> lastUse(p.shards.size(), -1);
+  for (int pass = 0; pass < 2; ++pass) {
+    int at = 0;
+    auto use = [&](size_t k, int when) {
+      if (pass == 0) {
+        lastUse[k] = std::max(lastUse[k], when);
+        return;
+      }
+    };
+    auto release = [&](int when) {
+      if (pass == 0 || !dies)
+        return;
+      for (size_t k = 0; k < p.shards.size(); ++k)
+        if (!kept[k] && lastUse[k] == when)
+          add(p.shards[k].device, -bytesOf(layout.shards[k].box));
+    };
+    for (const Need &need : needs) {
+      int k = localShard(need);
+      if (k < 0)
+        continue;
+      ++at;
+      if (isContiguousIn(need.box, p.shards[k].box)) {
+        kept[k] = 1;
+      } else if (pass == 1) {
+        add(need.device, bytesOf(need.box));
+      }
+      use(k, at);
+      release(at);
+    }
+    for (const Need &need : needs) {
+      if (localShard(need) >= 0)
+        continue;
+      std::vector<size_t> unique;
+      for (size_t k = 0; k < p.shards.size(); ++k) {
+        auto it = llvm::find_if(unique, [&](size_t u) {
+          return p.shards[u].box == p.shards[k].box;
+        });
+        if (it == unique.end())
+          unique.push_back(k);
+        else if (p.shards[k].device == need.device)
+          *it = k;
+      }
+      int64_t held = 0, count = 0;
+      std::vector<size_t> inPlace;
+      for (size_t u : unique) {
+        const Shard &s = p.shards[u];
+        Box piece = s.box.intersect(need.box);
+        if (piece.empty())
+          continue;
+        ++at;
+        ++count;
+        int64_t b = bytesOf(piece);
+        bool copied = !isContiguousIn(piece, s.box);
+        if (s.device == need.device && !copied) {
+          // Read in place by the assembly.
+          inPlace.push_back(u);
+          continue;
+        }
+        if (pass == 1) {
+          if (s.device != need.device && copied) {
+            add(s.device, b); // the copy, freed after the send
+            add(s.device, -b);
+          }
+          add(need.device, b);
+        }
+        held += b;
+        use(u, at);
+        release(at);
+      }
+      ++at;
+      for (size_t u : inPlace)
+        use(u, at);
+      if (count > 1 && pass == 1) {
+        // Assembled into a buffer of its own; the pieces go as inserted.
+        add(need.device, bytesOf(need.box));
+        add(need.device, -held);
+      }
+      release(at);
+    }
+    // Shards the needs do not read go at the end.
+    if (pass == 0)
+      for (int &l : lastUse)
+        if (l < 0)
+          l = at + 1;
+    release(at + 1);
+  }
+  return r;
+}
+
 double mlir::dl::cost::deviceEnergy(const ClusterDevice &device, double busy,
                                     double span) {
   return device.powerActive * busy +

@@ -195,6 +195,22 @@ std::vector<int64_t> allocatedBytes(const Layout &layout,
                                     llvm::ArrayRef<Need> needs,
                                     int64_t numDevices);
 
+/// The buffers that serving `needs` from `layout` allocates and frees on
+/// each device, as dl-apply-partition's code does (buffers are freed after
+/// their last use), relative to the bytes held before: `peak`, the most
+/// bytes above them while the redistribution runs (the needs' buffers; an
+/// extended halo region before the need is cut from it; a sender's copy of
+/// a piece that is not a contiguous run of its shard, freed after the
+/// send; the pieces of a need assembled from several, held until they are
+/// inserted), and `net`, what is left once it ran (the needs' buffers,
+/// less the producer's shards freed when `dies`: no later consumer reads
+/// the tensor and no need reads the shard in place).
+struct BufferProfile {
+  std::vector<int64_t> peak, net;
+};
+BufferProfile bufferProfile(const Layout &layout, llvm::ArrayRef<Need> needs,
+                            int64_t numDevices, bool dies);
+
 /// Energy [J] of a device busy for `busy` seconds within a span of
 /// `span` seconds: P_active * busy + P_idle * (span - busy).
 double deviceEnergy(const ClusterDevice &device, double busy, double span);

@@ -442,8 +442,8 @@ struct PipelinePrediction {
   double period = 0;
   double latency = 0;
   /// Per device: parameters plus the peak of activations and buffers at
-  /// one micro-batch (device 0 also holds the whole outputs), and that
-  /// peak alone.
+  /// one micro-batch (with the micro-batches' outputs held until device 0
+  /// gathers them), and that peak alone.
   std::vector<int64_t> peakMemory, peakActivations;
 };
 

@@ -26,6 +26,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <set>
 #include <unordered_map>
 
 using namespace mlir;
@@ -199,7 +200,11 @@ struct CandidateBuilder {
       if (r.needed && isParameter(operand))
         weights += r.numElements() * cost::kElementBytes;
     }
-    buffers = split.result.numElements() * cost::kElementBytes;
+    // Flatten and reshape are reinterpretations: the generated code
+    // aliases their operand (docs/codegen.md).
+    buffers = isa<FlattenOp, ReshapeOp>(op)
+                  ? 0
+                  : split.result.numElements() * cost::kElementBytes;
   }
 
   /// Fills the per-device cost of `c` from its parts.
@@ -759,6 +764,9 @@ struct mlir::dl::search::EngineMemo {
     /// Per device: bytes of the buffers the redistribution allocates for the
     /// needs (cost::allocatedBytes).
     std::vector<int64_t> alloc;
+    /// What the redistribution allocates and frees while it runs
+    /// (cost::bufferProfile), when the tensor lives on and when it dies.
+    cost::BufferProfile keep, die;
     std::vector<double> busy;
     /// The communication steps in order: time, members, kind, bytes.
     struct Step {
@@ -799,18 +807,32 @@ struct StepOutcome {
   std::vector<int64_t> live;
 };
 
-/// Activation bytes on a device while candidate `c` runs: the live tensors
-/// (`live`), the buffers its redistributions allocate (`alloc`) and its own
-/// (`own`, Candidate::bufferBytes). A fused-tile group (span > 1) fetches
-/// every tile's input before its first tile runs, and its operand, when no
-/// later layer reads it (`dying` bytes of it on the device), is freed in
-/// between.
-static int64_t stepBytes(const Candidate &c, int64_t live, int64_t alloc,
-                         int64_t own, int64_t dying) {
-  if (c.span > 1)
-    return std::max(live + alloc, live - dying + alloc + own);
-  return live + alloc + own;
-}
+/// Activation bytes on the devices while a candidate runs, accumulated
+/// over its operands' redistributions in order: the generated code frees
+/// a buffer after its last use, so an operand that no later layer reads
+/// and that the layer does not read in place (it is copied, sent or
+/// gathered) is freed before the layer allocates its result.
+struct StepBytes {
+  /// Bytes above the live tensors: now, and the most so far.
+  std::vector<int64_t> extra, peak;
+
+  explicit StepBytes(int64_t n) : extra(n, 0), peak(n, 0) {}
+  void reset() {
+    std::fill(extra.begin(), extra.end(), 0);
+    std::fill(peak.begin(), peak.end(), 0);
+  }
+  void add(const cost::BufferProfile &b) {
+    for (size_t d = 0; d < extra.size(); ++d) {
+      peak[d] = std::max(peak[d], extra[d] + b.peak[d]);
+      extra[d] += b.net[d];
+    }
+  }
+  /// The step's peak on device `d` with `live` bytes of live tensors and
+  /// `own` bytes of the candidate's own buffers (Candidate::bufferBytes).
+  int64_t bytes(int64_t d, int64_t live, int64_t own) const {
+    return std::max(live + peak[d], live + extra[d] + own);
+  }
+};
 
 struct Engine {
   Problem &p;
@@ -847,6 +869,10 @@ struct Engine {
     s.after = p.internLayout(r.after);
     s.alloc =
         cost::allocatedBytes(p.layouts[layoutId], p.needSets[needsId], numDev);
+    s.keep = cost::bufferProfile(p.layouts[layoutId], p.needSets[needsId],
+                                 numDev, false);
+    s.die = cost::bufferProfile(p.layouts[layoutId], p.needSets[needsId],
+                                numDev, true);
     return cache.emplace(key, std::move(s)).first->second;
   }
 
@@ -908,7 +934,7 @@ struct Engine {
         o.live[d] += bytes[d];
     }
     double commTime = 0;
-    std::vector<int64_t> alloc(numDev, 0), dying(numDev, 0);
+    StepBytes held(numDev);
     for (size_t k = 0; k < node.operands.size(); ++k) {
       int t = node.operands[k];
       if (t < 0 || c.needsId[k] < 0)
@@ -921,23 +947,19 @@ struct Engine {
       at = record(s, at, index, timeline);
       commTime += s.time;
       o.bytes += s.bytes;
-      for (int64_t d = 0; d < numDev; ++d) {
+      for (int64_t d = 0; d < numDev; ++d)
         o.comm[d] += s.busy[d];
-        alloc[d] += s.alloc[d];
-      }
-      if (it != layouts.end()) {
-        if (diesAt(t, i))
-          for (int64_t d = 0; d < numDev; ++d)
-            dying[d] += bytesOn(l)[d];
+      // A model input is read from the input buffer, outside the count.
+      held.add(it != layouts.end() && diesAt(t, i) ? s.die : s.keep);
+      if (it != layouts.end())
         it->second = s.after;
-      }
     }
     commTime += c.internalTime;
     o.bytes += c.internalBytes;
     for (int64_t d = 0; d < numDev; ++d) {
       o.comm[d] += c.internalBusy[d];
       o.busy[d] = o.comm[d] + c.compute[d];
-      o.live[d] = stepBytes(c, o.live[d], alloc[d], c.bufferBytes[d], dying[d]);
+      o.live[d] = held.bytes(d, o.live[d], c.bufferBytes[d]);
     }
     o.time = commTime + c.maxCompute;
     if (timeline) {
@@ -1495,12 +1517,13 @@ static Result runDP(Problem &p, const DPConfig &config,
   };
   struct Operand {
     int slot, layout, needs;
-    /// Whether no later node reads it (for stepBytes).
+    /// Whether no later node reads it (for StepBytes).
     bool dies;
   };
   bool energy = p.options.objective == Objective::Energy;
   std::vector<int> cur, key;
-  std::vector<int64_t> liveBase(nd), live(nd), vec(width), alloc(nd), dying(nd);
+  std::vector<int64_t> liveBase(nd), live(nd), vec(width);
+  StepBytes held(nd);
   SmallVector<const Served *, 4> used;
   for (size_t i = 0; i < n && !aborted; ++i) {
     Position &here = pos[i];
@@ -1581,30 +1604,14 @@ static Result runDP(Problem &p, const DPConfig &config,
         key.clear();
         for (int src : *sourcesOf[ci])
           key.push_back(src < 0 ? c.resultId : cur[src]);
-        if (needLive && c.span == 1 && used.size() == 1) {
-          // The common case (one operand read, no fused group): the same
-          // sum as stepBytes.
-          const int64_t *a = used[0]->alloc.data(),
-                        *own = c.bufferBytes.begin();
+        if (needLive) {
+          held.reset();
+          for (size_t k = 0; k < operands[ci].size(); ++k) {
+            const Operand &op = operands[ci][k];
+            held.add(op.slot >= 0 && op.dies ? used[k]->die : used[k]->keep);
+          }
           for (int64_t d = 0; d < nd; ++d)
-            live[d] = liveBase[d] + a[d] + own[d];
-        } else if (needLive) {
-          std::fill(alloc.begin(), alloc.end(), 0);
-          std::fill(dying.begin(), dying.end(), 0);
-          for (const Served *s : used)
-            for (int64_t d = 0; d < nd; ++d)
-              alloc[d] += s->alloc[d];
-          // Only a fused group frees its dying operand early.
-          if (c.span > 1)
-            for (const Operand &op : operands[ci])
-              if (op.slot >= 0 && op.dies) {
-                const int64_t *b = engine.bytesOn(from.key[op.slot]).data();
-                for (int64_t d = 0; d < nd; ++d)
-                  dying[d] += b[d];
-              }
-          for (int64_t d = 0; d < nd; ++d)
-            live[d] =
-                stepBytes(c, liveBase[d], alloc[d], c.bufferBytes[d], dying[d]);
+            live[d] = held.bytes(d, liveBase[d], c.bufferBytes[d]);
         }
         if (pruneSteps) {
           bool over = false;
@@ -2025,17 +2032,65 @@ static double senderShare(const StepOutcome &o, InStage inStage) {
 /// Bytes device 0 holds for the whole batch with `m` micro-batches: the
 /// model outputs, which dl-apply-partition allocates before the first
 /// micro-batch and fills slice after slice.
-static int64_t heldOutputs(const Problem &p, int64_t m) {
-  if (m <= 1)
-    return 0;
-  int64_t bytes = 0;
-  for (int t : p.returns) {
-    int64_t elements = 1;
-    for (int64_t s : p.tensors[t].shape)
-      elements *= s;
-    bytes += elements * cost::kElementBytes;
+namespace {
+/// The model outputs of a pipeline with m > 1 micro-batches, as
+/// dl-apply-partition emits their gathering: each micro-batch's outputs
+/// stay where its walk left them until the last micro-batch is done, then
+/// device 0 receives them one micro-batch after another into the whole
+/// outputs (allocated at the first piece).
+struct HeldOutputs {
+  /// Per device: bytes of one micro-batch's outputs at the end of its walk
+  /// (m - 1 earlier micro-batches' are held through the last walk).
+  std::vector<int64_t> perMicrobatch;
+  /// Per device: the peak while device 0 gathers: all m micro-batches'
+  /// pieces, on device 0 the whole outputs, plus the buffers of one piece's
+  /// transfer.
+  std::vector<int64_t> gather;
+
+  /// A device's activation peak given its peak over one walk's steps.
+  int64_t peak(int64_t d, int64_t walk, int64_t m) const {
+    if (perMicrobatch.empty())
+      return walk;
+    return std::max(walk + (m - 1) * perMicrobatch[d], gather[d]);
   }
-  return bytes;
+};
+} // namespace
+
+/// The outputs held by a pipeline whose walk ends with `layouts` (none
+/// with one micro-batch).
+static HeldOutputs heldOutputs(Problem &p, Engine &engine,
+                               const std::map<int, int> &layouts, int64_t m,
+                               std::optional<DimRange> window) {
+  HeldOutputs h;
+  if (m <= 1 || !window)
+    return h;
+  int64_t nd = p.numDevices();
+  h.perMicrobatch.assign(nd, 0);
+  h.gather.assign(nd, 0);
+  std::set<int> counted;
+  std::vector<int64_t> transfer(nd, 0);
+  for (int t : p.returns) {
+    Box whole = Box::full(p.tensors[t].shape);
+    if (!whole.sizes.empty())
+      h.gather[0] += whole.numElements() * cost::kElementBytes;
+    auto it = layouts.find(t);
+    if (it == layouts.end())
+      continue; // a model input: read in place from the input buffer
+    if (counted.insert(t).second)
+      for (int64_t d = 0; d < nd; ++d)
+        h.perMicrobatch[d] += engine.bytesOn(it->second)[d];
+    Box box = whole;
+    if (!box.sizes.empty()) {
+      box.offsets[0] = window->lo;
+      box.sizes[0] = window->size();
+    }
+    const Served &s = engine.serve(it->second, p.internNeeds({Need{0, box}}));
+    for (int64_t d = 0; d < nd; ++d)
+      transfer[d] = std::max(transfer[d], s.die.peak[d]);
+  }
+  for (int64_t d = 0; d < nd; ++d)
+    h.gather[d] += m * h.perMicrobatch[d] + transfer[d];
+  return h;
 }
 
 namespace {
@@ -2174,7 +2229,8 @@ struct PipePlan {
 /// each further one. The sums are formed in the order the DP forms them,
 /// so equal plans give bit-equal values. Per device, memory is its
 /// parameters plus its peak of live activations and buffers at one
-/// micro-batch (device 0 also holds the whole outputs when M > 1).
+/// micro-batch, with M > 1 plus the M - 1 earlier micro-batches' outputs
+/// it holds, or the peak while device 0 gathers them (HeldOutputs).
 static PipelineEvaluation
 pricePipeline(Problem &p, Engine &engine,
               const std::vector<const Candidate *> &cands,
@@ -2195,7 +2251,6 @@ pricePipeline(Problem &p, Engine &engine,
       if (d >= 0 && d < nd)
         in[d] = 1;
   }
-  int64_t held = heldOutputs(p, m);
   std::map<int, int> layouts;
   PipeTime acc;
   for (size_t i = 0; i < p.nodes.size(); ++i) {
@@ -2218,13 +2273,22 @@ pricePipeline(Problem &p, Engine &engine,
       dr.compute += c.compute[d] * double(m);
       dr.comm += o.comm[d] * double(m);
       dr.weights += c.weightBytes[d];
-      int64_t live = o.live[d] + (d == 0 ? held : 0);
-      if (live > dr.peakActivations) {
-        dr.peakActivations = live;
+      if (o.live[d] > dr.peakActivations) {
+        dr.peakActivations = o.live[d];
         e.peakAt[d] = i;
       }
     }
     engine.prune(layouts, i + 1);
+  }
+  HeldOutputs held = heldOutputs(p, engine, layouts, m, window);
+  for (int64_t d = 0; d < nd; ++d) {
+    DeviceReport &dr = e.devices[d];
+    int64_t peak = held.peak(d, dr.peakActivations, m);
+    if (peak >
+        dr.peakActivations +
+            (held.perMicrobatch.empty() ? 0 : (m - 1) * held.perMicrobatch[d]))
+      e.peakAt[d] = p.nodes.size() - 1; // while device 0 gathers
+    dr.peakActivations = peak;
   }
   StepOutcome o = engine.finish(layouts, nullptr, 0, window);
   if (o.infeasible)
@@ -2342,7 +2406,6 @@ static PipePlan runPipeline(Problem &p, Engine &engine, StageCandidates &sets,
   size_t n = p.nodes.size();
   int64_t nd = p.numDevices();
   bool memory = mode != PipeMode::Fastest;
-  int64_t held = heldOutputs(p, m);
   PipePlan plan;
   std::vector<PipePosition> pos(n + 1);
   PipeLabel start;
@@ -2381,7 +2444,11 @@ static PipePlan runPipeline(Problem &p, Engine &engine, StageCandidates &sets,
     if (mode == PipeMode::LeastOvershoot &&
         closedOvershoot(a, first) > closedOvershoot(b, first))
       return false;
-    for (int64_t d = first; d < nd; ++d)
+    // With micro-batches, the outputs held until the end and device 0's
+    // gathering of them can still raise a closed device's bytes (by the
+    // same amount for both labels: it depends on the final layouts), so
+    // every device is compared as an open one.
+    for (int64_t d = m > 1 ? 0 : first; d < nd; ++d)
       if (a.weights[d] > b.weights[d] ||
           a.weights[d] + a.peak[d] > b.weights[d] + b.peak[d])
         return false;
@@ -2452,8 +2519,7 @@ static PipePlan runPipeline(Problem &p, Engine &engine, StageCandidates &sets,
               bool over = false;
               for (int64_t dev = 0; dev < nd; ++dev) {
                 d.weights[dev] += cands[ci].weightBytes[dev];
-                d.peak[dev] =
-                    std::max(d.peak[dev], o.live[dev] + (dev == 0 ? held : 0));
+                d.peak[dev] = std::max(d.peak[dev], o.live[dev]);
                 over |= d.weights[dev] + d.peak[dev] > p.limits[dev];
               }
               if (over && mode == PipeMode::WithinLimits)
@@ -2476,6 +2542,9 @@ static PipePlan runPipeline(Problem &p, Engine &engine, StageCandidates &sets,
     std::map<int, int> layouts;
     for (size_t k = 0; k < st.layouts.size(); ++k)
       layouts[p.liveAt[n][k]] = st.layouts[k];
+    HeldOutputs held;
+    if (memory)
+      held = heldOutputs(p, engine, layouts, m, window);
     StepOutcome o = engine.finish(layouts, nullptr, 0, window);
     if (o.infeasible)
       continue;
@@ -2486,10 +2555,16 @@ static PipePlan runPipeline(Problem &p, Engine &engine, StageCandidates &sets,
       double period;
       double time = l.time.batch(o.time, m, period);
       int64_t overshoot = std::numeric_limits<int64_t>::min();
-      if (mode == PipeMode::LeastOvershoot)
-        for (int64_t d = 0; d < nd; ++d)
-          overshoot =
-              std::max(overshoot, l.weights[d] + l.peak[d] - p.limits[d]);
+      bool over = false;
+      if (memory)
+        for (int64_t d = 0; d < nd; ++d) {
+          int64_t excess =
+              l.weights[d] + held.peak(d, l.peak[d], m) - p.limits[d];
+          overshoot = std::max(overshoot, excess);
+          over |= excess > 0;
+        }
+      if (over && mode == PipeMode::WithinLimits)
+        continue;
       if (mode == PipeMode::LeastOvershoot ? !(overshoot < plan.overshoot)
                                            : !(time < plan.time))
         continue;
@@ -2542,7 +2617,6 @@ static void fillPipelineRunnerUps(Problem &p, Engine &engine,
                                   Evaluation &e) {
   size_t n = p.nodes.size();
   int64_t nd = p.numDevices();
-  int64_t held = heldOutputs(p, m);
   struct Step {
     double time = 0, share = 0;
     std::vector<int64_t> live;
@@ -2555,7 +2629,6 @@ static void fillPipelineRunnerUps(Problem &p, Engine &engine,
     Step s{o.time,
            senderShare(o, [&](int64_t d) { return d >= first && d < end; }),
            std::move(o.live)};
-    s.live[0] += held;
     engine.prune(layouts, k + 1);
     return s;
   };
@@ -2585,6 +2658,7 @@ static void fillPipelineRunnerUps(Problem &p, Engine &engine,
     for (int64_t d = 0; d < nd; ++d)
       suf[i][d] = std::max(suf[i + 1][d], steps[i].live[d]);
   std::map<int, int> last = before[n];
+  HeldOutputs chosenHeld = heldOutputs(p, engine, last, m, window);
   double finish = engine.finish(last, nullptr, 0, window).time;
   for (size_t i = 0; i < n; ++i) {
     const Candidate &chosen = plan.cands[i];
@@ -2602,7 +2676,9 @@ static void fillPipelineRunnerUps(Problem &p, Engine &engine,
       for (; j < n && alt != before[j]; ++j)
         local.push_back(stepOf(j, plan.cands[j], alt, ok));
       double fin = finish;
+      HeldOutputs held = chosenHeld;
       if (j == n) {
+        held = heldOutputs(p, engine, alt, m, window);
         StepOutcome o = engine.finish(alt, nullptr, 0, window);
         ok &= !o.infeasible;
         fin = o.time;
@@ -2615,7 +2691,7 @@ static void fillPipelineRunnerUps(Problem &p, Engine &engine,
         int64_t peak = std::max(pre[i][d], suf[j][d]);
         for (const Step &s : local)
           peak = std::max(peak, s.live[d]);
-        over |= w + peak > p.limits[d];
+        over |= w + held.peak(d, peak, m) > p.limits[d];
       }
       if (over)
         continue;

@@ -337,10 +337,11 @@ struct Result {
 /// last stage also assembles the outputs on device 0; for the period, a
 /// stage also spends the time its devices send to later stages, and the
 /// period is the slowest stage. Every device must hold its parameters and
-/// its peak of activations and buffers at one micro-batch (device 0 also
-/// the whole outputs when M > 1) within its limit. Exact for this model:
-/// a DP over (position, the open stage's device range, live layouts)
-/// keeps per state the Pareto front of (closed stages' sum, slowest
+/// its peak of activations and buffers at one micro-batch (with M > 1,
+/// plus the earlier micro-batches' outputs it holds until device 0 gathers
+/// them after the last one, or that gathering's peak) within its limit. Exact
+/// for this model: a DP over (position, the open stage's device range, live
+/// layouts) keeps per state the Pareto front of (closed stages' sum, slowest
 /// closed stage, last closed stage with its sends, open stage's time) and,
 /// when the fastest plan does not fit, per-device bytes, for every
 /// micro-batch count. Fills per-layer runner-ups and the best plan of

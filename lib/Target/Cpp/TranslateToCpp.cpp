@@ -937,6 +937,17 @@ LogicalResult DeviceEmitter::emitOp(Operation *op) {
       .Case([&](LSTMGatesOp o) { return emitLSTMGates(o); })
       .Case([&](LSTMCellOp o) { return emitLSTMCell(o); })
       .Case([&](tensor::EmptyOp o) {
+        // Only written into by insert_slice: each insert_slice allocates
+        // its own result (uninitialized, nothing to copy), so the empty
+        // tensor needs no buffer. One tensor.empty may feed several
+        // assemblies (CSE merges equal ones), and a buffer of its own
+        // would live from the first to the last of them.
+        if (!o->use_empty() && llvm::all_of(o->getUses(), [](OpOperand &use) {
+              auto insert = dyn_cast<tensor::InsertSliceOp>(use.getOwner());
+              return insert && use.get() == insert.getDest() &&
+                     insert.getSource() != use.get();
+            }))
+          return success();
         allocate(o.getResult(), "uninitialized");
         return success();
       })
