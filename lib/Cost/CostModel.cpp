@@ -255,6 +255,22 @@ static bool tryAllGather(Layout &p, llvm::ArrayRef<Need> needs,
   return true;
 }
 
+/// The shards of `p` with distinct boxes, in order of first appearance;
+/// of shards with equal boxes, the one on `device` if there is one (the
+/// holder a piece is taken from, as dl-apply-partition's assembly picks it).
+static std::vector<size_t> distinctBoxes(const Layout &p, int64_t device) {
+  std::vector<size_t> unique;
+  for (size_t k = 0; k < p.shards.size(); ++k) {
+    auto it = llvm::find_if(
+        unique, [&](size_t u) { return p.shards[u].box == p.shards[k].box; });
+    if (it == unique.end())
+      unique.push_back(k);
+    else if (p.shards[k].device == device)
+      *it = k;
+  }
+  return unique;
+}
+
 Redistribution mlir::dl::cost::redistribute(const Layout &layout,
                                             llvm::ArrayRef<Need> needs) {
   Redistribution r;
@@ -282,16 +298,7 @@ Redistribution mlir::dl::cost::redistribute(const Layout &layout,
   for (const Need &need : needs) {
     if (localShard(need))
       continue;
-    std::vector<size_t> unique;
-    for (size_t k = 0; k < p.shards.size(); ++k) {
-      auto it = llvm::find_if(unique, [&](size_t u) {
-        return p.shards[u].box == p.shards[k].box;
-      });
-      if (it == unique.end())
-        unique.push_back(k);
-      else if (p.shards[k].device == need.device)
-        *it = k;
-    }
+    std::vector<size_t> unique = distinctBoxes(p, need.device);
     int64_t covered = 0;
     for (size_t u : unique) {
       const Shard &s = p.shards[u];
@@ -684,16 +691,7 @@ BufferProfile mlir::dl::cost::bufferProfile(const Layout &layout,
     for (const Need &need : needs) {
       if (localShard(need) >= 0)
         continue;
-      std::vector<size_t> unique;
-      for (size_t k = 0; k < p.shards.size(); ++k) {
-        auto it = llvm::find_if(unique, [&](size_t u) {
-          return p.shards[u].box == p.shards[k].box;
-        });
-        if (it == unique.end())
-          unique.push_back(k);
-        else if (p.shards[k].device == need.device)
-          *it = k;
-      }
+      std::vector<size_t> unique = distinctBoxes(p, need.device);
       int64_t held = 0, count = 0;
       std::vector<size_t> inPlace;
       for (size_t u : unique) {
