@@ -26,16 +26,35 @@ using namespace mlir::dl::cost;
 // Boxes and layouts
 //===----------------------------------------------------------------------===//
 
-std::string Layout::key() const {
-  std::string s = partial ? "P" : "S";
-  for (const Shard &sh : shards) {
-    s += std::to_string(sh.device) + "@";
-    for (size_t i = 0; i < sh.box.sizes.size(); ++i)
-      s += std::to_string(sh.box.offsets[i]) + "+" +
-           std::to_string(sh.box.sizes[i]) + ",";
-    s += ";";
+/// The raw bytes of the numbers of (device, box) pairs after a tag: one
+/// allocation instead of a decimal string per number. The rank is part of
+/// the key, so boxes of different ranks never collide.
+template <typename T>
+static std::string boxesKey(char tag, llvm::ArrayRef<T> items) {
+  size_t rank = items.empty() ? 0 : items.front().box.sizes.size();
+  std::string s;
+  s.reserve(1 + items.size() * (2 + 2 * rank) * sizeof(int64_t));
+  s += tag;
+  auto put = [&](int64_t v) {
+    s.append(reinterpret_cast<const char *>(&v), sizeof(v));
+  };
+  for (const T &item : items) {
+    put(item.device);
+    put(static_cast<int64_t>(item.box.sizes.size()));
+    for (size_t i = 0; i < item.box.sizes.size(); ++i) {
+      put(item.box.offsets[i]);
+      put(item.box.sizes[i]);
+    }
   }
   return s;
+}
+
+std::string Layout::key() const {
+  return boxesKey<Shard>(partial ? 'P' : 'S', shards);
+}
+
+std::string mlir::dl::cost::needsKey(llvm::ArrayRef<Need> needs) {
+  return boxesKey<Need>('N', needs);
 }
 
 int64_t Layout::elementsOn(int64_t device) const {
@@ -404,7 +423,7 @@ double mlir::dl::cost::exchangeTime(const Cluster &c, const CommStep &step) {
   // is shared, else on each device's own port (its sends one after
   // another, as are its receives; sending and receiving overlap).
   double alpha = 0, medium = 0;
-  std::map<int64_t, double> out, in;
+  SortedSmallMap<int64_t, double> out, in;
   for (auto &[d, peers] : step.sent)
     for (auto &[q, bytes] : peers) {
       if (bytes <= 0 && step.kind != CommKind::PointToPoint)

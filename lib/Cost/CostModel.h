@@ -23,6 +23,7 @@
 
 #include "dialects/DL/DLInterfaces.h"
 #include "lib/Cluster/ClusterModel.h"
+#include "lib/Cost/SortedSmallMap.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
@@ -54,7 +55,7 @@ struct Layout {
   bool operator==(const Layout &o) const {
     return partial == o.partial && shards == o.shards;
   }
-  /// A canonical string, usable as a hash key.
+  /// A canonical (binary) string, usable as a map key.
   std::string key() const;
   /// Elements held on `device`.
   int64_t elementsOn(int64_t device) const;
@@ -66,6 +67,9 @@ struct Need {
   Box box;
 };
 
+/// A canonical (binary) string of a set of needs, usable as a map key.
+std::string needsKey(llvm::ArrayRef<Need> needs);
+
 /// Collective and point-to-point operations apply emits.
 enum class CommKind { AllReduce, HaloExchange, AllGather, PointToPoint };
 
@@ -75,20 +79,30 @@ llvm::StringRef stringifyCommKind(CommKind kind);
 /// device sends to and receives from each peer, counted as the runtime
 /// counts them (docs/runtime.md).
 struct CommStep {
-  CommKind kind;
+  CommStep() = default;
+  CommStep(const CommStep &) = default;
+  CommStep &operator=(const CommStep &) = default;
+  // Moving allocates nothing, so a std::vector of steps moves them when it
+  // grows instead of copying them.
+  CommStep(CommStep &&) noexcept = default;
+  CommStep &operator=(CommStep &&) noexcept = default;
+
+  CommKind kind = CommKind::PointToPoint;
   /// Devices taking part (for point-to-point: sender, receiver).
-  std::vector<int64_t> group;
+  llvm::SmallVector<int64_t, 4> group;
   /// Elements of the tensor each member contributes (all-reduce: the whole
   /// buffer; all-gather: each member's piece; halo: per member received
   /// rows x slab; point-to-point: the piece).
   int64_t elements = 0;
   /// For all-gather: the elements of each member's piece, in group order.
   std::vector<int64_t> pieceElements;
-  /// Per device: bytes sent to / received from each peer.
-  std::map<int64_t, std::map<int64_t, int64_t>> sent;
-  std::map<int64_t, std::map<int64_t, int64_t>> received;
+  /// Per device: bytes sent to / received from each peer (sorted by
+  /// device, as std::map would be, without a heap node per entry).
+  using PeerBytes = SortedSmallMap<int64_t, int64_t>;
+  SortedSmallMap<int64_t, PeerBytes> sent;
+  SortedSmallMap<int64_t, PeerBytes> received;
   /// Messages per device (as the runtime counts them).
-  std::map<int64_t, int64_t> messages;
+  SortedSmallMap<int64_t, int64_t> messages;
 };
 
 /// The communication that serves a set of needs from a layout.

@@ -63,15 +63,8 @@ int Problem::internLayout(const Layout &layout) {
 }
 
 int Problem::internNeeds(const std::vector<Need> &needs) {
-  std::string k;
-  for (const Need &n : needs) {
-    k += std::to_string(n.device) + "@";
-    for (size_t i = 0; i < n.box.sizes.size(); ++i)
-      k += std::to_string(n.box.offsets[i]) + "+" +
-           std::to_string(n.box.sizes[i]) + ",";
-    k += ";";
-  }
-  auto [it, inserted] = needIds.try_emplace(k, needSets.size());
+  auto [it, inserted] =
+      needIds.try_emplace(cost::needsKey(needs), needSets.size());
   if (inserted)
     needSets.push_back(needs);
   return it->second;
@@ -187,7 +180,7 @@ struct CandidateBuilder {
 
   /// The compute time of a part on `device`, the parameter bytes it reads
   /// and the bytes of its result buffer (its activation operands are the
-  /// redistribution's: Served::alloc).
+  /// redistribution's: Served::keep / Served::die).
   void partCost(int64_t device, const LocalSplit &split, Operation *op,
                 double &compute, int64_t &weights, int64_t &buffers) {
     const ClusterDevice &dev = p.cluster.devices[device];
@@ -507,11 +500,11 @@ struct CandidateBuilder {
     }
     // Buffers, as the generated code holds them: every tile's input region
     // is fetched before the first tile runs (the redistribution's buffers,
-    // Served::alloc); then each device runs its tiles in order, layer after
-    // layer, holding the results of its earlier tiles, the inputs of its
-    // later ones, and the current layer's input and output tile (a layer's
-    // input is freed after it; an elementwise layer writes over it). The
-    // candidate's buffers are that loop's peak beyond the fetched inputs.
+    // Served::keep / Served::die); then each device runs its tiles in order,
+    // layer after layer, holding the results of its earlier tiles, the inputs
+    // of its later ones, and the current layer's input and output tile (a
+    // layer's input is freed after it; an elementwise layer writes over it).
+    // The candidate's buffers are that loop's peak beyond the fetched inputs.
     std::vector<int64_t> inputs(c.bufferBytes.size(), 0), done(inputs),
         peak(inputs);
     auto boxBytes = [](const Box &b) {
@@ -761,17 +754,18 @@ struct mlir::dl::search::EngineMemo {
     int64_t bytes = 0;
     int after = -1;
     bool infeasible = false;
-    /// Per device: bytes of the buffers the redistribution allocates for the
-    /// needs (cost::allocatedBytes).
-    std::vector<int64_t> alloc;
     /// What the redistribution allocates and frees while it runs
-    /// (cost::bufferProfile), when the tensor lives on and when it dies.
-    cost::BufferProfile keep, die;
+    /// (cost::bufferProfile), when the tensor lives on and when it dies:
+    /// Engine::profile computes each on first use (a pair of layout and
+    /// needs mostly belongs to one tensor, which either dies there or not).
+    mutable cost::BufferProfile keep, die;
+    mutable bool hasKeep = false, hasDie = false;
+    int layoutId = -1, needsId = -1;
     std::vector<double> busy;
     /// The communication steps in order: time, members, kind, bytes.
     struct Step {
       double time;
-      std::vector<int64_t> group;
+      llvm::SmallVector<int64_t, 4> group;
       cost::CommKind kind;
       int64_t bytes;
     };
@@ -852,6 +846,8 @@ struct Engine {
     cost::Redistribution r =
         cost::redistribute(p.layouts[layoutId], p.needSets[needsId]);
     Served s;
+    s.layoutId = layoutId;
+    s.needsId = needsId;
     s.infeasible = r.infeasible;
     s.busy.assign(numDev, 0);
     for (const cost::CommStep &step : cost::concurrentSteps(r.steps)) {
@@ -867,13 +863,20 @@ struct Engine {
     }
     s.bytes = r.totalBytes();
     s.after = p.internLayout(r.after);
-    s.alloc =
-        cost::allocatedBytes(p.layouts[layoutId], p.needSets[needsId], numDev);
-    s.keep = cost::bufferProfile(p.layouts[layoutId], p.needSets[needsId],
-                                 numDev, false);
-    s.die = cost::bufferProfile(p.layouts[layoutId], p.needSets[needsId],
-                                numDev, true);
     return cache.emplace(key, std::move(s)).first->second;
+  }
+
+  /// The buffer profile of what `s` serves, when the tensor dies there or
+  /// lives on.
+  const cost::BufferProfile &profile(const Served &s, bool dies) const {
+    bool &has = dies ? s.hasDie : s.hasKeep;
+    cost::BufferProfile &b = dies ? s.die : s.keep;
+    if (!has) {
+      b = cost::bufferProfile(p.layouts[s.layoutId], p.needSets[s.needsId],
+                              numDev, dies);
+      has = true;
+    }
+    return b;
   }
 
   /// Bytes of layout `id` on each device (memoised).
@@ -950,7 +953,7 @@ struct Engine {
       for (int64_t d = 0; d < numDev; ++d)
         o.comm[d] += s.busy[d];
       // A model input is read from the input buffer, outside the count.
-      held.add(it != layouts.end() && diesAt(t, i) ? s.die : s.keep);
+      held.add(profile(s, it != layouts.end() && diesAt(t, i)));
       if (it != layouts.end())
         it->second = s.after;
     }
@@ -1608,7 +1611,7 @@ static Result runDP(Problem &p, const DPConfig &config,
           held.reset();
           for (size_t k = 0; k < operands[ci].size(); ++k) {
             const Operand &op = operands[ci][k];
-            held.add(op.slot >= 0 && op.dies ? used[k]->die : used[k]->keep);
+            held.add(engine.profile(*used[k], op.slot >= 0 && op.dies));
           }
           for (int64_t d = 0; d < nd; ++d)
             live[d] = held.bytes(d, liveBase[d], c.bufferBytes[d]);
@@ -2084,9 +2087,10 @@ static HeldOutputs heldOutputs(Problem &p, Engine &engine,
       box.offsets[0] = window->lo;
       box.sizes[0] = window->size();
     }
-    const Served &s = engine.serve(it->second, p.internNeeds({Need{0, box}}));
+    const cost::BufferProfile &b = engine.profile(
+        engine.serve(it->second, p.internNeeds({Need{0, box}})), true);
     for (int64_t d = 0; d < nd; ++d)
-      transfer[d] = std::max(transfer[d], s.die.peak[d]);
+      transfer[d] = std::max(transfer[d], b.peak[d]);
   }
   for (int64_t d = 0; d < nd; ++d)
     h.gather[d] += m * h.perMicrobatch[d] + transfer[d];

@@ -112,7 +112,7 @@ struct Candidate {
   int resultId = -1;
   /// Per device: compute time [s], parameter bytes, and the bytes of the
   /// buffers the candidate's parts allocate beyond the live tensors and the
-  /// operand buffers its redistributions allocate (cost::allocatedBytes):
+  /// operand buffers its redistributions allocate (cost::bufferProfile):
   /// the parts' results; for fused tiles the peak of the tile loop.
   SharedArray<double> compute;
   SharedArray<int64_t> weightBytes;

@@ -12,6 +12,8 @@
 
 #include "lib/Cost/CostModel.h"
 #include "gtest/gtest.h"
+#include <map>
+#include <type_traits>
 
 using namespace mlir::dl;
 using namespace mlir::dl::cost;
@@ -226,7 +228,7 @@ TEST(CostModel, ConcurrentMessagesOverlapLatency) {
   std::vector<CommStep> run = concurrentSteps(r.steps);
   ASSERT_EQ(run.size(), 1u);
   EXPECT_EQ(run[0].kind, CommKind::PointToPoint);
-  EXPECT_EQ(run[0].group, (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(run[0].group, (llvm::SmallVector<int64_t, 4>{0, 1, 2, 3}));
   EXPECT_EQ(run[0].messages.at(0), 3);
   EXPECT_EQ(run[0].sent.at(0).at(3), 100352);
   // Wired: device 0's port sends 301,056 B: 1e-3 + 0.0301056.
@@ -419,6 +421,41 @@ TEST(CostModel, AllocatedBytes) {
     partial.shards.push_back(Shard{d, Box::full(shape)});
   EXPECT_EQ(allocatedBytes(partial, {Need{0, Box::full(shape)}}, 2),
             (std::vector<int64_t>{0, 0}));
+}
+
+// The per-device counts of a step: std::map's order and semantics without
+// a heap node per entry.
+TEST(CostModel, SortedSmallMapBehavesLikeStdMap) {
+  SortedSmallMap<int64_t, int64_t, 2> m;
+  std::map<int64_t, int64_t> ref;
+  // Keys out of order, repeated, and more than the inline capacity.
+  for (int64_t k : {5, 1, 3, 1, 9, -2, 3, 7}) {
+    m[k] += k * 10 + 1;
+    ref[k] += k * 10 + 1;
+  }
+  EXPECT_EQ(m.erase(9), 1u);
+  EXPECT_EQ(m.erase(4), 0u);
+  ref.erase(9);
+  ASSERT_EQ(m.size(), ref.size());
+  auto it = ref.begin();
+  for (auto &[k, v] : m) {
+    EXPECT_EQ(k, it->first);
+    EXPECT_EQ(v, it->second);
+    ++it;
+  }
+  EXPECT_EQ(m.at(3), 62);
+  EXPECT_EQ(m.count(7), 1u);
+  EXPECT_EQ(m.count(8), 0u);
+  EXPECT_TRUE(m.find(8) == m.end());
+  // Nested, as CommStep::sent: moving leaves the source empty.
+  SortedSmallMap<int64_t, SortedSmallMap<int64_t, int64_t>> sent;
+  sent[2][0] += 4;
+  sent[0][2] += 8;
+  SortedSmallMap<int64_t, SortedSmallMap<int64_t, int64_t>> moved =
+      std::move(sent);
+  EXPECT_EQ(moved.begin()->first, 0);
+  EXPECT_EQ(moved.at(2).at(0), 4);
+  EXPECT_TRUE(std::is_nothrow_move_constructible_v<CommStep>);
 }
 
 } // namespace
