@@ -21,6 +21,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <mpi.h>
 #include <sched.h>
@@ -248,6 +249,28 @@ void dlrt::detail::commInit() {
   MPI_Comm_set_errhandler(S.internal, MPI_ERRORS_RETURN);
   S.sent.assign(worldSize(), 0);
   S.received.assign(worldSize(), 0);
+}
+
+void dlrt::detail::finalBarrier() {
+  if (S.world == MPI_COMM_NULL || worldSize() < 2)
+    return;
+  // Every rank waits here, sleeping between polls like every other wait,
+  // before MPI_Finalize: Open MPI's finalize fence polls without sleeping,
+  // so a rank with nothing left to do would burn its CPU until the slowest
+  // rank is done (on an oversubscribed host or an emulated device, CPU the
+  // working ranks need). No time-out: a rank may compute for long after
+  // the others are done, and a rank that dies ends the job through mpirun,
+  // as it would in MPI_Finalize.
+  MPI_Request req;
+  if (MPI_Ibarrier(S.world, &req) != MPI_SUCCESS)
+    return;
+  pollUntilTimeout(
+      [&] {
+        int done = 0;
+        return MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS ||
+               done != 0;
+      },
+      std::numeric_limits<double>::infinity());
 }
 
 void dlrt::detail::commFinalize() {

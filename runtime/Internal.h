@@ -62,6 +62,8 @@ public:
 
 // Comm.cpp
 void commInit();
+/// Waits for every rank, sleeping between polls (before MPI_Finalize).
+void finalBarrier();
 void commFinalize();
 const std::vector<int64_t> &bytesSentVector();
 const std::vector<int64_t> &bytesReceivedVector();

@@ -256,6 +256,8 @@ extern "C" void dlrt_finalize(void) {
                 peers.empty() ? " none" : peers.c_str());
     std::fflush(stdout);
   }
+  if (state.ownsMpi)
+    finalBarrier();
   commFinalize();
   state.finalized = true;
   if (state.ownsMpi)
