@@ -6,7 +6,7 @@
 #   bench/emulate/predict_vs_measure.sh [--build DIR] [--compiler DIR]
 #       [--clusters "NAME=CLUSTER[@SHARE] ..."] [--models "NAME=MODEL.mlir ..."]
 #       [--schemes "search single ..."] [--runs R] [--repeat N] [--warmup W]
-#       [--out DIR] [--prefix P] [--emulate-opts "OPTS"] [--gemm-rate-only]
+#       [--out DIR] [--prefix P] [--emulate-opts "OPTS"] [--conv-rates]
 #
 # For each cluster: bring the emulation up (bench/emulate/dl-emulate, the
 # fastest device at SHARE cores, default 0.25; the stack's own latency
@@ -25,10 +25,10 @@
 # OPTS go to `dl-emulate up` (e.g. --serial-latency). An --out directory of
 # an earlier run is reused: its emulated cluster files and compiled plans
 # are measured again (under OPTS) instead of calibrated and compiled anew.
-# --gemm-rate-only leaves the calibrated convolution curve and kernel
-# overhead out of the emulated cluster files (every layer at the GEMM
-# rate), which predicts better under the emulation's CPU quotas
-# (docs/emulation.md).
+# The emulated cluster files give every layer the calibrated GEMM rate,
+# which predicts better under the emulation's CPU quotas than the
+# calibrated convolution curve (docs/emulation.md); --conv-rates writes
+# the curve and the per-call kernel overhead into them as well.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -43,7 +43,7 @@ WARMUP=2
 OUT=""
 PREFIX=dlbench
 EMU_OPTS=""
-GEMM_ONLY=0
+CONV_RATES=0
 PY=/usr/bin/python3
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="$2"; shift 2 ;;
     --prefix) PREFIX="$2"; shift 2 ;;
     --emulate-opts) EMU_OPTS="$2"; shift 2 ;;
-    --gemm-rate-only) GEMM_ONLY=1; shift ;;
+    --conv-rates) CONV_RATES=1; shift ;;
     -h|--help) sed -n '4,31p' "$0"; exit 0 ;;
     *) echo "predict_vs_measure.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
@@ -117,7 +117,7 @@ for centry in $CLUSTERS; do
     overhead+=("$(field "$cdir/calibrated-rank$r.yaml" 'kernel_overhead:')e-6")
   done
   rates=()
-  [ "$GEMM_ONLY" = 1 ] || rates=(
+  [ "$CONV_RATES" = 0 ] || rates=(
       --conv-flops "$(IFS=,; echo "${conv[*]}")"
       --conv-k-half "$(IFS=,; echo "${khalf[*]}")"
       --kernel-overhead "$(IFS=,; echo "${overhead[*]}")")
