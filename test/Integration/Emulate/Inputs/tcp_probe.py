@@ -19,6 +19,16 @@ addrs = os.popen("ip -4 -o addr show eth0").read().split()
 print("rank %d host %s addr %s cgroup %s" % (
     rank, socket.gethostname(), addrs[3] if len(addrs) > 3 else "none",
     cgroup[0]), flush=True)
+# The CPU dl-emulate assigned this rank's host (the last column of its
+# cgroups file) is the only one the rank may run on: neither unpinned nor
+# rebound by Open MPI.
+prefix = socket.gethostname().rsplit("-", 1)[0]
+assigned = [l.split()[-1] for l in
+            open("/run/dl-emulate/%s/cgroups" % prefix).read().splitlines()
+            if l.split()[0] == socket.gethostname()]
+print("rank %d on its assigned CPU only: %s" % (
+    rank, [str(c) for c in sorted(os.sched_getaffinity(0))] == assigned),
+    flush=True)
 
 if rank == 1:
     srv = socket.create_server(("0.0.0.0", port))
