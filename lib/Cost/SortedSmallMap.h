@@ -1,5 +1,4 @@
-//===- SortedSmallMap.h - A small map kept as a sorted vector -----*- C++
-//-*-===//
+//===- SortedSmallMap.h - A small map kept as a sorted vector -*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -49,7 +48,6 @@ public:
   const_iterator end() const { return entries.end(); }
   size_t size() const { return entries.size(); }
   bool empty() const { return entries.empty(); }
-  void clear() { entries.clear(); }
 
   iterator find(const K &key) {
     iterator it = lowerBound(key);
@@ -86,20 +84,16 @@ public:
     return 1;
   }
 
-  bool operator==(const SortedSmallMap &o) const {
-    return entries == o.entries;
-  }
-
 private:
-  iterator lowerBound(const K &key) {
-    return llvm::lower_bound(entries, key, [](const value_type &e, const K &k) {
-      return e.first < k;
-    });
+  /// The first entry whose key is not below `key`, in `e` (const or not).
+  template <typename StorageT>
+  static auto lowerBoundIn(StorageT &e, const K &key) {
+    return llvm::lower_bound(
+        e, key, [](const value_type &v, const K &k) { return v.first < k; });
   }
+  iterator lowerBound(const K &key) { return lowerBoundIn(entries, key); }
   const_iterator lowerBound(const K &key) const {
-    return llvm::lower_bound(entries, key, [](const value_type &e, const K &k) {
-      return e.first < k;
-    });
+    return lowerBoundIn(entries, key);
   }
 
   Storage entries;
