@@ -90,6 +90,22 @@ bool Box::empty() const {
   return llvm::any_of(sizes, [](int64_t s) { return s == 0; });
 }
 
+bool Box::operator==(const Box &other) const {
+  // Element by element rather than SmallVector's ==, which calls memcmp
+  // for a handful of integers (the search compares boxes in its inner
+  // loops).
+  size_t n = offsets.size();
+  if (n != other.offsets.size() || sizes.size() != other.sizes.size())
+    return false;
+  for (size_t i = 0; i < n; ++i)
+    if (offsets[i] != other.offsets[i])
+      return false;
+  for (size_t i = 0, e = sizes.size(); i < e; ++i)
+    if (sizes[i] != other.sizes[i])
+      return false;
+  return true;
+}
+
 bool Box::operator<(const Box &o) const {
   if (offsets != o.offsets)
     return std::lexicographical_compare(offsets.begin(), offsets.end(),

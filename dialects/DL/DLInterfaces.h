@@ -66,9 +66,7 @@ struct Box {
   Box intersect(const Box &other) const;
   bool empty() const;
   std::string str() const;
-  bool operator==(const Box &other) const {
-    return offsets == other.offsets && sizes == other.sizes;
-  }
+  bool operator==(const Box &other) const;
   bool operator!=(const Box &other) const { return !(*this == other); }
   /// Lexicographic by offsets, then sizes (for deterministic maps).
   bool operator<(const Box &other) const;

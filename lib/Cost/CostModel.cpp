@@ -14,10 +14,10 @@
 #include "lib/Cost/CostModel.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/ADT/SmallString.h"
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <set>
 
 using namespace mlir::dl;
 using namespace mlir::dl::cost;
@@ -26,17 +26,19 @@ using namespace mlir::dl::cost;
 // Boxes and layouts
 //===----------------------------------------------------------------------===//
 
-/// The raw bytes of the numbers of (device, box) pairs after a tag: one
-/// allocation instead of a decimal string per number. The rank is part of
-/// the key, so boxes of different ranks never collide.
+/// Appends the raw bytes of the numbers of (device, box) pairs after a tag
+/// to `out`: no decimal string per number, and no allocation when `out`
+/// has room. The rank is part of the key, so boxes of different ranks
+/// never collide.
 template <typename T>
-static std::string boxesKey(char tag, llvm::ArrayRef<T> items) {
+static void appendBoxesKey(char tag, llvm::ArrayRef<T> items,
+                           llvm::SmallVectorImpl<char> &out) {
   size_t rank = items.empty() ? 0 : items.front().box.sizes.size();
-  std::string s;
-  s.reserve(1 + items.size() * (2 + 2 * rank) * sizeof(int64_t));
-  s += tag;
+  out.reserve(out.size() + 1 + items.size() * (2 + 2 * rank) * sizeof(int64_t));
+  out.push_back(tag);
   auto put = [&](int64_t v) {
-    s.append(reinterpret_cast<const char *>(&v), sizeof(v));
+    const char *bytes = reinterpret_cast<const char *>(&v);
+    out.append(bytes, bytes + sizeof(v));
   };
   for (const T &item : items) {
     put(item.device);
@@ -46,15 +48,27 @@ static std::string boxesKey(char tag, llvm::ArrayRef<T> items) {
       put(item.box.sizes[i]);
     }
   }
-  return s;
+}
+
+void Layout::appendKey(llvm::SmallVectorImpl<char> &out) const {
+  appendBoxesKey<Shard>(partial ? 'P' : 'S', shards, out);
 }
 
 std::string Layout::key() const {
-  return boxesKey<Shard>(partial ? 'P' : 'S', shards);
+  llvm::SmallString<128> k;
+  appendKey(k);
+  return std::string(k.str());
+}
+
+void mlir::dl::cost::appendNeedsKey(llvm::ArrayRef<Need> needs,
+                                    llvm::SmallVectorImpl<char> &out) {
+  appendBoxesKey<Need>('N', needs, out);
 }
 
 std::string mlir::dl::cost::needsKey(llvm::ArrayRef<Need> needs) {
-  return boxesKey<Need>('N', needs);
+  llvm::SmallString<128> k;
+  appendNeedsKey(needs, k);
+  return std::string(k.str());
 }
 
 int64_t Layout::elementsOn(int64_t device) const {
@@ -277,8 +291,9 @@ static bool tryAllGather(Layout &p, llvm::ArrayRef<Need> needs,
 /// The shards of `p` with distinct boxes, in order of first appearance;
 /// of shards with equal boxes, the one on `device` if there is one (the
 /// holder a piece is taken from, as dl-apply-partition's assembly picks it).
-static std::vector<size_t> distinctBoxes(const Layout &p, int64_t device) {
-  std::vector<size_t> unique;
+static llvm::SmallVector<size_t, 8> distinctBoxes(const Layout &p,
+                                                  int64_t device) {
+  llvm::SmallVector<size_t, 8> unique;
   for (size_t k = 0; k < p.shards.size(); ++k) {
     auto it = llvm::find_if(
         unique, [&](size_t u) { return p.shards[u].box == p.shards[k].box; });
@@ -314,10 +329,15 @@ Redistribution mlir::dl::cost::redistribute(const Layout &layout,
       return r;
     (void)tryAllGather(p, needs, r.steps);
   }
+  // The pieces to send, found first so that the steps are allocated once.
+  struct Piece {
+    int64_t from, to, elements;
+  };
+  llvm::SmallVector<Piece, 8> pieces;
   for (const Need &need : needs) {
     if (localShard(need))
       continue;
-    std::vector<size_t> unique = distinctBoxes(p, need.device);
+    llvm::SmallVector<size_t, 8> unique = distinctBoxes(p, need.device);
     int64_t covered = 0;
     for (size_t u : unique) {
       const Shard &s = p.shards[u];
@@ -325,20 +345,22 @@ Redistribution mlir::dl::cost::redistribute(const Layout &layout,
       if (piece.empty())
         continue;
       covered += piece.numElements();
-      if (s.device == need.device)
-        continue;
-      CommStep step;
-      step.kind = CommKind::PointToPoint;
-      step.group = {s.device, need.device};
-      step.elements = piece.numElements();
-      int64_t b = piece.numElements() * kElementBytes;
-      step.sent[s.device][need.device] += b;
-      step.received[need.device][s.device] += b;
-      step.messages[s.device] += 1;
-      r.steps.push_back(std::move(step));
+      if (s.device != need.device)
+        pieces.push_back({s.device, need.device, piece.numElements()});
     }
     if (covered != need.box.numElements())
       r.infeasible = true;
+  }
+  r.steps.reserve(r.steps.size() + pieces.size());
+  for (const Piece &piece : pieces) {
+    CommStep &step = r.steps.emplace_back();
+    step.kind = CommKind::PointToPoint;
+    step.group = {piece.from, piece.to};
+    step.elements = piece.elements;
+    int64_t b = piece.elements * kElementBytes;
+    step.sent[piece.from][piece.to] += b;
+    step.received[piece.to][piece.from] += b;
+    step.messages[piece.from] += 1;
   }
   return r;
 }
@@ -507,46 +529,57 @@ double mlir::dl::cost::commTime(const Cluster &c, const CommStep &step) {
 }
 
 std::vector<CommStep>
-mlir::dl::cost::concurrentSteps(llvm::ArrayRef<CommStep> steps) {
-  std::vector<CommStep> out;
+mlir::dl::cost::concurrentSteps(std::vector<CommStep> &&steps) {
+  // Merged in place: steps[0, w) are the steps so far, the last one open
+  // for merging while `open`.
+  size_t w = 0;
   // Devices that receive in the run of point-to-point steps being merged:
   // one of them that sends next waits for its receive first (the ranks
   // run their sends and receives in step order), so its send starts a new
   // exchange.
-  std::set<int64_t> receivers;
+  llvm::SmallSet<int64_t, 8> receivers;
   bool open = false;
-  for (const CommStep &s : steps) {
-    if (s.kind != CommKind::PointToPoint) {
-      out.push_back(s);
-      open = false;
-      continue;
-    }
-    bool waits = llvm::any_of(
-        s.sent, [&](const auto &kv) { return receivers.count(kv.first); });
-    if (!open || waits) {
-      out.push_back(s);
-      receivers.clear();
-      open = true;
-    } else {
-      CommStep &m = out.back();
-      for (int64_t d : s.group)
-        if (!llvm::is_contained(m.group, d))
-          m.group.push_back(d);
-      m.elements += s.elements;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    CommStep &s = steps[i];
+    bool merge = false;
+    if (s.kind == CommKind::PointToPoint) {
+      bool waits = llvm::any_of(
+          s.sent, [&](const auto &kv) { return receivers.count(kv.first); });
+      merge = open && !waits;
+      if (!merge)
+        receivers.clear();
       for (auto &[d, peers] : s.sent)
         for (auto &[q, b] : peers)
-          m.sent[d][q] += b;
-      for (auto &[d, peers] : s.received)
-        for (auto &[q, b] : peers)
-          m.received[d][q] += b;
-      for (auto &[d, n] : s.messages)
-        m.messages[d] += n;
+          receivers.insert(q);
     }
+    if (!merge) {
+      if (w != i)
+        steps[w] = std::move(s);
+      ++w;
+      open = steps[w - 1].kind == CommKind::PointToPoint;
+      continue;
+    }
+    CommStep &m = steps[w - 1];
+    for (int64_t d : s.group)
+      if (!llvm::is_contained(m.group, d))
+        m.group.push_back(d);
+    m.elements += s.elements;
     for (auto &[d, peers] : s.sent)
       for (auto &[q, b] : peers)
-        receivers.insert(q);
+        m.sent[d][q] += b;
+    for (auto &[d, peers] : s.received)
+      for (auto &[q, b] : peers)
+        m.received[d][q] += b;
+    for (auto &[d, n] : s.messages)
+      m.messages[d] += n;
   }
-  return out;
+  steps.erase(steps.begin() + w, steps.end());
+  return std::move(steps);
+}
+
+std::vector<CommStep>
+mlir::dl::cost::concurrentSteps(llvm::ArrayRef<CommStep> steps) {
+  return concurrentSteps(std::vector<CommStep>(steps.begin(), steps.end()));
 }
 
 double mlir::dl::cost::computeTime(const ClusterDevice &device, double flops,
@@ -710,7 +743,7 @@ BufferProfile mlir::dl::cost::bufferProfile(const Layout &layout,
     for (const Need &need : needs) {
       if (localShard(need) >= 0)
         continue;
-      std::vector<size_t> unique = distinctBoxes(p, need.device);
+      llvm::SmallVector<size_t, 8> unique = distinctBoxes(p, need.device);
       int64_t held = 0, count = 0;
       std::vector<size_t> inPlace;
       for (size_t u : unique) {

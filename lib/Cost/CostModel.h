@@ -57,6 +57,8 @@ struct Layout {
   }
   /// A canonical (binary) string, usable as a map key.
   std::string key() const;
+  /// Appends key() to `out` (no allocation when `out` has room).
+  void appendKey(llvm::SmallVectorImpl<char> &out) const;
   /// Elements held on `device`.
   int64_t elementsOn(int64_t device) const;
 };
@@ -69,6 +71,9 @@ struct Need {
 
 /// A canonical (binary) string of a set of needs, usable as a map key.
 std::string needsKey(llvm::ArrayRef<Need> needs);
+/// Appends needsKey(needs) to `out`.
+void appendNeedsKey(llvm::ArrayRef<Need> needs,
+                    llvm::SmallVectorImpl<char> &out);
 
 /// Collective and point-to-point operations apply emits.
 enum class CommKind { AllReduce, HaloExchange, AllGather, PointToPoint };
@@ -89,7 +94,7 @@ struct CommStep {
 
   CommKind kind = CommKind::PointToPoint;
   /// Devices taking part (for point-to-point: sender, receiver).
-  llvm::SmallVector<int64_t, 4> group;
+  llvm::SmallVector<int64_t, 2> group;
   /// Elements of the tensor each member contributes (all-reduce: the whole
   /// buffer; all-gather: each member's piece; halo: per member received
   /// rows x slab; point-to-point: the piece).
@@ -97,12 +102,16 @@ struct CommStep {
   /// For all-gather: the elements of each member's piece, in group order.
   std::vector<int64_t> pieceElements;
   /// Per device: bytes sent to / received from each peer (sorted by
-  /// device, as std::map would be, without a heap node per entry).
-  using PeerBytes = SortedSmallMap<int64_t, int64_t>;
-  SortedSmallMap<int64_t, PeerBytes> sent;
-  SortedSmallMap<int64_t, PeerBytes> received;
+  /// device, as std::map would be, without a heap node per entry). The
+  /// inline sizes fit a point-to-point step, by far the most common (one
+  /// sender, one receiver), so that steps stay small: a redistribution
+  /// builds, moves and merges many of them (a collective's maps spill to
+  /// the heap).
+  using PeerBytes = SortedSmallMap<int64_t, int64_t, 2>;
+  SortedSmallMap<int64_t, PeerBytes, 1> sent;
+  SortedSmallMap<int64_t, PeerBytes, 1> received;
   /// Messages per device (as the runtime counts them).
-  SortedSmallMap<int64_t, int64_t> messages;
+  SortedSmallMap<int64_t, int64_t, 2> messages;
 };
 
 /// The communication that serves a set of needs from a layout.
@@ -155,6 +164,9 @@ double sharedAllReduceTime(int64_t p, double bytes, double alpha, double beta);
 /// run starts a new one (the sender waits for that receive first). Bytes
 /// and messages are unchanged.
 std::vector<CommStep> concurrentSteps(llvm::ArrayRef<CommStep> steps);
+/// The same, consuming `steps` (a step that starts a run is moved, not
+/// copied).
+std::vector<CommStep> concurrentSteps(std::vector<CommStep> &&steps);
 
 /// Per-device time a step keeps each member busy (for energy and idle
 /// accounting): its own messages' alpha-beta time.

@@ -19,6 +19,7 @@
 #include "passes/Search/Search.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "passes/Passes.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include <algorithm>
@@ -54,20 +55,27 @@ static std::vector<int64_t> deviceCounts(int64_t from, int64_t n, int64_t all) {
   return c;
 }
 
+// The keys are built on the stack and copied into the map only when new.
 int Problem::internLayout(const Layout &layout) {
-  std::string k = layout.key();
-  auto [it, inserted] = layoutIds.try_emplace(k, layouts.size());
-  if (inserted)
-    layouts.push_back(layout);
-  return it->second;
+  llvm::SmallString<256> k;
+  layout.appendKey(k);
+  std::string_view key(k.data(), k.size());
+  auto it = layoutIds.find(key);
+  if (it != layoutIds.end())
+    return it->second;
+  layouts.push_back(layout);
+  return layoutIds.emplace(std::string(key), layouts.size() - 1).first->second;
 }
 
 int Problem::internNeeds(const std::vector<Need> &needs) {
-  auto [it, inserted] =
-      needIds.try_emplace(cost::needsKey(needs), needSets.size());
-  if (inserted)
-    needSets.push_back(needs);
-  return it->second;
+  llvm::SmallString<256> k;
+  cost::appendNeedsKey(needs, k);
+  std::string_view key(k.data(), k.size());
+  auto it = needIds.find(key);
+  if (it != needIds.end())
+    return it->second;
+  needSets.push_back(needs);
+  return needIds.emplace(std::string(key), needSets.size() - 1).first->second;
 }
 
 static bool isParameter(Value v) {
@@ -850,7 +858,9 @@ struct Engine {
     s.needsId = needsId;
     s.infeasible = r.infeasible;
     s.busy.assign(numDev, 0);
-    for (const cost::CommStep &step : cost::concurrentSteps(r.steps)) {
+    s.bytes = r.totalBytes();
+    for (const cost::CommStep &step :
+         cost::concurrentSteps(std::move(r.steps))) {
       double t = cost::commTime(p.cluster, step);
       s.time += t;
       for (int64_t d : step.group)
@@ -859,9 +869,11 @@ struct Engine {
       for (auto &[d, peers] : step.sent)
         for (auto &[peer, b] : peers)
           bytes += b;
-      s.steps.push_back({t, step.group, step.kind, bytes});
+      s.steps.push_back(
+          {t,
+           llvm::SmallVector<int64_t, 4>(step.group.begin(), step.group.end()),
+           step.kind, bytes});
     }
-    s.bytes = r.totalBytes();
     s.after = p.internLayout(r.after);
     return cache.emplace(key, std::move(s)).first->second;
   }

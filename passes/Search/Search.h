@@ -176,9 +176,9 @@ struct Problem {
   std::vector<std::vector<int>> liveAt;
   /// Interned layouts and needs.
   std::vector<cost::Layout> layouts;
-  std::map<std::string, int> layoutIds;
+  std::map<std::string, int, std::less<>> layoutIds;
   std::vector<std::vector<cost::Need>> needSets;
-  std::map<std::string, int> needIds;
+  std::map<std::string, int, std::less<>> needIds;
   /// Per-device memory limits [B] (INT64_MAX: unlimited).
   std::vector<int64_t> limits;
   /// Shared by every evaluation and search run on this problem.

@@ -304,7 +304,10 @@ TEST(CostModel, ConcurrentStepsSplitAtDependences) {
   ar.kind = CommKind::AllReduce;
   ar.group = {0, 1};
   ar.elements = 10;
-  EXPECT_EQ(concurrentSteps({p2p(0, 1, 4), ar, p2p(0, 2, 4)}).size(), 3u);
+  EXPECT_EQ(
+      concurrentSteps(std::vector<CommStep>{p2p(0, 1, 4), ar, p2p(0, 2, 4)})
+          .size(),
+      3u);
 }
 
 // All-reduce on a shared medium: every round's messages queue on it.
