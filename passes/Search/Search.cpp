@@ -55,27 +55,31 @@ static std::vector<int64_t> deviceCounts(int64_t from, int64_t n, int64_t all) {
   return c;
 }
 
-// The keys are built on the stack and copied into the map only when new.
+/// The id of `value` under `key` in `ids`, appending it to `values` when it
+/// is new. The key is copied into the map only then (callers build it on
+/// the stack).
+template <typename T>
+static int intern(std::map<std::string, int, std::less<>> &ids,
+                  std::vector<T> &values, llvm::StringRef key,
+                  const T &value) {
+  std::string_view k(key.data(), key.size());
+  auto it = ids.find(k);
+  if (it != ids.end())
+    return it->second;
+  values.push_back(value);
+  return ids.emplace(std::string(k), values.size() - 1).first->second;
+}
+
 int Problem::internLayout(const Layout &layout) {
   llvm::SmallString<256> k;
   layout.appendKey(k);
-  std::string_view key(k.data(), k.size());
-  auto it = layoutIds.find(key);
-  if (it != layoutIds.end())
-    return it->second;
-  layouts.push_back(layout);
-  return layoutIds.emplace(std::string(key), layouts.size() - 1).first->second;
+  return intern(layoutIds, layouts, k, layout);
 }
 
 int Problem::internNeeds(const std::vector<Need> &needs) {
   llvm::SmallString<256> k;
   cost::appendNeedsKey(needs, k);
-  std::string_view key(k.data(), k.size());
-  auto it = needIds.find(key);
-  if (it != needIds.end())
-    return it->second;
-  needSets.push_back(needs);
-  return needIds.emplace(std::string(key), needSets.size() - 1).first->second;
+  return intern(needIds, needSets, k, needs);
 }
 
 static bool isParameter(Value v) {
