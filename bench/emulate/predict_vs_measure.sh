@@ -28,7 +28,10 @@
 # holds the output, so its time per run is the end-to-end latency even when
 # the plan pipelines layers across ranks). Prints one row per plan with the
 # error (measured / predicted - 1) and the load average before the runs.
-# OPTS go to `dl-emulate up` (e.g. --serial-latency). An --out directory of
+# After a cluster's plans, every rank is calibrated once more: the change
+# of the host's speed since the calibration is printed, and the summary
+# also gives the median without the clusters whose speed drifted by more
+# than 10 %. OPTS go to `dl-emulate up` (e.g. --serial-latency). An --out directory of
 # an earlier run is reused: its emulated cluster files and compiled plans
 # are measured again (under OPTS) instead of calibrated and compiled anew.
 # The emulated cluster files give every layer the calibrated GEMM rate,
@@ -71,7 +74,7 @@ while [ $# -gt 0 ]; do
     --calib-full) CALIB_OPTS=(); shift ;;
     --calib-rounds) CALIB_ROUNDS="$2"; shift 2 ;;
     --calib-agree) CALIB_AGREE="$2"; shift 2 ;;
-    -h|--help) sed -n '4,37p' "$0"; exit 0 ;;
+    -h|--help) sed -n '4,40p' "$0"; exit 0 ;;
     *) echo "predict_vs_measure.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
@@ -79,6 +82,7 @@ COMPILER="${COMPILER:-$BUILD}"
 [ -n "$OUT" ] || OUT="$(mktemp -d)"
 mkdir -p "$OUT"
 : >"$OUT/rows.txt"
+: >"$OUT/drift.txt"
 EMU=("$HERE/dl-emulate" --prefix "$PREFIX" --build "$BUILD")
 trap '"${EMU[@]}" down >/dev/null 2>&1 || true' EXIT
 
@@ -131,6 +135,28 @@ calibrate_ranks() {
   [ -z "$pending" ] || echo "calibration: ranks $pending still below" \
     "$CALIB_AGREE of the best rate per core after $CALIB_ROUNDS rounds" |
     tee -a "$cdir/calibration.txt" >&2
+}
+
+# recheck_calibration DIR N NAME: after the plans of a cluster were
+# measured, one more calibration round per rank; appends to
+# $OUT/drift.txt the change of the ranks' summed GEMM rate since the calibration
+# the predictions used. The host's own speed can drift between the
+# calibration and the measurements (a virtual machine's by 20 % over
+# minutes), which no prediction can follow: the summary states the
+# median without the clusters that drifted by more than 10 %.
+recheck_calibration() {
+  local cdir="$1" n="$2" name="$3" r before=0 after=0 drift
+  for r in $(seq 0 $((n - 1))); do
+    "${EMU[@]}" exec -- mpirun -np 1 -H "$PREFIX-r$r" \
+      "$BUILD/bin/dl-calibrate" --ranks 1 "${CALIB_OPTS[@]}" \
+      -o "$cdir/calibrated-rank$r.after.yaml" 2>>"$cdir/calibrate.log"
+    before="$(awk -v a="$before" -v b="$(field "$cdir/calibrated-rank$r.yaml" 'GEMM ([^)]*):')" 'BEGIN{print a + b}')"
+    after="$(awk -v a="$after" -v b="$(field "$cdir/calibrated-rank$r.after.yaml" 'GEMM ([^)]*):')" 'BEGIN{print a + b}')"
+  done
+  drift="$(awk -v a="$after" -v b="$before" 'BEGIN{printf "%+.1f", (a / b - 1) * 100}')"
+  echo "$name $drift" >>"$OUT/drift.txt"
+  echo "calibration recheck after the runs: GEMM rates summed over the ranks $before -> $after GFLOP/s ($drift %)" |
+    tee -a "$cdir/calibration.txt"
 }
 
 # Runs the ranks of $1 once under the emulation; prints rank 0's mean
@@ -222,24 +248,42 @@ print("%-9s %-9s %-12s %5s %s %12.3f %s %22s %s" % (
 EOF
     done
   done
+  [ "$n" = 0 ] || recheck_calibration "$cdir" "$n" "$cname"
   "${EMU[@]}" down >/dev/null
 done
 
 # Summary over the rows of this run: error statistics, and each searched
 # plan against the fastest measured fixed scheme of its cluster and model.
-"$PY" - "$OUT/rows.txt" <<'EOF'
-import statistics, sys
+"$PY" - "$OUT/rows.txt" "$OUT/drift.txt" <<'EOF'
+import os, statistics, sys
+drift = {}
+if os.path.exists(sys.argv[2]):
+    for line in open(sys.argv[2]):
+        name, pct = line.split()
+        drift[name] = float(pct)
 rows = []
 for line in open(sys.argv[1]):
     f = line.split()
     if len(f) >= 8 and f[5] != "failed":
         rows.append(f)
 errs = [(abs(float(f[6].rstrip("%"))), f) for f in rows if f[6] != "n/a"]
-if errs:
-    worst = max(errs)
-    print("\n%d plans with a prediction: median |error| %.1f %%, worst %.1f %% "
-          "(%s %s %s)" % (len(errs), statistics.median(e for e, _ in errs),
-                          worst[0], *worst[1][:3]))
+def summary(what, errs):
+    if errs:
+        worst = max(errs)
+        print("%d plans %s: median |error| %.1f %%, worst %.1f %% (%s %s %s)"
+              % (len(errs), what, statistics.median(e for e, _ in errs),
+                 worst[0], *worst[1][:3]))
+print()
+summary("with a prediction", errs)
+long = [(e, f) for e, f in errs if float(f[4]) >= 1]
+summary("predicted to take 1 ms or more", long)
+if drift:
+    print("host speed since the calibration: " +
+          ", ".join("%s %+.1f %%" % kv for kv in sorted(drift.items())))
+    steady = [(e, f) for e, f in long if abs(drift.get(f[0], 0)) <= 10]
+    if len(steady) < len(long):
+        summary("of 1 ms or more on the clusters that drifted by 10 % or less",
+                steady)
 for f in rows:
     if f[2] != "search":
         continue
