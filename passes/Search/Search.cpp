@@ -60,8 +60,7 @@ static std::vector<int64_t> deviceCounts(int64_t from, int64_t n, int64_t all) {
 /// the stack).
 template <typename T>
 static int intern(std::map<std::string, int, std::less<>> &ids,
-                  std::vector<T> &values, llvm::StringRef key,
-                  const T &value) {
+                  std::vector<T> &values, llvm::StringRef key, const T &value) {
   std::string_view k(key.data(), key.size());
   auto it = ids.find(k);
   if (it != ids.end())
