@@ -15,7 +15,9 @@
 # the corpus directory and reloading it every 30 s; logs
 # BUILD_DIR/fuzz-TARGET-N.log). The script prints the executions of each
 # target (summed over its processes) and exits non-zero if any target found
-# a crash. DL_FUZZ_NO_BUILD=1 skips the build step.
+# a crash; processes stopped with SIGINT (they print their statistics
+# first) count as interrupted, not failed. DL_FUZZ_NO_BUILD=1 skips the
+# build step.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,7 +33,7 @@ while getopts "b:r:t:j:p:h" opt; do
     t) seconds="$OPTARG" ;;
     j) jobs="$OPTARG" ;;
     p) procs="$OPTARG" ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -58,24 +60,33 @@ for t in "${targets[@]}"; do
   rm -f "$build/fuzz-$t.log" "$build"/fuzz-"$t"-*.log
   echo "fuzz: $t: up to $runs runs in $procs process(es), logs $build/fuzz-$t*.log"
   pids=()
+  logs=()
   for i in $(seq 1 "$procs"); do
     log="$build/fuzz-$t.log"
     [ "$procs" -gt 1 ] && log="$build/fuzz-$t-$i.log"
+    logs+=("$log")
     "$build/bin/dl-fuzz-$t" -runs=$((runs / procs)) -max_total_time="$seconds" \
       -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 -seed="$i" \
       -reload=30 -artifact_prefix="$artifacts" "$corpus" \
       "$root/test/fuzz/corpus/$t" >"$log" 2>&1 &
     pids+=($!)
   done
-  for pid in "${pids[@]}"; do
-    if ! wait "$pid"; then
-      status=1
-      failed=1
+  for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then
+      # Stopped with SIGINT (libFuzzer exits non-zero then, after its
+      # final statistics): not a finding.
+      if grep -q "libFuzzer: run interrupted; exiting" "${logs[$i]}"; then
+        interrupted=1
+      else
+        status=1
+        failed=1
+      fi
     fi
   done
   total=$(cat "$build"/fuzz-"$t"*.log |
     sed -n 's/^stat::number_of_executed_units: *//p' | awk '{s += $1} END {print s + 0}')
-  echo "fuzz: $t: $total executions"
+  echo "fuzz: $t: $total executions${interrupted:+ (interrupted)}"
+  unset interrupted
   if [ -n "${failed:-}" ]; then
     echo "fuzz: $t: FAILED (see the logs and $artifacts)"
     unset failed
