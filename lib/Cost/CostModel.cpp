@@ -14,7 +14,6 @@
 #include "lib/Cost/CostModel.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
-#include "llvm/ADT/SmallString.h"
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -54,21 +53,9 @@ void Layout::appendKey(llvm::SmallVectorImpl<char> &out) const {
   appendBoxesKey<Shard>(partial ? 'P' : 'S', shards, out);
 }
 
-std::string Layout::key() const {
-  llvm::SmallString<128> k;
-  appendKey(k);
-  return std::string(k.str());
-}
-
 void mlir::dl::cost::appendNeedsKey(llvm::ArrayRef<Need> needs,
                                     llvm::SmallVectorImpl<char> &out) {
   appendBoxesKey<Need>('N', needs, out);
-}
-
-std::string mlir::dl::cost::needsKey(llvm::ArrayRef<Need> needs) {
-  llvm::SmallString<128> k;
-  appendNeedsKey(needs, k);
-  return std::string(k.str());
 }
 
 int64_t Layout::elementsOn(int64_t device) const {

@@ -55,9 +55,8 @@ struct Layout {
   bool operator==(const Layout &o) const {
     return partial == o.partial && shards == o.shards;
   }
-  /// A canonical (binary) string, usable as a map key.
-  std::string key() const;
-  /// Appends key() to `out` (no allocation when `out` has room).
+  /// Appends a canonical (binary) string of the layout, usable as a map
+  /// key, to `out` (no allocation when `out` has room).
   void appendKey(llvm::SmallVectorImpl<char> &out) const;
   /// Elements held on `device`.
   int64_t elementsOn(int64_t device) const;
@@ -69,9 +68,8 @@ struct Need {
   Box box;
 };
 
-/// A canonical (binary) string of a set of needs, usable as a map key.
-std::string needsKey(llvm::ArrayRef<Need> needs);
-/// Appends needsKey(needs) to `out`.
+/// Appends a canonical (binary) string of a set of needs, usable as a map
+/// key, to `out`.
 void appendNeedsKey(llvm::ArrayRef<Need> needs,
                     llvm::SmallVectorImpl<char> &out);
 
