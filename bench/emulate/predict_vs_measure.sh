@@ -7,7 +7,7 @@
 #       [--clusters "NAME=CLUSTER[@SHARE] ..."] [--models "NAME=MODEL.mlir ..."]
 #       [--schemes "search single ..."] [--runs R] [--repeat N] [--warmup W]
 #       [--out DIR] [--prefix P] [--emulate-opts "OPTS"] [--conv-rates]
-#       [--calib-full] [--calib-rounds K] [--calib-agree F]
+#       [--calib-full] [--calib-rounds K] [--calib-agree F] [--calib-per-plan]
 #
 # For each cluster: bring the emulation up (bench/emulate/dl-emulate, the
 # fastest device at SHARE cores, default 0.25; the stack's own latency
@@ -38,6 +38,13 @@
 # which predicts better under the emulation's CPU quotas than the
 # calibrated convolution curve (docs/emulation.md); --conv-rates writes
 # the curve and the per-call kernel overhead into them as well.
+# --calib-per-plan calibrates every rank again (up to 2 rounds, as above)
+# just before each plan's runs and prices the same plan (its dl.plan
+# attributes, from dl-opt) under a cluster file of those rates: the row
+# gets this re-prediction and its error too, which separates the cost
+# model's own error from the host's speed drifting between the cluster's
+# calibration and the plan's runs. The plan stays the one compiled against
+# the cluster's first calibration.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -56,6 +63,7 @@ CONV_RATES=0
 CALIB_OPTS=(--quick)
 CALIB_ROUNDS=4
 CALIB_AGREE=0.85
+CALIB_PER_PLAN=0
 PY=/usr/bin/python3
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -74,7 +82,8 @@ while [ $# -gt 0 ]; do
     --calib-full) CALIB_OPTS=(); shift ;;
     --calib-rounds) CALIB_ROUNDS="$2"; shift 2 ;;
     --calib-agree) CALIB_AGREE="$2"; shift 2 ;;
-    -h|--help) sed -n '4,40p' "$0"; exit 0 ;;
+    --calib-per-plan) CALIB_PER_PLAN=1; shift ;;
+    -h|--help) sed -n '4,47p' "$0"; exit 0 ;;
     *) echo "predict_vs_measure.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
@@ -89,20 +98,20 @@ trap '"${EMU[@]}" down >/dev/null 2>&1 || true' EXIT
 # field FILE REGEX: the first number after REGEX in FILE.
 field() { sed -n "s/.*$2 *\([0-9.e+-]*\).*/\1/p" "$1" | head -n1; }
 
-# calibrate_ranks DIR N: dl-calibrate in each of the N ranks' namespace
+# calibrate_ranks DIR N [ROUNDS]: dl-calibrate in each of the N ranks' namespace
 # and cgroup, in rounds over all ranks, then again for every rank whose
 # best GEMM rate per core of its CPU share is below CALIB_AGREE of the best
 # rank's (something else ran on its CPU meanwhile: a pinned rank cannot
-# move away), up to CALIB_ROUNDS rounds. Each rank keeps its best round
+# move away), up to ROUNDS (default CALIB_ROUNDS) rounds. Each rank keeps its best round
 # (DIR/calibrated-rankR.yaml); DIR/calibration.txt lists every round.
 calibrate_ranks() {
-  local cdir="$1" n="$2" r k pending shares=()
+  local cdir="$1" n="$2" maxrounds="${3:-$CALIB_ROUNDS}" r k pending shares=()
   for r in $(seq 0 $((n - 1))); do
     shares+=("$(sed -n "s/^  rank $r .* cpu \([0-9.]*\) core.*/\1/p" \
       "$cdir/emulation.txt")")
   done
   pending="$(seq 0 $((n - 1)))"
-  for k in $(seq 1 "$CALIB_ROUNDS"); do
+  for k in $(seq 1 "$maxrounds"); do
     [ -n "$pending" ] || break
     for r in $pending; do
       "${EMU[@]}" exec -- mpirun -np 1 -H "$PREFIX-r$r" \
@@ -133,7 +142,7 @@ calibrate_ranks() {
       tee -a "$cdir/calibration.txt"
   done
   [ -z "$pending" ] || echo "calibration: ranks $pending still below" \
-    "$CALIB_AGREE of the best rate per core after $CALIB_ROUNDS rounds" |
+    "$CALIB_AGREE of the best rate per core after $maxrounds rounds" |
     tee -a "$cdir/calibration.txt" >&2
 }
 
@@ -159,6 +168,71 @@ recheck_calibration() {
     tee -a "$cdir/calibration.txt"
 }
 
+# write_emulated DIR N CLUSTER FILE: the cluster file of the emulated
+# CLUSTER (`dl-emulate describe`) with the rates of the N ranks' best
+# calibration in DIR.
+write_emulated() {
+  local cdir="$1" n="$2" cluster="$3" out="$4" r
+  local flops=() membw=() conv=() khalf=() overhead=() rates=()
+  for r in $(seq 0 $((n - 1))); do
+    flops+=("$(field "$cdir/calibrated-rank$r.yaml" 'GEMM ([^)]*):')e9")
+    membw+=("$(field "$cdir/calibrated-rank$r.yaml" 'MiB:')e9")
+    conv+=("$(field "$cdir/calibrated-rank$r.yaml" 'conv_flops:')e9")
+    khalf+=("$(field "$cdir/calibrated-rank$r.yaml" 'conv_k_half:')")
+    overhead+=("$(field "$cdir/calibrated-rank$r.yaml" 'kernel_overhead:')e-6")
+  done
+  [ "$CONV_RATES" = 0 ] || rates=(
+      --conv-flops "$(IFS=,; echo "${conv[*]}")"
+      --conv-k-half "$(IFS=,; echo "${khalf[*]}")"
+      --kernel-overhead "$(IFS=,; echo "${overhead[*]}")")
+  "${EMU[@]}" describe "$cluster" -o "$out" \
+    --flops "$(IFS=,; echo "${flops[*]}")" \
+    --mem-bw "$(IFS=,; echo "${membw[*]}")" "${rates[@]}"
+}
+
+# price MODEL CLUSTER DIR: the predicted latency in ms of MODEL's own
+# dl.plan attributes on CLUSTER (dl-compile --plan-only into DIR).
+price() {
+  "$COMPILER/bin/dl-compile" "$1" --cluster "$2" --plan-only -o "$3" \
+    >"$3.log" 2>&1 || return 0
+  "$PY" -c "import json,sys; v=json.load(open(sys.argv[1]))\
+.get('predicted_latency_s'); print('' if v is None else v*1e3)" "$3/plan.json"
+}
+
+# reprice_plan DIR MODEL SCHEME CDIR CLUSTER N PRED: --calib-per-plan.
+# Writes the plan of DIR as the model with its dl.plan attributes
+# (DIR/planned.mlir, checked to price at PRED on the cluster's file),
+# calibrates the N ranks again into DIR/calib and prints the plan's
+# latency in ms priced with those rates (nothing if any step failed).
+reprice_plan() {
+  local dir="$1" model="$2" scheme="$3" cdir="$4" cluster="$5" n="$6"
+  local pred="$7" pdir="$1/calib" plan=() same
+  if [ ! -f "$dir/planned.mlir" ]; then
+    case "$scheme" in
+      search) plan=(--dl-search-partition) ;;
+      *) plan=("--dl-force-scheme=scheme=$scheme") ;;
+    esac
+    "$BUILD/bin/dl-opt" "$model" \
+      "--dl-attach-cluster=cluster=$cdir/emulated.yaml" "${plan[@]}" \
+      -o "$dir/planned.mlir" 2>"$dir/planned.log" || return 0
+    same="$(price "$dir/planned.mlir" "$cdir/emulated.yaml" "$dir/planned")"
+    if [ -z "$same" ] || ! awk -v a="$same" -v b="$pred" \
+        'BEGIN{exit !(a - b < 1e-6 * b && b - a < 1e-6 * b)}'; then
+      echo "reprice: $dir/planned.mlir prices at ${same:-nothing}," \
+        "not $pred ms, on the cluster's file: not the compiled plan" >&2
+      rm -f "$dir/planned.mlir"
+      return 0
+    fi
+  fi
+  rm -rf "$pdir"
+  mkdir -p "$pdir"
+  cp "$cdir/emulation.txt" "$pdir/"
+  calibrate_ranks "$pdir" "$n" 2 >/dev/null 2>&1 || return 0
+  write_emulated "$pdir" "$n" "$cluster" "$pdir/emulated.yaml" >/dev/null ||
+    return 0
+  price "$dir/planned.mlir" "$pdir/emulated.yaml" "$pdir/plan"
+}
+
 # Runs the ranks of $1 once under the emulation; prints rank 0's mean
 # latency in ms.
 measure() {
@@ -178,8 +252,14 @@ measure() {
 
 STACK_US="$("${EMU[@]}" stack 2>"$OUT/stack.log")"
 echo "stack latency taken off the links: $STACK_US us; cores: $(nproc)"
-printf '%-9s %-9s %-12s %5s %12s %12s %8s %22s %s\n' cluster model scheme \
-  ranks "predicted" "measured" error "runs (ms)" "load avg"
+if [ "$CALIB_PER_PLAN" = 1 ]; then
+  printf '%-9s %-9s %-12s %5s %12s %12s %8s %22s %8s %12s %8s\n' cluster \
+    model scheme ranks "predicted" "measured" error "runs (ms)" "load avg" \
+    "re-predicted" error
+else
+  printf '%-9s %-9s %-12s %5s %12s %12s %8s %22s %s\n' cluster model scheme \
+    ranks "predicted" "measured" error "runs (ms)" "load avg"
+fi
 for centry in $CLUSTERS; do
   cname="${centry%%=*}"; rest="${centry#*=}"
   cluster="${rest%@*}"; share=0.25
@@ -190,25 +270,11 @@ for centry in $CLUSTERS; do
   "${EMU[@]}" up "$cluster" --share "$share" --stack-us "$STACK_US" \
     $EMU_OPTS >"$cdir/emulation.txt"
   n="$(grep -c '^  rank ' "$cdir/emulation.txt")"
-  flops=(); membw=(); conv=(); khalf=(); overhead=()
+  nranks="$n"
   [ -f "$cdir/emulated.yaml" ] && n=0
   [ "$n" = 0 ] || calibrate_ranks "$cdir" "$n"
-  for r in $(seq 0 $((n - 1))); do
-    flops+=("$(field "$cdir/calibrated-rank$r.yaml" 'GEMM ([^)]*):')e9")
-    membw+=("$(field "$cdir/calibrated-rank$r.yaml" 'MiB:')e9")
-    conv+=("$(field "$cdir/calibrated-rank$r.yaml" 'conv_flops:')e9")
-    khalf+=("$(field "$cdir/calibrated-rank$r.yaml" 'conv_k_half:')")
-    overhead+=("$(field "$cdir/calibrated-rank$r.yaml" 'kernel_overhead:')e-6")
-  done
-  rates=()
-  [ "$CONV_RATES" = 0 ] || rates=(
-      --conv-flops "$(IFS=,; echo "${conv[*]}")"
-      --conv-k-half "$(IFS=,; echo "${khalf[*]}")"
-      --kernel-overhead "$(IFS=,; echo "${overhead[*]}")")
   [ -f "$cdir/emulated.yaml" ] ||
-    "${EMU[@]}" describe "$cluster" -o "$cdir/emulated.yaml" \
-      --flops "$(IFS=,; echo "${flops[*]}")" \
-      --mem-bw "$(IFS=,; echo "${membw[*]}")" "${rates[@]}"
+    write_emulated "$cdir" "$n" "$cluster" "$cdir/emulated.yaml"
   for mentry in $MODELS; do
     mname="${mentry%%=*}"; model="${mentry#*=}"
     for scheme in $SCHEMES; do
@@ -224,6 +290,9 @@ for centry in $CLUSTERS; do
 .get('predicted_latency_s'); print('' if v is None else v*1e3)" \
         "$dir/plan.json")"
       ranks="$(ls "$dir"/bin/rank* | wc -l)"
+      repred=""
+      [ "$CALIB_PER_PLAN" = 0 ] || [ -z "$pred" ] || repred="$(reprice_plan \
+        "$dir" "$model" "$scheme" "$cdir" "$cluster" "$nranks" "$pred")"
       load="$(cut -d' ' -f1 /proc/loadavg)"
       runs=()
       for _ in $(seq "$RUNS"); do
@@ -231,21 +300,28 @@ for centry in $CLUSTERS; do
         [ -n "$m" ] && runs+=("$m")
       done
       "$PY" - "$cname" "$mname" "$scheme" "$ranks" "${pred:-nan}" "$load" \
-        "${runs[@]}" <<'EOF' | tee -a "$OUT/rows.txt"
+        "${repred:-nan}" "$CALIB_PER_PLAN" "${runs[@]}" <<'EOF' |
 import statistics, sys
-c, m, s, n, pred, load = sys.argv[1:7]
-runs = [float(x) for x in sys.argv[7:]]
-pred = float(pred)
+c, m, s, n, pred, load, repred, per_plan = sys.argv[1:9]
+runs = [float(x) for x in sys.argv[9:]]
+pred, repred = float(pred), float(repred)
 ptext = "%12.3f" % pred if pred == pred else "%12s" % "n/a"
 if not runs:
     print("%-9s %-9s %-12s %5s %s %12s" % (c, m, s, n, ptext, "failed"))
     sys.exit(0)
 med = statistics.median(runs)
-err = ("%+7.1f%%" % ((med / pred - 1) * 100) if pred == pred and pred > 0
-       else "%8s" % "n/a")
-print("%-9s %-9s %-12s %5s %s %12.3f %s %22s %s" % (
-    c, m, s, n, ptext, med, err, "/".join("%.2f" % r for r in runs), load))
+def error(p):
+    return ("%+7.1f%%" % ((med / p - 1) * 100) if p == p and p > 0
+            else "%8s" % "n/a")
+# With --calib-per-plan: the plan re-priced with the calibration taken
+# just before its runs, and that error, after the load average.
+extra = (" %12s %s" % ("%.3f" % repred if repred == repred else "n/a",
+                       error(repred)) if per_plan == "1" else "")
+print("%-9s %-9s %-12s %5s %s %12.3f %s %22s %s%s" % (
+    c, m, s, n, ptext, med, error(pred), "/".join("%.2f" % r for r in runs),
+    load, extra))
 EOF
+        tee -a "$OUT/rows.txt"
     done
   done
   [ "$n" = 0 ] || recheck_calibration "$cdir" "$n" "$cname"
@@ -277,6 +353,12 @@ print()
 summary("with a prediction", errs)
 long = [(e, f) for e, f in errs if float(f[4]) >= 1]
 summary("predicted to take 1 ms or more", long)
+# --calib-per-plan rows: the re-prediction with each plan's own calibration.
+re_errs = [(abs(float(f[10].rstrip("%"))), f) for f in rows
+           if len(f) >= 11 and f[10] != "n/a"]
+summary("re-predicted with the calibration just before their runs", re_errs)
+summary("re-predicted, of 1 ms or more",
+        [(e, f) for e, f in re_errs if float(f[9]) >= 1])
 if drift:
     print("host speed since the calibration: " +
           ", ".join("%s %+.1f %%" % kv for kv in sorted(drift.items())))
