@@ -83,8 +83,11 @@ for t in "${targets[@]}"; do
       fi
     fi
   done
-  total=$(cat "$build"/fuzz-"$t"*.log |
-    sed -n 's/^stat::number_of_executed_units: *//p' | awk '{s += $1} END {print s + 0}')
+  # The last final-statistics line of each log: a process stopped with
+  # SIGINT can print its statistics twice.
+  total=$(for log in "${logs[@]}"; do
+      sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1
+    done | awk '{s += $1} END {print s + 0}')
   echo "fuzz: $t: $total executions${interrupted:+ (interrupted)}"
   unset interrupted
   if [ -n "${failed:-}" ]; then
