@@ -40,7 +40,6 @@ trap 'rm -rf "$tmp"' EXIT
 dir="$tmp/fuzz-$target"
 mkdir -p "$dir/bin" "$dir/lib" "$dir/corpus" "$dir/seeds"
 cp "$bin" "$dir/bin/"
-loader=""
 while read -r lib; do
   cp -L "$lib" "$dir/lib/"
 done < <(ldd "$bin" | awk '/=> \// {print $3} /^\t\/.*ld-linux/ {print $1}')

@@ -190,13 +190,18 @@ write_emulated() {
     --mem-bw "$(IFS=,; echo "${membw[*]}")" "${rates[@]}"
 }
 
+# plan_ms PLAN.json: its predicted latency in ms (nothing if it has none).
+plan_ms() {
+  "$PY" -c "import json,sys; v=json.load(open(sys.argv[1]))\
+.get('predicted_latency_s'); print('' if v is None else v*1e3)" "$1"
+}
+
 # price MODEL CLUSTER DIR: the predicted latency in ms of MODEL's own
 # dl.plan attributes on CLUSTER (dl-compile --plan-only into DIR).
 price() {
   "$COMPILER/bin/dl-compile" "$1" --cluster "$2" --plan-only -o "$3" \
     >"$3.log" 2>&1 || return 0
-  "$PY" -c "import json,sys; v=json.load(open(sys.argv[1]))\
-.get('predicted_latency_s'); print('' if v is None else v*1e3)" "$3/plan.json"
+  plan_ms "$3/plan.json"
 }
 
 # reprice_plan DIR MODEL SCHEME CDIR CLUSTER N PRED: --calib-per-plan.
@@ -286,9 +291,7 @@ for centry in $CLUSTERS; do
           "$scheme" "$dir.compile.log"
         continue
       fi
-      pred="$("$PY" -c "import json,sys; v=json.load(open(sys.argv[1]))\
-.get('predicted_latency_s'); print('' if v is None else v*1e3)" \
-        "$dir/plan.json")"
+      pred="$(plan_ms "$dir/plan.json")"
       ranks="$(ls "$dir"/bin/rank* | wc -l)"
       repred=""
       [ "$CALIB_PER_PLAN" = 0 ] || [ -z "$pred" ] || repred="$(reprice_plan \
