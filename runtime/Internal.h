@@ -86,6 +86,8 @@ void agreeOnStartup(const std::string &problem, const char *step);
 /// Process-wide settings for the kernels, applied by dlrt_init.
 void kernelsInit();
 void kernelsSetThreads(int threads);
+/// Threads the kernels use (OpenMP's maximum for a parallel region).
+int kernelsThreads();
 /// Declares `bytes` at `data` a tensor of the open weight store `store`:
 /// its contents stay unchanged until kernelsReleaseWeights(store), so
 /// kernels may cache transformed copies (e.g. reordered conv weights).

@@ -183,6 +183,8 @@ void dlrt::detail::kernelsSetThreads(int threads) {
   openblas_set_num_threads(threads);
 }
 
+int dlrt::detail::kernelsThreads() { return omp_get_max_threads(); }
+
 //===----------------------------------------------------------------------===//
 // Convolution, pooling, normalization
 //===----------------------------------------------------------------------===//

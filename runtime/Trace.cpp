@@ -119,6 +119,7 @@ std::string peerMap(const std::vector<int64_t> &v) {
 /// This rank's statistics as one compact JSON object.
 std::string statsJson() {
   std::string s = "{\"rank\":" + std::to_string(worldRank());
+  s += ",\"threads\":" + std::to_string(kernelsThreads());
   s += ",\"wall_s\":" + fmtDouble(now() - T.origin);
   s += ",\"ops\":{";
   for (size_t i = 0; i < T.names.size(); ++i) {

@@ -12,6 +12,7 @@ PKGS=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev
   python3 python3-numpy python3-torch python3-torchvision python3-onnx
+  python3-psutil
   chromium python3-matplotlib
   zlib1g-dev dataset-fashion-mnist python3-sklearn
 )

@@ -19,12 +19,15 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
 config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
 config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+# The runtime's default communication timeout (10 s) is meant for a
+# deployment. Here four tests at a time share two cores with compilers and
+# PyTorch, so a rank can wait on a starved neighbour longer than that: the
+# tests wait 60 s. Tests of the timeout set DLRT_TIMEOUT_S themselves.
+config.environment["DLRT_TIMEOUT_S"] = "60"
 # Sanitizer builds: OpenMPI and PMIx leak in MPI_Init (their plugins, not
 # dl), so LeakSanitizer would fail every MPI program (docs/hardening.md).
 # The instrumented rank programs run several times slower: a pipeline stage
-# of a large model can keep its neighbour waiting past the runtime's default
-# communication timeout (10 s). Tests of the timeout set DLRT_TIMEOUT_S
-# themselves.
+# of a large model can keep its neighbour waiting longer still.
 if getattr(config, "dl_sanitizer_flags", ""):
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
     config.environment["DLRT_TIMEOUT_S"] = "300"

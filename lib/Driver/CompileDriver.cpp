@@ -344,6 +344,19 @@ fi
   os << "MPI_ARGS=(" << (local ? "--oversubscribe --bind-to none"
                                : "--hostfile \"$DIR/hostfile\"")
      << ")\n";
+  // Ranks that share this host share its cores: without OMP_NUM_THREADS
+  // each would start a thread per core for OpenMP and OpenBLAS, and the
+  // oversubscribed threads spin at every barrier (docs/runtime.md). The
+  // local ranks inherit mpirun's environment (`-x` would reach only the
+  // first program of an MPMD command line).
+  if (local)
+    os << "RANK_ENV=()\n"
+          "if [ -z \"${OMP_NUM_THREADS:-}\" ]; then\n"
+          "  T=$(( $(nproc 2>/dev/null || echo 1) / "
+       << numDevices
+       << " ))\n"
+          "  RANK_ENV=(env \"OMP_NUM_THREADS=$(( T > 0 ? T : 1 ))\")\n"
+          "fi\n";
   os << R"SH(EXPECT=()
 if [ "$REFERENCE" = 1 ]; then
   REF_OUT="$(mktemp --suffix=.npy)"
@@ -353,7 +366,8 @@ if [ "$REFERENCE" = 1 ]; then
   EXPECT=(--expect "$REF_OUT")
 fi
 )SH";
-  os << "mpirun \"${MPI_ARGS[@]}\" --tag-output";
+  os << (local ? "\"${RANK_ENV[@]}\" " : "")
+     << "mpirun \"${MPI_ARGS[@]}\" --tag-output";
   for (int64_t d = 0; d < numDevices; ++d) {
     os << " \\\n  " << (d ? ": " : "") << "-np 1 \"$DIR/bin/rank" << d
        << "\" --weights \"$DIR/weights/rank" << d

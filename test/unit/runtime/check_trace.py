@@ -49,6 +49,8 @@ for r in ranks:
         errors.append(f"stats rank {me}: layer count {r['ops'].get('layer')}")
     if r["peak_rss_bytes"] <= 0 or r["wall_s"] <= 0:
         errors.append(f"stats rank {me}: bad rss/wall")
+    if r.get("threads", 0) < 1:
+        errors.append(f"stats rank {me}: threads {r.get('threads')}")
     for q in range(np_):
         if q == me:
             continue
