@@ -8,6 +8,7 @@
 #       [--schemes "search single ..."] [--runs R] [--repeat N] [--warmup W]
 #       [--out DIR] [--prefix P] [--emulate-opts "OPTS"] [--conv-rates]
 #       [--calib-full] [--calib-rounds K] [--calib-agree F] [--calib-per-plan]
+#       [--calib-links]
 #
 # For each cluster: bring the emulation up (bench/emulate/dl-emulate, the
 # fastest device at SHARE cores, default 0.25; the stack's own latency
@@ -45,6 +46,13 @@
 # model's own error from the host's speed drifting between the cluster's
 # calibration and the plan's runs. The plan stays the one compiled against
 # the cluster's first calibration.
+# --calib-links also measures every pair of ranks' link inside the
+# emulation (`dl-calibrate --ping-pong-out`, under the ranks' CPU quotas)
+# and writes the measured figures into the emulated cluster files
+# (`dl-emulate describe --links`) instead of the cluster's nominal links:
+# the emulated network's own overheads and its drift then reach the
+# predictions. Measured again after the cluster's plans (the drift is
+# printed, as for the rates).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -64,6 +72,7 @@ CALIB_OPTS=(--quick)
 CALIB_ROUNDS=4
 CALIB_AGREE=0.85
 CALIB_PER_PLAN=0
+CALIB_LINKS=0
 PY=/usr/bin/python3
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -83,7 +92,8 @@ while [ $# -gt 0 ]; do
     --calib-rounds) CALIB_ROUNDS="$2"; shift 2 ;;
     --calib-agree) CALIB_AGREE="$2"; shift 2 ;;
     --calib-per-plan) CALIB_PER_PLAN=1; shift ;;
-    -h|--help) sed -n '4,47p' "$0"; exit 0 ;;
+    --calib-links) CALIB_LINKS=1; shift ;;
+    -h|--help) sed -n '4,55p' "$0"; exit 0 ;;
     *) echo "predict_vs_measure.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
@@ -168,12 +178,39 @@ recheck_calibration() {
     tee -a "$cdir/calibration.txt"
 }
 
-# write_emulated DIR N CLUSTER FILE: the cluster file of the emulated
-# CLUSTER (`dl-emulate describe`) with the rates of the N ranks' best
-# calibration in DIR.
+# calibrate_links DIR N FILE: the ping-pong between every pair of the N
+# ranks inside the emulation; FILE gets a line `I J LATENCY_S BANDWIDTH_BPS`
+# per pair (what `dl-emulate describe --links` reads), DIR/calibration.txt
+# the same in us and MB/s.
+calibrate_links() {
+  local cdir="$1" n="$2" out="$3" a b tmp="$3.pair"
+  : >"$out"
+  for a in $(seq 0 $((n - 2))); do
+    for b in $(seq $((a + 1)) $((n - 1))); do
+      rm -f "$tmp"
+      "${EMU[@]}" exec -- mpirun -np 2 -H "$PREFIX-r$a,$PREFIX-r$b" \
+        "$BUILD/bin/dl-calibrate" --quick --ping-pong-out="$tmp" \
+        2>>"$cdir/calibrate.log" >/dev/null || true
+      if [ -s "$tmp" ]; then
+        echo "$a $b $(cat "$tmp")" >>"$out"
+      else
+        echo "calibration: no ping-pong between ranks $a and $b" \
+          "($cdir/calibrate.log)" >&2
+      fi
+    done
+  done
+  rm -f "$tmp"
+  awk '{ printf "link %d-%d: %.1f us, %.4g MB/s\n", $1, $2, $3 * 1e6, $4 / 1e6 }' \
+    "$out" | tee -a "$cdir/calibration.txt"
+}
+
+# write_emulated DIR N CLUSTER FILE [LINKS]: the cluster file of the
+# emulated CLUSTER (`dl-emulate describe`) with the rates of the N ranks'
+# best calibration in DIR, and the measured links of LINKS if given.
 write_emulated() {
-  local cdir="$1" n="$2" cluster="$3" out="$4" r
+  local cdir="$1" n="$2" cluster="$3" out="$4" r links=()
   local flops=() membw=() conv=() khalf=() overhead=() rates=()
+  [ -z "${5:-}" ] || [ ! -s "$5" ] || links=(--links "$5")
   for r in $(seq 0 $((n - 1))); do
     flops+=("$(field "$cdir/calibrated-rank$r.yaml" 'GEMM ([^)]*):')e9")
     membw+=("$(field "$cdir/calibrated-rank$r.yaml" 'MiB:')e9")
@@ -187,7 +224,7 @@ write_emulated() {
       --kernel-overhead "$(IFS=,; echo "${overhead[*]}")")
   "${EMU[@]}" describe "$cluster" -o "$out" \
     --flops "$(IFS=,; echo "${flops[*]}")" \
-    --mem-bw "$(IFS=,; echo "${membw[*]}")" "${rates[@]}"
+    --mem-bw "$(IFS=,; echo "${membw[*]}")" "${rates[@]}" "${links[@]}"
 }
 
 # plan_ms PLAN.json: its predicted latency in ms (nothing if it has none).
@@ -233,8 +270,8 @@ reprice_plan() {
   mkdir -p "$pdir"
   cp "$cdir/emulation.txt" "$pdir/"
   calibrate_ranks "$pdir" "$n" 2 >/dev/null 2>&1 || return 0
-  write_emulated "$pdir" "$n" "$cluster" "$pdir/emulated.yaml" >/dev/null ||
-    return 0
+  write_emulated "$pdir" "$n" "$cluster" "$pdir/emulated.yaml" \
+    "$cdir/links.txt" >/dev/null || return 0
   price "$dir/planned.mlir" "$pdir/emulated.yaml" "$pdir/plan"
 }
 
@@ -278,8 +315,11 @@ for centry in $CLUSTERS; do
   nranks="$n"
   [ -f "$cdir/emulated.yaml" ] && n=0
   [ "$n" = 0 ] || calibrate_ranks "$cdir" "$n"
+  [ "$n" = 0 ] || [ "$CALIB_LINKS" = 0 ] ||
+    calibrate_links "$cdir" "$n" "$cdir/links.txt"
   [ -f "$cdir/emulated.yaml" ] ||
-    write_emulated "$cdir" "$n" "$cluster" "$cdir/emulated.yaml"
+    write_emulated "$cdir" "$n" "$cluster" "$cdir/emulated.yaml" \
+      "$cdir/links.txt"
   for mentry in $MODELS; do
     mname="${mentry%%=*}"; model="${mentry#*=}"
     for scheme in $SCHEMES; do
@@ -328,6 +368,15 @@ EOF
     done
   done
   [ "$n" = 0 ] || recheck_calibration "$cdir" "$n" "$cname"
+  if [ "$n" != 0 ] && [ "$CALIB_LINKS" = 1 ]; then
+    calibrate_links "$cdir" "$n" "$cdir/links.after.txt" >/dev/null
+    # The change of each link's time for 1 MiB (latency + 1 MiB / bandwidth).
+    awk 'NR == FNR { t[$1 " " $2] = $3 + 1048576 / $4; next }
+         ($1 " " $2) in t { printf "%s link %d-%d: %+.1f %% time per MiB since the calibration\n",
+           name, $1, $2, (($3 + 1048576 / $4) / t[$1 " " $2] - 1) * 100 }' \
+      name="$cname" "$cdir/links.txt" "$cdir/links.after.txt" |
+      tee -a "$cdir/calibration.txt"
+  fi
   "${EMU[@]}" down >/dev/null
 done
 

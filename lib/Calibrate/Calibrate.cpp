@@ -222,9 +222,14 @@ void mlir::dl::measurePingPong(int roundTrips, double &latency,
     for (int i = 0; i < largeTrips; ++i)
       roundTrip(largeFloats);
   });
-  // Rates are one-way messages per second.
+  // Rates are one-way messages per second. The cost model prices a
+  // message at latency + bytes / bandwidth: the large message's time less
+  // the latency is what its bytes took.
   latency = smallRate > 0 ? 1.0 / smallRate : 0;
-  bandwidth = largeRate * static_cast<double>(largeFloats * sizeof(float));
+  double largeSeconds = largeRate > 0 ? 1.0 / largeRate : 0;
+  double bytes = static_cast<double>(largeFloats * sizeof(float));
+  bandwidth = largeSeconds > latency ? bytes / (largeSeconds - latency)
+                                     : largeRate * bytes;
 }
 
 //===----------------------------------------------------------------------===//
@@ -425,9 +430,10 @@ int mlir::dl::runCalibrateTool(int argc, char **argv) {
       llvm::cl::cat(category));
   llvm::cl::opt<std::string> pingPongOut(
       "ping-pong-out",
-      llvm::cl::desc("Internal: run only the ping-pong as one of two mpirun "
-                     "ranks and write 'LATENCY BANDWIDTH' to this file"),
-      llvm::cl::Hidden, llvm::cl::cat(category));
+      llvm::cl::desc("Measure only the link between the two ranks mpirun "
+                     "started (e.g. on two hosts); rank 0 writes "
+                     "'LATENCY_S BANDWIDTH_BYTES_PER_S' to this file"),
+      llvm::cl::value_desc("file"), llvm::cl::cat(category));
   llvm::cl::HideUnrelatedOptions(category);
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
