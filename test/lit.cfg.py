@@ -37,6 +37,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dl_tools_dir, append_path=True)
 
 config.substitutions.append(("%dl_src_root", config.dl_src_root))
+config.substitutions.append(("%dl_obj_root", config.dl_obj_root))
 # Test oracles need Debian's numpy/torch: take precedence over the default
 # %python (the interpreter running lit).
 config.substitutions.insert(0, ("%python", "/usr/bin/python3"))

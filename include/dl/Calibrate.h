@@ -57,9 +57,13 @@ struct MachineMeasurement {
   bool haveLink = false;
   /// Half the round-trip time of an 8-byte message [s].
   double latency = 0;
-  /// 4 MiB message size over its half round-trip time [B/s].
+  /// 4 MiB message size over its half round-trip time less `latency` [B/s].
   double bandwidth = 0;
 };
+
+/// The period of this process's cgroup CPU quota [s], 0 without a quota.
+/// The compute and memory benchmarks time runs of at least 25 periods.
+double cpuQuotaPeriodSeconds();
 
 /// Measures dlrt_dense throughput on a size x size x size GEMM [FLOP/s].
 double measureGemmFlops(int64_t size, int repeats);

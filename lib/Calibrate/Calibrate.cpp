@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <thread>
 #include <unistd.h>
@@ -47,6 +48,57 @@ using llvm::StringRef;
 //===----------------------------------------------------------------------===//
 // Timing helpers
 //===----------------------------------------------------------------------===//
+
+/// The period of the CPU bandwidth limit of this process's cgroup (cgroup
+/// v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`) when a quota
+/// is set, else 0.
+double mlir::dl::cpuQuotaPeriodSeconds() {
+  auto readLine = [](const std::string &path) {
+    std::ifstream in(path);
+    std::string text;
+    std::getline(in, text);
+    return text;
+  };
+  std::ifstream cgroups("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(cgroups, line)) {
+    // ID:CONTROLLERS:PATH; the v2 hierarchy has no controller list.
+    auto [id, rest] = StringRef(line).split(':');
+    auto [controllers, path] = rest.split(':');
+    double quota = 0, period = 0;
+    if (controllers.empty()) {
+      auto [q, p] =
+          StringRef(readLine("/sys/fs/cgroup" + path.str() + "/cpu.max"))
+              .split(' ');
+      if (q == "max" || !llvm::to_float(q, quota) ||
+          !llvm::to_float(p.trim(), period))
+        continue;
+    } else {
+      llvm::SmallVector<StringRef> names;
+      controllers.split(names, ',');
+      if (!llvm::is_contained(names, "cpu"))
+        continue;
+      std::string dir = "/sys/fs/cgroup/" + controllers.str() + path.str();
+      if (!llvm::to_float(StringRef(readLine(dir + "/cpu.cfs_quota_us")).trim(),
+                          quota) ||
+          !llvm::to_float(
+              StringRef(readLine(dir + "/cpu.cfs_period_us")).trim(), period))
+        continue;
+    }
+    if (quota > 0 && period > 0)
+      return period * 1e-6;
+  }
+  return 0;
+}
+
+/// The shortest timed run: `minSeconds`, or 25 periods of a CPU quota. A run
+/// shorter than a few periods can fall inside the quota's burst (the rank
+/// runs at the core's full speed until the quota is spent), and the best
+/// of several such runs would report that burst's speed.
+static double timedRunSeconds(double minSeconds) {
+  static const double floor = 25 * cpuQuotaPeriodSeconds();
+  return std::max(minSeconds, floor);
+}
 
 /// Runs `body` once as a warm-up, then `repeats` timed runs of at least
 /// `minSeconds` each (the body is called as often as needed) and returns the
@@ -84,7 +136,7 @@ double mlir::dl::measureGemmFlops(int64_t size, int repeats) {
   fillPattern(x);
   fillPattern(w);
   double flops = 2.0 * static_cast<double>(size) * size * size;
-  return bestRate(flops, repeats, 0.05, [&] {
+  return bestRate(flops, repeats, timedRunSeconds(0.05), [&] {
     dlrt_dense(x.data(), size, size, w.data(), /*bias=*/nullptr, size,
                y.data());
   });
@@ -99,7 +151,7 @@ double mlir::dl::measureConvRate(int64_t c, int64_t oc, int64_t hw, int64_t k,
   fillPattern(weight);
   fillPattern(bias);
   double flops = 2.0 * oc * c * k * k * h * w;
-  return bestRate(flops, repeats, 0.05, [&] {
+  return bestRate(flops, repeats, timedRunSeconds(0.05), [&] {
     dlrt_conv2d(in.data(), 1, c, h, w, weight.data(), bias.data(), oc, k, k,
                 /*stride=*/1, 1, pad, pad, pad, pad, /*dil=*/1, 1,
                 /*groups=*/1, /*act=*/0, out.data(), h, w);
@@ -124,7 +176,7 @@ void mlir::dl::measureKernelOverheads(double gemmFlops, double convFlops,
   std::vector<float> x(n * n), w(n * n), y(n * n);
   fillPattern(x);
   fillPattern(w);
-  double calls = bestRate(1, repeats, 0.02, [&] {
+  double calls = bestRate(1, repeats, timedRunSeconds(0.02), [&] {
     dlrt_dense(x.data(), n, n, w.data(), /*bias=*/nullptr, n, y.data());
   });
   gemm = std::max(0.0, 1 / calls - 2.0 * n * n * n / gemmFlops);
@@ -135,7 +187,7 @@ void mlir::dl::measureKernelOverheads(double gemmFlops, double convFlops,
   fillPattern(in);
   fillPattern(weight);
   fillPattern(bias);
-  calls = bestRate(1, repeats, 0.02, [&] {
+  calls = bestRate(1, repeats, timedRunSeconds(0.02), [&] {
     dlrt_conv2d(in.data(), 1, c, hw, hw, weight.data(), bias.data(), c, k, k,
                 /*stride=*/1, 1, /*pad=*/1, 1, 1, 1, /*dil=*/1, 1,
                 /*groups=*/1, /*act=*/0, out.data(), hw, hw);
@@ -165,11 +217,12 @@ double mlir::dl::measureMemoryBandwidth(int64_t bytes, int threads,
     std::memset(src.get() + b, 1, e - b);
     std::memset(dst.get() + b, 0, e - b);
   });
-  return bestRate(2.0 * static_cast<double>(bytes), repeats, 0.0, [&] {
-    parallelChunks(bytes, threads, [&](int64_t b, int64_t e) {
-      std::memcpy(dst.get() + b, src.get() + b, e - b);
-    });
-  });
+  return bestRate(2.0 * static_cast<double>(bytes), repeats,
+                  timedRunSeconds(0.0), [&] {
+                    parallelChunks(bytes, threads, [&](int64_t b, int64_t e) {
+                      std::memcpy(dst.get() + b, src.get() + b, e - b);
+                    });
+                  });
 }
 
 std::optional<int64_t> mlir::dl::readMemTotal(std::string &error) {
@@ -250,8 +303,12 @@ std::string mlir::dl::writeClusterYaml(const MachineMeasurement &m,
   llvm::raw_string_ostream os(s);
   os << "# Cluster file measured by dl-calibrate on this machine "
         "(docs/cluster-format.md).\n"
-     << "# " << m.threads << " thread(s) per rank; best of several runs:\n"
-     << "#   GEMM (dlrt_dense " << m.gemmSize
+     << "# " << m.threads << " thread(s) per rank; best of several runs:\n";
+  if (double period = cpuQuotaPeriodSeconds(); period > 0)
+    os << "#   (a CPU quota with a " << quantity(period, 1e-6, " us")
+       << " period: the compute and copy runs last "
+       << quantity(25 * period, 1e-3, " ms") << " or more)\n";
+  os << "#   GEMM (dlrt_dense " << m.gemmSize
      << "^3):        " << quantity(m.gemmFlops, 1e9, " GFLOP/s") << "\n"
      << "#   conv (dlrt_conv2d 64->64 3x3 56x56): "
      << quantity(m.convFlops, 1e9, " GFLOP/s") << "\n"
