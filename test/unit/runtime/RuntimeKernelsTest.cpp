@@ -297,22 +297,25 @@ TEST(BatchNorm, Inference) {
   }
 }
 
+// m = 1 (a batch-1 layer) runs as a matrix-vector product.
 TEST(Dense, WithAndWithoutBias) {
-  const int64_t m = 5, k = 7, n = 3;
-  auto x = randomVec(m * k, 11), w = randomVec(n * k, 12), b = randomVec(n, 13);
-  for (bool withBias : {true, false}) {
-    std::vector<float> y(m * n, 99.f), ref(m * n);
-    dlrt_dense(x.data(), m, k, w.data(), withBias ? b.data() : nullptr, n,
-               y.data());
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double s = withBias ? b[j] : 0;
-        for (int64_t l = 0; l < k; ++l)
-          s += x[i * k + l] * w[j * k + l];
-        ref[i * n + j] = static_cast<float>(s);
-      }
-    expectNear(y, ref);
-  }
+  const int64_t k = 7, n = 3;
+  for (int64_t m : {5, 1})
+    for (bool withBias : {true, false}) {
+      auto x = randomVec(m * k, 11), w = randomVec(n * k, 12),
+           b = randomVec(n, 13);
+      std::vector<float> y(m * n, 99.f), ref(m * n);
+      dlrt_dense(x.data(), m, k, w.data(), withBias ? b.data() : nullptr, n,
+                 y.data());
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double s = withBias ? b[j] : 0;
+          for (int64_t l = 0; l < k; ++l)
+            s += x[i * k + l] * w[j * k + l];
+          ref[i * n + j] = static_cast<float>(s);
+        }
+      expectNear(y, ref);
+    }
 }
 
 TEST(Matmul, PlainAndBatched) {
@@ -333,6 +336,12 @@ TEST(Matmul, PlainAndBatched) {
   std::vector<float> y(m * n);
   dlrt_matmul(a.data(), m, k, b.data(), n, y.data());
   expectNear(y, ref(0, false));
+  // One row: a matrix-vector product (the first row of the reference).
+  std::vector<float> y1(n);
+  dlrt_matmul(a.data(), 1, k, b.data(), n, y1.data());
+  std::vector<float> row = ref(0, false);
+  row.resize(n);
+  expectNear(y1, row);
   for (int shared = 0; shared < 2; ++shared) {
     std::vector<float> yb(bt * m * n);
     dlrt_matmul_batched(a.data(), bt, m, k, b.data(), !shared, n, yb.data());
