@@ -24,7 +24,10 @@ RESULT arguments it plots every bench/results/*.txt and *.md it recognises:
 * bench/emulate/edge_setups.py: measured speedup over one device and
   measured peak memory per device against the device count, one
   line per scheme, with the ideal speedup line (a Markdown table
-  "| devices | scheme | ranks | predicted ms | measured ms | ...").
+  "| devices | scheme | ranks | predicted ms | measured ms | ...");
+* bench/emulate/predict_vs_measure.sh: measured against predicted latency
+  per plan on log axes, one marker per cluster and colour per scheme, with
+  the ideal line and the +-10 % band.
 
 Needs matplotlib (Debian: python3-matplotlib).
 """
@@ -306,6 +309,57 @@ def plot_edge_setups(rows, title, path):
     save(fig, path)
 
 
+def predict_vs_measure(text):
+    """Rows of bench/emulate/predict_vs_measure.sh: (cluster, model, scheme,
+    predicted ms, measured ms, load average before the runs)."""
+    rows, on = [], False
+    for line in text.splitlines():
+        f = line.split()
+        if f[:4] == ["cluster", "model", "scheme", "ranks"]:
+            on = True
+            continue
+        if not on or len(f) < 8 or not f[3].isdigit():
+            continue
+        try:
+            pred, meas = float(f[4]), float(f[5])
+        except ValueError:
+            continue  # "n/a" or "failed"
+        rows.append((f[0], f[1], f[2], pred, meas, float(f[8])))
+    return rows
+
+
+def plot_predict_vs_measure(rows, title, path):
+    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    lo = min(min(r[3], r[4]) for r in rows) / 1.5
+    hi = max(max(r[3], r[4]) for r in rows) * 1.5
+    ax.plot([lo, hi], [lo, hi], color=MODEL, ls=":", label="measured = predicted")
+    ax.fill_between([lo, hi], [lo * 0.9, hi * 0.9], [lo * 1.1, hi * 1.1],
+                    color=MODEL, alpha=0.3, label="within 10 %")
+    clusters = list(dict.fromkeys(r[0] for r in rows))
+    schemes = list(dict.fromkeys(r[2] for r in rows))
+    markers = "osD^v<>"
+    for r in rows:
+        ax.scatter(r[3], r[4], marker=markers[clusters.index(r[0]) % 7],
+                   color=OURS if r[2] == "search" else
+                   plt.cm.tab10((schemes.index(r[2]) + 1) % 10), s=28,
+                   alpha=0.85)
+    for i, c in enumerate(clusters):
+        ax.scatter([], [], marker=markers[i % 7], color="grey", label=c)
+    for i, sch in enumerate(schemes):
+        ax.scatter([], [], marker="s", color=OURS if sch == "search" else
+                   plt.cm.tab10((i + 1) % 10), label=sch)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel("predicted latency [ms]")
+    ax.set_ylabel("measured latency under the emulation [ms]")
+    ax.legend(frameon=False, fontsize=7, ncol=2)
+    ax.grid(alpha=0.3, which="both")
+    ax.set_title(title, fontsize=10)
+    save(fig, path)
+
+
 def save(fig, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -339,6 +393,19 @@ def plot_file(src, path):
         m = re.search(r"^# (.*)$", text, re.M)
         plot_edge_setups(rows, "%s (%s)" % (
             m.group(1) if m else os.path.basename(src), load), path)
+        return True
+    rows = predict_vs_measure(text)
+    if rows:
+        long = [r for r in rows if r[3] >= 1]
+        errs = sorted(abs(r[4] / r[3] - 1) * 100 for r in long)
+        med = (errs[len(errs) // 2] if len(errs) % 2 else
+               (errs[len(errs) // 2 - 1] + errs[len(errs) // 2]) / 2)
+        plot_predict_vs_measure(rows, "Emulated clusters: %d plans; median "
+                                "|error| %.1f %% over the %d of >= 1 ms\n(%s)"
+                                % (len(rows), med, len(long),
+                                   "load average %.1f-%.1f" % (
+                                       min(r[5] for r in rows),
+                                       max(r[5] for r in rows))), path)
         return True
     series = training_curves(text)
     if series:
