@@ -787,12 +787,13 @@ static bool abortOnFail = false;
 void dlrt::train::setAbortOnFail(bool abort) { abortOnFail = abort; }
 
 void dlrt::train::trainFail(const char *fmt, ...) {
-  std::fprintf(stderr, "rank%d: error: ", dlrt_rank());
+  // One write per line: the ranks share mpirun's stderr (see dl_fail).
+  char msg[2048];
   va_list ap;
   va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
+  std::vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  std::fputc('\n', stderr);
+  std::fprintf(stderr, "rank%d: error: %s\n", dlrt_rank(), msg);
   std::fflush(stderr);
   std::fflush(stdout);
   if (abortOnFail && mpiActive())

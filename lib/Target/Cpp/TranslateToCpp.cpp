@@ -1008,12 +1008,14 @@ void dl_free(float *p, int64_t n) {
 }
 
 [[noreturn]] void dl_fail(const char *fmt, ...) {
-  std::fprintf(stderr, "rank%d: error: ", kRank);
+  // One write per line: the ranks of a job share mpirun's stderr, and a
+  // line written in pieces interleaves with another rank's.
+  char msg[2048];
   va_list ap;
   va_start(ap, fmt);
-  std::vfprintf(stderr, fmt, ap);
+  std::vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  std::fputc('\n', stderr);
+  std::fprintf(stderr, "rank%d: error: %s\n", kRank, msg);
   std::exit(2);
 }
 
