@@ -35,6 +35,7 @@ import argparse
 import glob
 import os
 import re
+import statistics
 import sys
 
 import matplotlib
@@ -397,9 +398,7 @@ def plot_file(src, path):
     rows = predict_vs_measure(text)
     if rows:
         long = [r for r in rows if r[3] >= 1]
-        errs = sorted(abs(r[4] / r[3] - 1) * 100 for r in long)
-        med = (errs[len(errs) // 2] if len(errs) % 2 else
-               (errs[len(errs) // 2 - 1] + errs[len(errs) // 2]) / 2)
+        med = statistics.median(abs(r[4] / r[3] - 1) * 100 for r in long)
         plot_predict_vs_measure(rows, "Emulated clusters: %d plans; median "
                                 "|error| %.1f %% over the %d of >= 1 ms\n(%s)"
                                 % (len(rows), med, len(long),

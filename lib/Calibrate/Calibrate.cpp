@@ -59,6 +59,9 @@ double mlir::dl::cpuQuotaPeriodSeconds() {
     std::getline(in, text);
     return text;
   };
+  auto readNumber = [&](const std::string &path, double &value) {
+    return llvm::to_float(StringRef(readLine(path)).trim(), value);
+  };
   std::ifstream cgroups("/proc/self/cgroup");
   std::string line;
   while (std::getline(cgroups, line)) {
@@ -79,10 +82,8 @@ double mlir::dl::cpuQuotaPeriodSeconds() {
       if (!llvm::is_contained(names, "cpu"))
         continue;
       std::string dir = "/sys/fs/cgroup/" + controllers.str() + path.str();
-      if (!llvm::to_float(StringRef(readLine(dir + "/cpu.cfs_quota_us")).trim(),
-                          quota) ||
-          !llvm::to_float(
-              StringRef(readLine(dir + "/cpu.cfs_period_us")).trim(), period))
+      if (!readNumber(dir + "/cpu.cfs_quota_us", quota) ||
+          !readNumber(dir + "/cpu.cfs_period_us", period))
         continue;
     }
     if (quota > 0 && period > 0)

@@ -349,9 +349,9 @@ fi
   // oversubscribed threads spin at every barrier (docs/runtime.md). The
   // local ranks inherit mpirun's environment (`-x` would reach only the
   // first program of an MPMD command line).
+  os << "RANK_ENV=()\n";
   if (local)
-    os << "RANK_ENV=()\n"
-          "if [ -z \"${OMP_NUM_THREADS:-}\" ]; then\n"
+    os << "if [ -z \"${OMP_NUM_THREADS:-}\" ]; then\n"
           "  T=$(( $(nproc 2>/dev/null || echo 1) / "
        << numDevices
        << " ))\n"
@@ -366,8 +366,7 @@ if [ "$REFERENCE" = 1 ]; then
   EXPECT=(--expect "$REF_OUT")
 fi
 )SH";
-  os << (local ? "\"${RANK_ENV[@]}\" " : "")
-     << "mpirun \"${MPI_ARGS[@]}\" --tag-output";
+  os << "\"${RANK_ENV[@]}\" mpirun \"${MPI_ARGS[@]}\" --tag-output";
   for (int64_t d = 0; d < numDevices; ++d) {
     os << " \\\n  " << (d ? ": " : "") << "-np 1 \"$DIR/bin/rank" << d
        << "\" --weights \"$DIR/weights/rank" << d
