@@ -28,7 +28,10 @@
 # command run.sh runs) and take the median of rank 0's mean latency (rank 0
 # holds the output, so its time per run is the end-to-end latency even when
 # the plan pipelines layers across ranks). Prints one row per plan with the
-# error (measured / predicted - 1) and the load average before the runs.
+# error (measured / predicted - 1) and the load average before the runs,
+# then the plan's simulated latency (plan.json's simulated_latency_s: the
+# plan replayed as per-rank events, back to back, docs/search.md) and its
+# error; the summary gives both predictions' statistics.
 # After a cluster's plans, every rank is calibrated once more: the change
 # of the host's speed since the calibration is printed, and the summary
 # also gives the median without the clusters whose speed drifted by more
@@ -227,10 +230,12 @@ write_emulated() {
     --mem-bw "$(IFS=,; echo "${membw[*]}")" "${rates[@]}" "${links[@]}"
 }
 
-# plan_ms PLAN.json: its predicted latency in ms (nothing if it has none).
+# plan_ms PLAN.json [FIELD]: its predicted latency (or FIELD, default
+# predicted_latency_s) in ms (nothing if it has none).
 plan_ms() {
   "$PY" -c "import json,sys; v=json.load(open(sys.argv[1]))\
-.get('predicted_latency_s'); print('' if v is None else v*1e3)" "$1"
+.get(sys.argv[2]); print('' if v is None else v*1e3)" "$1" \
+    "${2:-predicted_latency_s}"
 }
 
 # price MODEL CLUSTER DIR: the predicted latency in ms of MODEL's own
@@ -295,12 +300,13 @@ measure() {
 STACK_US="$("${EMU[@]}" stack 2>"$OUT/stack.log")"
 echo "stack latency taken off the links: $STACK_US us; cores: $(nproc)"
 if [ "$CALIB_PER_PLAN" = 1 ]; then
+  printf '%-9s %-9s %-12s %5s %12s %12s %8s %22s %8s %12s %8s %12s %8s\n' \
+    cluster model scheme ranks "predicted" "measured" error "runs (ms)" \
+    "load avg" "simulated" error "re-predicted" error
+else
   printf '%-9s %-9s %-12s %5s %12s %12s %8s %22s %8s %12s %8s\n' cluster \
     model scheme ranks "predicted" "measured" error "runs (ms)" "load avg" \
-    "re-predicted" error
-else
-  printf '%-9s %-9s %-12s %5s %12s %12s %8s %22s %s\n' cluster model scheme \
-    ranks "predicted" "measured" error "runs (ms)" "load avg"
+    "simulated" error
 fi
 for centry in $CLUSTERS; do
   cname="${centry%%=*}"; rest="${centry#*=}"
@@ -332,6 +338,7 @@ for centry in $CLUSTERS; do
         continue
       fi
       pred="$(plan_ms "$dir/plan.json")"
+      sim="$(plan_ms "$dir/plan.json" simulated_latency_s)"
       ranks="$(ls "$dir"/bin/rank* | wc -l)"
       repred=""
       [ "$CALIB_PER_PLAN" = 0 ] || [ -z "$pred" ] || repred="$(reprice_plan \
@@ -343,11 +350,12 @@ for centry in $CLUSTERS; do
         [ -n "$m" ] && runs+=("$m")
       done
       "$PY" - "$cname" "$mname" "$scheme" "$ranks" "${pred:-nan}" "$load" \
-        "${repred:-nan}" "$CALIB_PER_PLAN" "${runs[@]}" <<'EOF' |
+        "${repred:-nan}" "$CALIB_PER_PLAN" "${sim:-nan}" "${runs[@]}" \
+        <<'EOF' |
 import statistics, sys
-c, m, s, n, pred, load, repred, per_plan = sys.argv[1:9]
-runs = [float(x) for x in sys.argv[9:]]
-pred, repred = float(pred), float(repred)
+c, m, s, n, pred, load, repred, per_plan, sim = sys.argv[1:10]
+runs = [float(x) for x in sys.argv[10:]]
+pred, repred, sim = float(pred), float(repred), float(sim)
 ptext = "%12.3f" % pred if pred == pred else "%12s" % "n/a"
 if not runs:
     print("%-9s %-9s %-12s %5s %s %12s" % (c, m, s, n, ptext, "failed"))
@@ -356,11 +364,15 @@ med = statistics.median(runs)
 def error(p):
     return ("%+7.1f%%" % ((med / p - 1) * 100) if p == p and p > 0
             else "%8s" % "n/a")
-# With --calib-per-plan: the plan re-priced with the calibration taken
-# just before its runs, and that error, after the load average.
-extra = (" %12s %s" % ("%.3f" % repred if repred == repred else "n/a",
-                       error(repred)) if per_plan == "1" else "")
-print("%-9s %-9s %-12s %5s %s %12.3f %s %22s %s%s" % (
+def value(p):
+    return "%12s" % ("%.3f" % p if p == p else "n/a")
+# After the load average: the simulated latency and its error; with
+# --calib-per-plan the plan re-priced with the calibration taken just
+# before its runs, and that error.
+extra = " %s %s" % (value(sim), error(sim))
+if per_plan == "1":
+    extra += " %s %s" % (value(repred), error(repred))
+print("%-9s %-9s %-12s %5s %s %12.3f %s %22s %8s%s" % (
     c, m, s, n, ptext, med, error(pred), "/".join("%.2f" % r for r in runs),
     load, extra))
 EOF
@@ -405,12 +417,18 @@ print()
 summary("with a prediction", errs)
 long = [(e, f) for e, f in errs if float(f[4]) >= 1]
 summary("predicted to take 1 ms or more", long)
+# The simulated latency (per-rank events), over the same plans.
+sim_errs = [(abs(float(f[10].rstrip("%"))), f) for f in rows
+            if len(f) >= 11 and f[10] != "n/a"]
+summary("simulated", sim_errs)
+summary("simulated, of 1 ms or more predicted",
+        [(e, f) for e, f in sim_errs if float(f[4]) >= 1])
 # --calib-per-plan rows: the re-prediction with each plan's own calibration.
-re_errs = [(abs(float(f[10].rstrip("%"))), f) for f in rows
-           if len(f) >= 11 and f[10] != "n/a"]
+re_errs = [(abs(float(f[12].rstrip("%"))), f) for f in rows
+           if len(f) >= 13 and f[12] != "n/a"]
 summary("re-predicted with the calibration just before their runs", re_errs)
 summary("re-predicted, of 1 ms or more",
-        [(e, f) for e, f in re_errs if float(f[9]) >= 1])
+        [(e, f) for e, f in re_errs if float(f[11]) >= 1])
 if drift:
     print("host speed since the calibration: " +
           ", ".join("%s %+.1f %%" % kv for kv in sorted(drift.items())))

@@ -17,8 +17,13 @@ name only the 64->64 convolution's rate (reduction 576) in a comment; with
 --conv-k-half K that rate is taken as the curve's value at 576 (conv_flops
 = rate * (576 + K) / 576, conv_k_half = K), else as conv_flops.
 
+With --field simulated_latency_s the new prediction is the plan replayed
+as per-rank events (search::simulate) instead of the bulk-synchronous
+cost model's predicted_latency_s.
+
 Usage: repredict.py --run OUT --compiler BUILD --models "NAME=MODEL ..."
                     [--work DIR] [--kernel-rates [--conv-k-half K]]
+                    [--field predicted_latency_s|simulated_latency_s]
 """
 
 import argparse
@@ -76,6 +81,8 @@ def main():
     ap.add_argument("--work", default=None)
     ap.add_argument("--kernel-rates", action="store_true")
     ap.add_argument("--conv-k-half", type=float, default=None)
+    ap.add_argument("--field", default="predicted_latency_s",
+                    choices=["predicted_latency_s", "simulated_latency_s"])
     args = ap.parse_args()
     models = dict(m.split("=", 1) for m in args.models.split())
     work = args.work or tempfile.mkdtemp()
@@ -113,7 +120,10 @@ def main():
         same = ([l["plan"] for l in new["layers"]] ==
                 [l["plan"] for l in old["layers"]] and
                 new.get("microbatches") == old.get("microbatches"))
-        p = new["predicted_latency_s"] * 1e3
+        if new.get(args.field) is None:
+            print("%-8s %-9s %-12s no %s" % (c, m, s, args.field))
+            continue
+        p = new[args.field] * 1e3
         oe, ne = (meas / oldp - 1) * 100, (meas / p - 1) * 100
         res.append((c, m, s, oldp, p, meas, oe, ne, same))
         print("%-8s %-9s %-12s %10.3f %10.3f %10.3f %+7.1f%% %+7.1f%% %s" %

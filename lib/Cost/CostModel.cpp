@@ -479,6 +479,19 @@ std::map<int64_t, double> mlir::dl::cost::commBusy(const Cluster &c,
   return busy;
 }
 
+bool mlir::dl::cost::postedAtOnce(const Cluster &c, const CommStep &step) {
+  switch (step.kind) {
+  case CommKind::AllReduce:
+    return false;
+  case CommKind::AllGather:
+    return c.sharedMedium() || overMpi(c, step.group);
+  case CommKind::HaloExchange:
+  case CommKind::PointToPoint:
+    return true;
+  }
+  return false;
+}
+
 double mlir::dl::cost::commTime(const Cluster &c, const CommStep &step) {
   int64_t p = step.group.size();
   switch (step.kind) {
@@ -493,7 +506,7 @@ double mlir::dl::cost::commTime(const Cluster &c, const CommStep &step) {
   case CommKind::AllGather: {
     // MPI_Iallgatherv (Open MPI's libnbc) sends every piece to every peer
     // at once.
-    if (c.sharedMedium() || overMpi(c, step.group))
+    if (postedAtOnce(c, step))
       return exchangeTime(c, step);
     auto [alpha, beta] = worstLink(c, step.group);
     int64_t maxPiece = 0, total = 0;

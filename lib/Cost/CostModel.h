@@ -144,6 +144,13 @@ Redistribution redistribute(const Layout &layout, llvm::ArrayRef<Need> needs);
 /// messages queued on the medium).
 double commTime(const Cluster &cluster, const CommStep &step);
 
+/// Whether the runtime posts every message of `step` at once, each
+/// member waiting only for its own messages (point-to-point runs, halo
+/// exchanges, all-gathers over MPI or on a shared medium): then
+/// `commTime` is `exchangeTime`. Otherwise (all-reduces, NCCL
+/// all-gathers) the step is a collective its members run together.
+bool postedAtOnce(const Cluster &cluster, const CommStep &step);
+
 /// Time of messages posted at once [s]: the largest latency among them
 /// plus, on a shared medium, the sum of every message's bytes / bandwidth,
 /// elsewhere the largest sum over one device's sends or one device's

@@ -404,10 +404,12 @@ FailureOr<search::Problem> pricingProblem(ModuleOp module,
 /// The cost model's latency of the plans now on the layers, when every
 /// layer's plan is one of the search's candidates (forced schemes and
 /// searched plans are; arbitrary hand plans may not be), with its timeline
-/// and the names of the layers the timeline's steps refer to.
+/// and the names of the layers the timeline's steps refer to; with
+/// `simulation`, also the plans replayed as per-rank events.
 std::optional<search::Evaluation>
 predictPlans(ModuleOp module, const Cluster &cluster,
-             search::Timeline &timeline, std::vector<std::string> &names) {
+             search::Timeline &timeline, std::vector<std::string> &names,
+             std::optional<search::Simulation> *simulation = nullptr) {
   FailureOr<search::Problem> problem = pricingProblem(module, cluster);
   if (failed(problem))
     return std::nullopt;
@@ -435,6 +437,9 @@ predictPlans(ModuleOp module, const Cluster &cluster,
   search::Evaluation eval = search::evaluate(*problem, choice, timeline);
   if (!eval.valid)
     return std::nullopt;
+  if (simulation)
+    if (search::Simulation sim = search::simulate(*problem, choice); sim.valid)
+      *simulation = std::move(sim);
   for (const search::Node &node : problem->nodes)
     names.push_back(node.name);
   return eval;
@@ -451,6 +456,8 @@ llvm::json::Value optionalJson(std::optional<double> v) {
 /// micro-batch's way through every stage plus a period (the slowest
 /// stage) for each further one, sum_k stage_k + (M - 1) * period.
 struct PipelinePrediction {
+  /// With one micro-batch: the plans replayed as per-rank events.
+  std::optional<search::Simulation> simulated;
   int64_t stages = 1;
   double period = 0;
   double latency = 0;
@@ -478,6 +485,8 @@ predictPipeline(ModuleOp module, const Cluster &cluster, int64_t microbatches) {
   pred.stages = priced->stages;
   pred.period = priced->period;
   pred.latency = priced->latency;
+  if (microbatches == 1)
+    pred.simulated = search::simulateStaged(*problem, plans);
   for (const search::DeviceReport &d : priced->eval.devices) {
     pred.peakMemory.push_back(d.peakMemory());
     pred.peakActivations.push_back(d.peakActivations);
@@ -656,12 +665,15 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
   std::vector<std::string> nodeNames;
   std::optional<PipelinePrediction> pipeline;
   std::optional<double> predictedLatency;
+  std::optional<search::Simulation> simulated;
   if (microbatches == 1)
-    predicted = predictPlans(*model, *cluster, timeline, nodeNames);
+    predicted = predictPlans(*model, *cluster, timeline, nodeNames, &simulated);
   if (predicted)
     predictedLatency = predicted->latency;
-  else if ((pipeline = predictPipeline(*model, *cluster, microbatches)))
+  else if ((pipeline = predictPipeline(*model, *cluster, microbatches))) {
     predictedLatency = pipeline->latency;
+    simulated = pipeline->simulated;
+  }
   if (predicted)
     log << llvm::formatv("\npredicted latency (cost model): {0:F3} ms, "
                          "{1} bytes moved\n",
@@ -672,6 +684,10 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
                          "ms)\n",
                          pipeline->latency * 1e3, pipeline->stages,
                          microbatches, pipeline->period * 1e3);
+  if (simulated)
+    log << llvm::formatv("simulated latency (per-rank events, back-to-back "
+                         "inferences): {0:F3} ms\n",
+                         simulated->latency * 1e3);
   if (predictedLatency && batch > 0)
     log << llvm::formatv("predicted throughput: {0:F1} samples/s\n",
                          double(batch) / *predictedLatency);
@@ -732,6 +748,9 @@ LogicalResult mlir::dl::compileModel(const CompileOptions &options,
         {"objective", options.objective},
         {"microbatches", microbatches},
         {"predicted_latency_s", optionalJson(predictedLatency)},
+        {"simulated_latency_s",
+         optionalJson(simulated ? std::optional<double>(simulated->latency)
+                                : std::nullopt)},
         {"predicted_period_s",
          optionalJson(pipeline ? std::optional<double>(pipeline->period)
                                : std::nullopt)},

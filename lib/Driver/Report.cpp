@@ -244,6 +244,8 @@ const char *const kScript = R"JS(<script>
       ['micro-batches', plan.microbatches],
       ['predicted latency', plan.predicted_latency_s === null ? 'not predicted'
                               : fmtTime(plan.predicted_latency_s)]];
+    if (plan.simulated_latency_s !== null && plan.simulated_latency_s !== undefined)
+      rows.push(['simulated latency (per-rank events)', fmtTime(plan.simulated_latency_s)]);
     if (data.timeline) rows.push(['predicted bytes moved', fmtBytes(data.timeline.bytes)]);
     rows.forEach(function (r) {
       var tr = el('tr');

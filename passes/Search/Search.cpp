@@ -2323,21 +2323,19 @@ pricePipeline(Problem &p, Engine &engine,
   return pe;
 }
 
-std::optional<PipelineEvaluation>
-mlir::dl::search::evaluatePipeline(Problem &p, ArrayRef<PlanAttr> plans,
-                                   int64_t m) {
-  if (p.nodes.empty() || plans.size() != p.nodes.size() || m < 1)
-    return std::nullopt;
-  int64_t batch = pipelineBatch(p);
-  if (m > 1 && (batch < 1 || batch % m != 0))
-    return std::nullopt;
-  std::optional<DimRange> window = microbatchWindow(batch, m);
+/// The candidates of the pipeline stage plans `plans` (one per node, stage
+/// indices non-decreasing, no fused tiles) at micro-batch `window`, and
+/// each node's stage; nothing if a plan is not executable so.
+static std::optional<std::vector<Candidate>>
+stagedCandidates(Problem &p, ArrayRef<PlanAttr> plans,
+                 std::optional<DimRange> window,
+                 std::vector<int64_t> &stageOf) {
   CandidateBuilder builder{p, p.nodes.front().op->getContext(), {}};
   for (const ClusterDevice &d : p.cluster.devices)
     builder.speeds.push_back(d.flops);
   std::vector<Candidate> owned;
   owned.reserve(p.nodes.size());
-  std::vector<int64_t> stageOf;
+  stageOf.clear();
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     PlanAttr plan = plans[i];
     if (!plan || plan.getTile() || (i > 0 && plan.getStage() < stageOf.back()))
@@ -2352,8 +2350,44 @@ mlir::dl::search::evaluatePipeline(Problem &p, ArrayRef<PlanAttr> plans,
     owned.push_back(std::move(*c));
     stageOf.push_back(plan.getStage());
   }
+  return owned;
+}
+
+std::optional<Simulation>
+mlir::dl::search::simulateStaged(Problem &p, ArrayRef<PlanAttr> plans,
+                                 int warmup, int timed) {
+  if (p.nodes.empty() || plans.size() != p.nodes.size())
+    return std::nullopt;
+  std::vector<int64_t> stageOf;
+  std::optional<std::vector<Candidate>> owned =
+      stagedCandidates(p, plans, std::nullopt, stageOf);
+  if (!owned)
+    return std::nullopt;
+  std::vector<const Candidate *> steps;
+  for (const Candidate &c : *owned)
+    steps.push_back(&c);
+  Simulation sim = simulate(p, steps, warmup, timed);
+  if (!sim.valid)
+    return std::nullopt;
+  return sim;
+}
+
+std::optional<PipelineEvaluation>
+mlir::dl::search::evaluatePipeline(Problem &p, ArrayRef<PlanAttr> plans,
+                                   int64_t m) {
+  if (p.nodes.empty() || plans.size() != p.nodes.size() || m < 1)
+    return std::nullopt;
+  int64_t batch = pipelineBatch(p);
+  if (m > 1 && (batch < 1 || batch % m != 0))
+    return std::nullopt;
+  std::optional<DimRange> window = microbatchWindow(batch, m);
+  std::vector<int64_t> stageOf;
+  std::optional<std::vector<Candidate>> owned =
+      stagedCandidates(p, plans, window, stageOf);
+  if (!owned)
+    return std::nullopt;
   std::vector<const Candidate *> cands;
-  for (const Candidate &c : owned)
+  for (const Candidate &c : *owned)
     cands.push_back(&c);
   Engine engine(p);
   PipelineEvaluation pe = pricePipeline(p, engine, cands, stageOf, m, window);

@@ -269,6 +269,44 @@ Evaluation evaluate(const Problem &p, const Choice &choice);
 Evaluation evaluate(const Problem &p, const Choice &choice,
                     Timeline &timeline);
 
+/// A choice replayed as events per rank instead of bulk-synchronous steps:
+/// every rank runs the layers in program order and starts a step as soon
+/// as it is done with its previous one; a message leaves when its sender
+/// reaches the step, queues on the medium (shared) or on its sender's and
+/// receiver's ports, arrives one latency after its last byte and delays
+/// only its receiver (and, above Open MPI's eager limit, the sender until
+/// its bytes are out). All-reduces start when their last member arrives.
+/// Inferences run back to back, as the rank programs' --repeat loop runs
+/// them (no barrier between them).
+struct Simulation {
+  bool valid = true;
+  /// Rank 0's mean time per inference over `timed` inferences after
+  /// `warmup` ones [s]: what the rank programs print as mean latency.
+  double latency = 0;
+  /// The first inference, every device idle at time 0 [s].
+  double firstLatency = 0;
+  /// Per device: when it finished its part of the first inference [s].
+  std::vector<double> firstEnd;
+};
+
+/// The messages the runtime posts at once that `simulate` queues: above
+/// this many bytes Open MPI's TCP transport (btl_tcp_eager_limit) holds the
+/// sender until the receiver has matched the message.
+constexpr int64_t kEagerLimitBytes = 64 * 1024;
+
+Simulation simulate(const Problem &p, const Choice &choice, int warmup = 2,
+                    int timed = 4);
+/// The same over the candidate each step runs: `steps[i]` for the step
+/// starting at node i (nullptr inside a fused group).
+Simulation simulate(const Problem &p, llvm::ArrayRef<const Candidate *> steps,
+                    int warmup = 2, int timed = 4);
+/// The pipeline stage plans `plans` (one per node, as evaluatePipeline
+/// takes them) run with one micro-batch; nothing if they are not
+/// executable so.
+std::optional<Simulation> simulateStaged(Problem &p,
+                                         llvm::ArrayRef<PlanAttr> plans,
+                                         int warmup = 2, int timed = 4);
+
 /// The objective value of an evaluation (seconds, joules or bytes).
 double objectiveValue(const Problem &p, const Evaluation &e);
 

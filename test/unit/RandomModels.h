@@ -172,6 +172,20 @@ inline mlir::dl::Cluster randomCluster(Chooser &choose, int64_t n) {
   return c;
 }
 
+/// A random candidate for every node of a search problem (one per fused
+/// group: -1 inside it).
+template <typename Problem>
+std::vector<int> randomChoice(const Problem &problem, std::mt19937 &rng) {
+  std::vector<int> choice(problem.nodes.size(), -1);
+  for (size_t i = 0; i < choice.size();) {
+    int k = std::uniform_int_distribution<int>(
+        0, problem.nodes[i].cands.size() - 1)(rng);
+    choice[i] = k;
+    i += problem.nodes[i].cands[k].span;
+  }
+  return choice;
+}
+
 } // namespace dl_test
 
 #endif // DL_TEST_UNIT_RANDOMMODELS_H

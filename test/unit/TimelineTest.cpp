@@ -48,13 +48,7 @@ TEST(Timeline, IsTheScheduleBehindTheLatency) {
     Cluster cluster = dl_test::randomCluster(choose, devices);
     auto problem = buildProblem(fn, cluster, Options());
     ASSERT_TRUE(succeeded(problem)) << text;
-    Choice choice(problem->nodes.size(), -1);
-    for (size_t i = 0; i < choice.size();) {
-      int k = std::uniform_int_distribution<int>(
-          0, problem->nodes[i].cands.size() - 1)(rng);
-      choice[i] = k;
-      i += problem->nodes[i].cands[k].span;
-    }
+    Choice choice = dl_test::randomChoice(*problem, rng);
     Timeline timeline;
     Evaluation e = evaluate(*problem, choice, timeline);
     if (!e.valid)
