@@ -205,9 +205,17 @@ mlir::dl::analyzeCommunication(ModuleOp module,
             }
             int64_t back = isPrev ? o.getNextAttr().getInt()
                                   : o.getPrevAttr().getInt();
+            // The neighbour is at a halo exchange without this device (an
+            // earlier layer's, whose halos go only to its other side):
+            // this one waits until the neighbour gets here. A neighbour
+            // that never does is reported as a deadlock below.
+            if (back != chain[i]) {
+              chainReady = false;
+              break;
+            }
             int64_t mineRecv = h.getRecv()[isPrev ? 0 : 1];
             int64_t theirSend = o.getSend()[isPrev ? 1 : 0];
-            if (back != chain[i] || mineRecv != theirSend ||
+            if (mineRecv != theirSend ||
                 h.getDimAttr().getInt() != o.getDimAttr().getInt()) {
               InFlightDiagnostic diag =
                   h.emitError() << "halo exchange of device " << chain[i]
