@@ -289,9 +289,9 @@ struct Simulation {
   std::vector<double> firstEnd;
 };
 
-/// The messages the runtime posts at once that `simulate` queues: above
-/// this many bytes Open MPI's TCP transport (btl_tcp_eager_limit) holds the
-/// sender until the receiver has matched the message.
+/// Open MPI's eager limit over TCP (btl_tcp_eager_limit), as `simulate`
+/// uses it: a larger message leaves only once its receiver has posted the
+/// receive, and holds its sender until its bytes are out.
 constexpr int64_t kEagerLimitBytes = 64 * 1024;
 
 Simulation simulate(const Problem &p, const Choice &choice, int warmup = 2,
