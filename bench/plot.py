@@ -312,7 +312,8 @@ def plot_edge_setups(rows, title, path):
 
 def predict_vs_measure(text):
     """Rows of bench/emulate/predict_vs_measure.sh: (cluster, model, scheme,
-    predicted ms, measured ms, load average before the runs)."""
+    predicted ms, measured ms, load average before the runs, simulated ms
+    or None)."""
     rows, on = [], False
     for line in text.splitlines():
         f = line.split()
@@ -325,14 +326,38 @@ def predict_vs_measure(text):
             pred, meas = float(f[4]), float(f[5])
         except ValueError:
             continue  # "n/a" or "failed"
-        rows.append((f[0], f[1], f[2], pred, meas, float(f[8])))
+        sim = None
+        if len(f) >= 10:
+            try:
+                sim = float(f[9])
+            except ValueError:
+                pass
+        rows.append((f[0], f[1], f[2], pred, meas, float(f[8]), sim))
     return rows
 
 
 def plot_predict_vs_measure(rows, title, path):
-    fig, ax = plt.subplots(figsize=(6.4, 5.2))
-    lo = min(min(r[3], r[4]) for r in rows) / 1.5
-    hi = max(max(r[3], r[4]) for r in rows) * 1.5
+    """Measured against predicted; with the simulated latencies, a second
+    panel of measured against simulated."""
+    simulated = [r for r in rows if r[6] is not None]
+    if simulated:
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.5, 5.2))
+        predicted_vs_measured(a1, rows, 3, "predicted latency, bulk "
+                              "synchronous [ms]")
+        predicted_vs_measured(a2, simulated, 6, "simulated latency, "
+                              "per-rank events [ms]")
+    else:
+        fig, a1 = plt.subplots(figsize=(6.4, 5.2))
+        predicted_vs_measured(a1, rows, 3, "predicted latency [ms]")
+    fig.suptitle(title, fontsize=10)
+    save(fig, path)
+
+
+def predicted_vs_measured(ax, rows, k, xlabel):
+    """One point per row: its prediction (field k) against its measured
+    latency, log axes, with the 10 % band."""
+    lo = min(min(r[k], r[4]) for r in rows) / 1.5
+    hi = max(max(r[k], r[4]) for r in rows) * 1.5
     ax.plot([lo, hi], [lo, hi], color=MODEL, ls=":", label="measured = predicted")
     ax.fill_between([lo, hi], [lo * 0.9, hi * 0.9], [lo * 1.1, hi * 1.1],
                     color=MODEL, alpha=0.3, label="within 10 %")
@@ -340,7 +365,7 @@ def plot_predict_vs_measure(rows, title, path):
     schemes = list(dict.fromkeys(r[2] for r in rows))
     markers = "osD^v<>"
     for r in rows:
-        ax.scatter(r[3], r[4], marker=markers[clusters.index(r[0]) % 7],
+        ax.scatter(r[k], r[4], marker=markers[clusters.index(r[0]) % 7],
                    color=OURS if r[2] == "search" else
                    plt.cm.tab10((schemes.index(r[2]) + 1) % 10), s=28,
                    alpha=0.85)
@@ -353,12 +378,10 @@ def plot_predict_vs_measure(rows, title, path):
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
-    ax.set_xlabel("predicted latency [ms]")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("measured latency under the emulation [ms]")
     ax.legend(frameon=False, fontsize=7, ncol=2)
     ax.grid(alpha=0.3, which="both")
-    ax.set_title(title, fontsize=10)
-    save(fig, path)
 
 
 def save(fig, path):
@@ -399,9 +422,13 @@ def plot_file(src, path):
     if rows:
         long = [r for r in rows if r[3] >= 1]
         med = statistics.median(abs(r[4] / r[3] - 1) * 100 for r in long)
+        sims = [r for r in long if r[6] is not None]
+        simmed = (", simulated %.1f %%" % statistics.median(
+            abs(r[4] / r[6] - 1) * 100 for r in sims) if sims else "")
         plot_predict_vs_measure(rows, "Emulated clusters: %d plans; median "
-                                "|error| %.1f %% over the %d of >= 1 ms\n(%s)"
-                                % (len(rows), med, len(long),
+                                "|error| over the %d of >= 1 ms: %.1f %%%s"
+                                "\n(%s)"
+                                % (len(rows), len(long), med, simmed,
                                    "load average %.1f-%.1f" % (
                                        min(r[5] for r in rows),
                                        max(r[5] for r in rows))), path)
