@@ -174,12 +174,12 @@ def main():
     write_table(args, rows)
 
 
-def measured_peak(d):
-    """The largest memory of a rank over the runs logged in d/emu-run.log:
-    the peak of its tensor buffers (the runtime's count, printed with its
-    latency) plus its weight file (loaded whole), in MiB."""
+def measured_peak(d, log="emu-run.log"):
+    """The largest memory of a rank over the runs logged in d/LOG: the peak
+    of its tensor buffers (the runtime's count, printed with its latency)
+    plus its weight file (loaded whole), in MiB."""
     peak = {}
-    path = os.path.join(d, "emu-run.log")
+    path = os.path.join(d, log)
     for line in open(path) if os.path.isfile(path) else []:
         m = re.match(r"rank(\d+): mean latency .* peak buffer memory (\d+) "
                      r"bytes", line)

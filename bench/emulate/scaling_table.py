@@ -24,25 +24,8 @@ plans as the rows of 1 device (speedup 1).
 import argparse
 import json
 import os
-import re
 
-MiB = 1024.0 * 1024.0
-
-
-def measured_peak(d):
-    peak = {}
-    path = os.path.join(d, "run.log")
-    for line in open(path) if os.path.isfile(path) else []:
-        m = re.match(r"rank(\d+): mean latency .* peak buffer memory (\d+) "
-                     r"bytes", line)
-        if m:
-            r = int(m.group(1))
-            peak[r] = max(peak.get(r, 0), int(m.group(2)))
-    if not peak:
-        return None
-    return max(b + os.path.getsize(os.path.join(d, "weights",
-                                                "rank%d.dlw" % r))
-               for r, b in peak.items()) / MiB
+from edge_setups import MiB, measured_peak
 
 
 def main():
@@ -65,7 +48,7 @@ def main():
                       "pred": float(f[4]), "ms": float(f[5]),
                       "runs": f[7], "load": f[8],
                       "pred_mib": max(peaks) / MiB if peaks else None,
-                      "mib": measured_peak(d)})
+                      "mib": measured_peak(d, "run.log")})
     if args.title:
         print("# %s\n" % args.title)
     print("| devices | scheme | ranks | predicted ms | measured ms | error "

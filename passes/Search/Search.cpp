@@ -81,6 +81,21 @@ int Problem::internNeeds(const std::vector<Need> &needs) {
   return intern(needIds, needSets, k, needs);
 }
 
+int Problem::inputLayout(int tensor) {
+  Layout l;
+  l.shards.push_back(cost::Shard{0, Box::full(tensors[tensor].shape)});
+  return internLayout(l);
+}
+
+void Problem::keepLive(std::map<int, int> &layouts, int pos) const {
+  const std::vector<int> &live = liveAt[pos];
+  for (auto it = layouts.begin(); it != layouts.end();)
+    if (!std::binary_search(live.begin(), live.end(), it->first))
+      it = layouts.erase(it);
+    else
+      ++it;
+}
+
 static bool isParameter(Value v) {
   Operation *def = v.getDefiningOp();
   return def && isa<ParamOp, arith::ConstantOp>(def);
@@ -912,11 +927,7 @@ struct Engine {
     return !p.tensors[t].returned && p.tensors[t].lastUse <= i;
   }
 
-  int argLayout(int tensor) {
-    Layout l;
-    l.shards.push_back(cost::Shard{0, Box::full(p.tensors[tensor].shape)});
-    return p.internLayout(l);
-  }
+  int argLayout(int tensor) { return p.inputLayout(tensor); }
 
   /// Records the communication steps of `s` from `at` on in `timeline`
   /// (as step `index`) and returns the time after them.
@@ -1050,14 +1061,7 @@ struct Engine {
   }
 
   /// Keeps only the tensors live at position `pos`.
-  void prune(std::map<int, int> &layouts, int pos) {
-    const std::vector<int> &live = p.liveAt[pos];
-    for (auto it = layouts.begin(); it != layouts.end();)
-      if (!std::binary_search(live.begin(), live.end(), it->first))
-        it = layouts.erase(it);
-      else
-        ++it;
-  }
+  void prune(std::map<int, int> &layouts, int pos) { p.keepLive(layouts, pos); }
 };
 } // namespace
 

@@ -186,6 +186,11 @@ struct Problem {
 
   int internLayout(const cost::Layout &layout);
   int internNeeds(const std::vector<cost::Need> &needs);
+  /// The interned layout of a model input: whole on device 0.
+  int inputLayout(int tensor);
+  /// Keeps in `layouts` (tensor id -> layout id) only the tensors live
+  /// before node `pos`.
+  void keepLive(std::map<int, int> &layouts, int pos) const;
   int64_t numDevices() const { return cluster.size(); }
 };
 

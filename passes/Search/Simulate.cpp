@@ -25,7 +25,6 @@
 
 #include "passes/Search/Search.h"
 #include <algorithm>
-#include <limits>
 #include <map>
 
 using namespace mlir;
@@ -131,13 +130,6 @@ struct Simulator {
     return served.emplace(key, std::move(s)).first->second;
   }
 
-  int argLayout(int tensor) {
-    cost::Layout l;
-    l.shards.push_back(
-        cost::Shard{0, cost::Box::full(p.tensors[tensor].shape)});
-    return p.internLayout(l);
-  }
-
   /// Queues `bytes` from `from` to `to`, leaving at `depart`; returns when
   /// the last byte is on the wire and when it arrives.
   std::pair<double, double> transfer(int64_t from, int64_t to, int64_t bytes,
@@ -222,21 +214,16 @@ struct Simulator {
   /// (LSTM splits all-gather every time step) finish it together.
   void compute(const Candidate &cand) {
     double start = 0, longest = 0;
-    bool together = false;
     for (int64_t d = 0; d < nd; ++d)
-      if (cand.internalBusy.size() > size_t(d) && cand.internalBusy[d] > 0) {
-        together = true;
+      if (cand.internalBusy[d] > 0) {
         start = std::max(start, ready[d]);
         longest = std::max(longest, cand.compute[d]);
       }
     double end = start + cand.internalTime + longest;
-    if (together && c.sharedMedium())
+    if (cand.internalTime > 0 && c.sharedMedium())
       medium.reserve(start, cand.internalTime);
     for (int64_t d = 0; d < nd; ++d)
-      if (cand.internalBusy.size() > size_t(d) && cand.internalBusy[d] > 0)
-        ready[d] = end;
-      else
-        ready[d] += cand.compute[d];
+      ready[d] = cand.internalBusy[d] > 0 ? end : ready[d] + cand.compute[d];
   }
 
   /// One inference; false if the choice is not executable.
@@ -254,7 +241,7 @@ struct Simulator {
         if (t < 0 || cand.needsId[k] < 0)
           continue;
         auto it = layouts.find(t);
-        int l = it != layouts.end() ? it->second : argLayout(t);
+        int l = it != layouts.end() ? it->second : p.inputLayout(t);
         const Served &s = serve(l, cand.needsId[k]);
         valid &= !s.infeasible;
         communicate(s);
@@ -264,17 +251,12 @@ struct Simulator {
       compute(cand);
       layouts[p.nodes[i + cand.span - 1].result] = cand.resultId;
       i += cand.span;
-      const std::vector<int> &live = p.liveAt[i];
-      for (auto it = layouts.begin(); it != layouts.end();)
-        if (!std::binary_search(live.begin(), live.end(), it->first))
-          it = layouts.erase(it);
-        else
-          ++it;
+      p.keepLive(layouts, i);
     }
     // The outputs are assembled on device 0.
     for (int t : p.returns) {
       auto it = layouts.find(t);
-      int l = it != layouts.end() ? it->second : argLayout(t);
+      int l = it != layouts.end() ? it->second : p.inputLayout(t);
       const Served &s = serve(
           l,
           p.internNeeds({cost::Need{0, cost::Box::full(p.tensors[t].shape)}}));
